@@ -1,0 +1,165 @@
+//! The host ABI, declared once.
+//!
+//! [`for_each_host_fn!`] is an x-macro holding the single table of every host function an
+//! EE can import. Each consumer passes its own macro and gets one expansion per entry:
+//!
+//! * this crate's [`raw`](crate::raw) module expands it into the `extern "C"` imports;
+//! * the host (`ee-host`) expands it into the wasmer linker registrations, the native
+//!   test backend's exported symbols, the allowed-import check per EE role, the gas cost
+//!   keys (`HostFn`) with their default prices, and the generated ABI reference (`docs/ABI.md`).
+//!
+//! A function added here therefore appears everywhere at once; one missing anywhere is a
+//! compile error (the host matches exhaustively on the generated `HostFn` enum), and the
+//! host has a test that instantiates a module importing every entry.
+//!
+//! # Entry syntax
+//!
+//! ```text
+//! /// docs …
+//! module "env" fn name(param: Kind, …) -> Kind; roles(Role, …) gas(base, per_byte);
+//! ```
+//!
+//! Parameter kinds (see [`kinds`]) say both the Rust type an EE sees and how the host meters
+//! the call: the gas charged is `base + per_byte × bytes`, where `bytes` is the sum of every
+//! `Len` argument plus 32 for every `In32`/`Out32` argument.
+//!
+//! Roles are `Ee` (any execution environment) and `Meta` (the netting meta-EE). A
+//! function listed only for `Meta` is rejected at load time in any other EE.
+//!
+//! `aliases[...]` lists extra `(module, name)` pairs under which the same function is
+//! importable (ewasm Scout exposes its ABI both as `env.eth2_*` and under `eth2`/`debug`/
+//! `bignum` modules).
+
+/// Parameter and result kinds of the ABI table.
+///
+/// Each kind maps to a Rust type on the EE side (`sdk_ty!`), to a wasm value type, and to a
+/// metering rule. They are plain marker names; the macros in this crate and in the host
+/// translate them.
+pub mod kinds {
+    /// Pointer to bytes the host reads; length given by a following `Len`.
+    pub const IN_PTR: &str = "InPtr";
+    /// Pointer to bytes the host writes; length given by a following `Len`.
+    pub const OUT_PTR: &str = "OutPtr";
+    /// Byte count: metered per byte.
+    pub const LEN: &str = "Len";
+    /// Pointer to exactly 32 bytes the host reads (metered as 32 bytes).
+    pub const IN32: &str = "In32";
+    /// Pointer to exactly 32 bytes the host writes (metered as 32 bytes).
+    pub const OUT32: &str = "Out32";
+    /// Unsigned 32-bit integer (wasm `i32`).
+    pub const U32: &str = "U32";
+    /// Unsigned 64-bit integer (wasm `i64`).
+    pub const U64: &str = "U64";
+    /// Signed 64-bit integer (wasm `i64`).
+    pub const I64: &str = "I64";
+}
+
+/// Invokes `$m!` with the whole host-ABI table. See the [module docs](self).
+#[macro_export]
+macro_rules! for_each_host_fn {
+    ($m:ident) => {
+        $m! {
+            // ---------------------------------------------------------------------
+            // Transaction input and identity
+            // ---------------------------------------------------------------------
+
+            /// Size in bytes of the current transaction's data.
+            module "env" fn block_data_size() -> U32; roles(Ee, Meta) gas(20, 0) aliases[];
+
+            /// Copies `data[offset .. offset + len]` of the current transaction's data to
+            /// `dst`. Traps if the range is outside the data or `dst` outside memory.
+            module "env" fn block_data_copy(dst: OutPtr, offset: U32, len: Len);
+                roles(Ee, Meta) gas(40, 1) aliases[];
+
+            /// The shard this block executes on.
+            module "env" fn shard_id() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+
+            /// Number of shards in the system.
+            module "env" fn shard_count() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+
+            /// The calling EE's own id (the host knows it; an EE cannot forge it).
+            module "env" fn ee_id() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+
+            /// The slot of the current block.
+            module "env" fn slot() -> U64; roles(Ee, Meta) gas(10, 0) aliases[];
+
+            /// 1 if `ee` is registered on the beacon state, else 0.
+            module "env" fn ee_exists(ee: U32) -> U32; roles(Ee, Meta) gas(20, 0) aliases[];
+
+            // ---------------------------------------------------------------------
+            // The EE's own state root on this shard
+            // ---------------------------------------------------------------------
+
+            /// Writes the EE's 32-byte state root on this shard (before this transaction)
+            /// to `dst`.
+            module "env" fn load_pre_state_root(dst: Out32); roles(Ee, Meta) gas(60, 1) aliases[];
+
+            /// Sets the EE's state root on this shard to the 32 bytes at `src`. Takes effect
+            /// only if the transaction completes.
+            module "env" fn save_post_state_root(src: In32); roles(Ee, Meta) gas(200, 1) aliases[];
+
+            // ---------------------------------------------------------------------
+            // Outputs (seed 000's `print_output` / `get_outputs`)
+            // ---------------------------------------------------------------------
+
+            /// Appends `Output { ee_id: <caller>, data: src[..len] }` to the block's output
+            /// buffer. The host sets `ee_id`. Discarded if the transaction fails. Bounded by
+            /// the host's output limits (size per output, outputs per transaction, bytes per
+            /// block).
+            module "env" fn print_output(src: InPtr, len: Len); roles(Ee, Meta) gas(100, 2) aliases[];
+
+            /// Size in bytes of the SCALE-encoded `Vec<Vec<u8>>` of outputs that `ee`
+            /// printed earlier in this block.
+            module "env" fn get_outputs_size(ee: U32) -> U32; roles(Meta) gas(40, 0) aliases[];
+
+            /// Copies the first `len` bytes of that encoding to `dst`; `len` must equal
+            /// `get_outputs_size(ee)`.
+            module "env" fn get_outputs_copy(ee: U32, dst: OutPtr, len: Len);
+                roles(Meta) gas(40, 1) aliases[];
+
+            // ---------------------------------------------------------------------
+            // Balance matrices (meta-EE only)
+            // ---------------------------------------------------------------------
+
+            /// Reads cell `shard[row].balances[column][ee]` (row `row` of `ee`'s matrix,
+            /// column `column`). The current shard's row is read from the current state;
+            /// other rows from the latest crosslinked state of shard `row` (stateless:
+            /// from the loaded multiproof; an uncovered cell traps).
+            module "env" fn balance_get(row: U32, column: U32, ee: U32) -> I64;
+                roles(Meta) gas(200, 0) aliases[];
+
+            /// Adds `delta` to cell `shard[current].balances[column][ee]`. Only the current
+            /// shard's row is writable. Traps on overflow.
+            module "env" fn balance_add(column: U32, ee: U32, delta: I64);
+                roles(Meta) gas(400, 0) aliases[];
+
+            /// Reads the known minimum of `ee`'s foreign balance on this shard's column
+            /// (DESIGN §2 "known minimum"): a proven lower bound of
+            /// `Σ_{r ≠ current} shard[r].balances[current][ee]`.
+            module "env" fn known_min_get(ee: U32) -> U64; roles(Meta) gas(200, 0) aliases[];
+
+            /// Records a new known minimum for `ee` on this shard.
+            module "env" fn known_min_set(ee: U32, value: U64); roles(Meta) gas(400, 0) aliases[];
+
+            /// Verifies a SCALE-encoded `Witness` (multiproof) against this shard's pre-state
+            /// root and the beacon state's latest shard roots, and makes its cells readable.
+            /// A stateful host accepts an empty witness.
+            module "env" fn multiproof_load(src: InPtr, len: Len); roles(Meta) gas(1000, 8) aliases[];
+
+            // ---------------------------------------------------------------------
+            // Crypto and diagnostics
+            // ---------------------------------------------------------------------
+
+            /// Writes sha256(`src[..len]`) to `dst`.
+            module "env" fn sha256(src: InPtr, len: Len, dst: Out32); roles(Ee, Meta) gas(60, 3) aliases[];
+
+            /// Emits `src[..len]` (UTF-8, lossy) to the host's debug log. Never part of
+            /// consensus; bounded like every other call.
+            module "env" fn debug_log(src: InPtr, len: Len); roles(Ee, Meta) gas(50, 1) aliases[];
+
+            /// Aborts the transaction with the message `src[..len]`: no outputs, no state
+            /// change.
+            module "env" fn abort(src: InPtr, len: Len); roles(Ee, Meta) gas(10, 0) aliases[];
+        }
+    };
+}

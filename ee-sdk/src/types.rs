@@ -1,0 +1,140 @@
+//! SCALE-encoded types shared by EEs and the host.
+//!
+//! Encodings are part of the protocol: changing a field changes what EEs read and print.
+use alloc::vec::Vec;
+use parity_scale_codec::{Decode, Encode};
+
+/// A 32-byte root (state root, receipt root).
+pub type Root = [u8; 32];
+
+/// Index of a shard.
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ShardId(pub u32);
+
+/// Id of an execution environment registered on the beacon state.
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EeId(pub u32);
+
+/// One transaction of a shard block: data for one EE (seed 000).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct ShardTransaction {
+    /// The EE that runs this transaction.
+    pub ee_id: EeId,
+    /// Opaque input, read by the EE through `block_data_size`/`block_data_copy`.
+    pub data: Vec<u8>,
+}
+
+/// A shard block: transactions executed in order (seed 000).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct ShardBlock {
+    /// The shard the block is for.
+    pub shard: ShardId,
+    /// The slot of the block.
+    pub slot: u64,
+    /// Transactions, executed in order; the meta-EE's transaction comes last.
+    pub transactions: Vec<ShardTransaction>,
+}
+
+/// An entry of a block's output buffer. `ee_id` is set by the host, never by the EE.
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The EE that printed the output.
+    pub ee_id: EeId,
+    /// The bytes the EE printed.
+    pub data: Vec<u8>,
+}
+
+/// What an EE prints to move ETH: the netting output of DESIGN §2.
+///
+/// Printed by EE `e` on shard `s`, accepted by the meta-EE, it applies
+/// `M_e[s][s] -= amount; M_target_ee[s][target_shard] += amount`.
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NettingOutput {
+    /// Shard the funds are for.
+    pub target_shard: ShardId,
+    /// EE the funds are for (the printing EE itself for a same-EE transfer).
+    pub target_ee: EeId,
+    /// Amount in Gwei.
+    pub amount: u64,
+    /// Root of the user-level receipts this transfer pays for (zero if none).
+    pub data_root: Root,
+}
+
+/// The order in which the meta-EE may read other shards' cells of one EE's column.
+///
+/// A block producer with full state lists shards by descending cell value so that the
+/// fewest cells (and proofs) cover a deficit; any order is sound because off-diagonal
+/// cells never decrease.
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct ProofOrder {
+    /// The EE whose column is read.
+    pub ee: EeId,
+    /// Foreign shards in the order their cells are read.
+    pub shards: Vec<ShardId>,
+}
+
+/// Data of the meta-EE's transaction, the last of every block (seed 000:
+/// `{ multiproof, ee_ids }`).
+#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetaTransaction {
+    /// EEs whose outputs are netted, in processing order.
+    pub ee_ids: Vec<EeId>,
+    /// Read order of foreign cells per EE; EEs not listed use ascending shard order.
+    pub proof_order: Vec<ProofOrder>,
+    /// SCALE-encoded witness for a stateless host; empty for a stateful one.
+    pub multiproof: Vec<u8>,
+}
+
+/// Why the meta-EE refused a netting output.
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+    /// The output is not a SCALE `NettingOutput` (or has trailing bytes).
+    Malformed,
+    /// `target_shard` is not a shard of this system.
+    UnknownShard,
+    /// `target_ee` is not registered.
+    UnknownEe,
+    /// Same EE and same shard: nothing would move.
+    SelfTransfer,
+    /// Zero amount.
+    ZeroAmount,
+    /// The EE's real balance on this shard (with its incoming flows) does not cover it.
+    InsufficientBalance,
+    /// Amount arithmetic would overflow a cell.
+    Overflow,
+}
+
+/// Whether the meta-EE applied a netting output.
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NettingStatus {
+    /// Applied to the matrices.
+    Accepted,
+    /// Skipped, nothing applied.
+    Rejected(RejectReason),
+}
+
+/// The meta-EE's report for one output it read, printed as its own output (so the block's
+/// outputs carry the accept/reject report).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct NettingReceipt {
+    /// EE that printed the output.
+    pub source_ee: EeId,
+    /// Position of the output among that EE's outputs in this block.
+    pub index: u32,
+    /// The decoded output, if it decoded.
+    pub output: Option<NettingOutput>,
+    /// Outcome.
+    pub status: NettingStatus,
+}
+
+/// Transaction data of the example transfer EE (`examples/transfer-ee`): seed 000's
+/// `[{ amount, shard }]`, with an optional target EE for cross-EE transfers.
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// Amount in Gwei.
+    pub amount: u64,
+    /// Target shard.
+    pub shard: ShardId,
+    /// Target EE; `None` means the sending EE itself.
+    pub ee: Option<EeId>,
+}

@@ -1,0 +1,40 @@
+//! `ee demo`: seed 000's worked example from the built wasm EEs.
+use super::run::{execute, print};
+use super::shared::{ExecArgs, ees_dir};
+use crate::output::Format;
+use ee_host::scenario::Scenario;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The seed-000 scenario (wasm names are resolved in the EE directory).
+const SEED_000: &str = include_str!("../../../../../scenarios/seed000.json");
+
+/// Run seed 000's example: EE0 and EE1 each send 1 from shard 0 to shard 1; the meta-EE
+/// nets both; matrices go from [[3,0],[0,0]] to [[2,1],[0,0]].
+///
+/// Example: `ee demo --format json`
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory of the built EEs (default: target/ees next to this binary).
+    #[arg(long)]
+    pub ees_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let dir = ees_dir(args.ees_dir)?;
+    let mut scenario = Scenario::from_json(SEED_000)?;
+    for ee in &mut scenario.ees {
+        if let Some(w) = &ee.wasm {
+            ee.wasm = Some(dir.join(w.file_name().unwrap_or(w.as_os_str())));
+        }
+    }
+    let report = execute(&scenario, &args.exec)?;
+    print(&report, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}

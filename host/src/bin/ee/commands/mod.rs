@@ -1,0 +1,6 @@
+//! One module per subcommand.
+pub mod abi;
+pub mod costs;
+pub mod demo;
+pub mod run;
+pub mod shared;

@@ -1,0 +1,87 @@
+//! Options and helpers several commands share.
+use anyhow::Context;
+use ee_host::exec::ExecConfig;
+use ee_host::gas::CostTable;
+use ee_host::limits::Limits;
+use ee_host::runtime::{EngineKind, Runtime};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Engine, prices and limits.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ExecArgs {
+    /// Wasm compiler: singlepass (fast compile) or cranelift (fast code; default).
+    #[arg(long, value_parser = parse_engine, default_value_t = EngineName(EngineKind::default()))]
+    pub engine: EngineName,
+    /// Gas limit per transaction (default: the host's).
+    #[arg(long)]
+    pub gas_limit: Option<u64>,
+    /// Cost table JSON overriding the default prices (see `ee costs`).
+    #[arg(long)]
+    pub costs: Option<PathBuf>,
+}
+
+/// An engine name for clap.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineName(pub EngineKind);
+
+impl std::fmt::Display for EngineName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+fn parse_engine(s: &str) -> Result<EngineName, String> {
+    EngineKind::parse(s).map(EngineName).ok_or_else(|| {
+        let names: Vec<_> = EngineKind::all().iter().map(|e| e.name()).collect();
+        format!("unknown engine `{s}` (one of: {})", names.join(", "))
+    })
+}
+
+impl ExecArgs {
+    /// The execution config these options describe, on top of `limits`.
+    pub fn config(&self, limits: Option<&Limits>) -> anyhow::Result<ExecConfig> {
+        let costs = match &self.costs {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+                CostTable::from_json(&text).with_context(|| format!("cost table {}", p.display()))?
+            }
+            None => CostTable::default(),
+        };
+        let mut limits = limits.cloned().unwrap_or_default();
+        if let Some(g) = self.gas_limit {
+            limits.tx_gas = g;
+        }
+        Ok(ExecConfig { costs: Arc::new(costs), limits })
+    }
+
+    /// A runtime for `config`.
+    pub fn runtime(&self, config: &ExecConfig) -> Runtime {
+        Runtime::new(self.engine.0, config.costs.clone(), config.limits.clone())
+    }
+}
+
+/// Where built EEs live: `--ees-dir`, `$EE_WASM_DIR`, `<exe>/../ees` (target/ees for a
+/// cargo-built `ee`), then `./target/ees`.
+pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(d) = explicit.or_else(|| std::env::var_os("EE_WASM_DIR").map(PathBuf::from)) {
+        return Ok(d);
+    }
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent().and_then(|p| p.parent())
+    {
+        candidates.push(dir.join("ees"));
+    }
+    candidates.push(PathBuf::from("target/ees"));
+    candidates
+        .iter()
+        .find(|d| d.join("meta_ee.wasm").is_file())
+        .cloned()
+        .with_context(|| {
+            format!(
+                "built EEs not found (looked in {}); run `cargo make build-ees` or pass --ees-dir",
+                candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            )
+        })
+}

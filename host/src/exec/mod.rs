@@ -1,0 +1,22 @@
+//! Ordered block execution (DESIGN §2–§3).
+//!
+//! * [`source`]: where a block's pre-state comes from — [`StatefulSource`] reads full
+//!   state and records every key it serves (the witness a stateless node will need).
+//! * [`overlay`]: the block's and the running transaction's writes over that source, so a
+//!   failed transaction leaves nothing behind.
+//! * [`runner`]: the [`EeRunner`] trait — how an EE's code is run (wasmer or native).
+//! * [`block`]: [`BlockExecutor`], transactions in order, the meta-EE last.
+//! * [`chain`]: [`Chain`], a block producer: builds the meta-EE's transaction, runs every
+//!   shard's block of a slot against the slot-start state, commits and crosslinks.
+pub mod block;
+pub mod chain;
+pub mod overlay;
+pub mod report;
+pub mod runner;
+pub mod source;
+
+pub use block::{BlockError, BlockExecutor, BlockOutcome};
+pub use chain::{BlockResult, Chain, ChainError, ExecConfig};
+pub use report::TxReport;
+pub use runner::{EeRunner, RunStats, TxError};
+pub use source::{StateSource, StatefulSource};

@@ -1,0 +1,32 @@
+//! Per-transaction reports.
+use super::runner::{RunStats, TxError};
+use crate::gas::HostProfile;
+use ee_sdk::EeId;
+
+/// What happened to one transaction.
+#[derive(Clone, Debug)]
+pub struct TxReport {
+    /// Position in the block.
+    pub index: usize,
+    /// The EE.
+    pub ee: EeId,
+    /// `Ok` or why it failed (then it left nothing behind).
+    pub result: Result<(), TxError>,
+    /// Gas used (instructions and host calls).
+    pub gas_used: u64,
+    /// Outputs it printed (0 if it failed).
+    pub outputs: usize,
+    /// Host calls: calls and gas per function.
+    pub profile: HostProfile,
+    /// Timings.
+    pub stats: RunStats,
+    /// Debug log lines.
+    pub logs: Vec<String>,
+}
+
+impl TxReport {
+    /// Whether the transaction succeeded.
+    pub fn ok(&self) -> bool {
+        self.result.is_ok()
+    }
+}

@@ -1,0 +1,190 @@
+//! Implementations of the host functions, one per ABI table entry (same names). Gas and
+//! role were checked by the generated wrapper in `logic/mod.rs`.
+#![allow(non_snake_case)]
+
+use super::{GuestMemory, HostError, HostLogic};
+use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
+use crate::state::StateKey;
+use ee_sdk::{EeId, ShardId};
+use parity_scale_codec::Encode;
+use sha2::{Digest, Sha256};
+
+/// Longest abort message kept (the rest is cut).
+const MAX_ABORT_MESSAGE: u32 = 1024;
+
+pub(super) fn block_data_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.data.len() as u32)
+}
+
+pub(super) fn block_data_copy(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+    offset: u32,
+    len: u32,
+) -> Result<(), HostError> {
+    let start = offset as usize;
+    let end = start.checked_add(len as usize).filter(|&e| e <= l.data.len());
+    let Some(end) = end else {
+        return Err(HostError::DataRange { offset, len, size: l.data.len() });
+    };
+    mem.write(dst, &l.data[start..end])
+}
+
+pub(super) fn shard_id(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.env.shard.0)
+}
+
+pub(super) fn shard_count(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.env.shard_count)
+}
+
+pub(super) fn ee_id(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.env.ee.0)
+}
+
+pub(super) fn slot(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u64, HostError> {
+    Ok(l.env.slot)
+}
+
+pub(super) fn ee_exists(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u32, HostError> {
+    Ok(u32::from(l.beacon.ees.contains_key(&EeId(ee))))
+}
+
+pub(super) fn load_pre_state_root(l: &mut HostLogic, mem: &mut dyn GuestMemory, dst: u64) -> Result<(), HostError> {
+    let root = l.state.get_own(&StateKey::EeRoot(l.env.ee))?;
+    mem.write(dst, &root)
+}
+
+pub(super) fn save_post_state_root(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64) -> Result<(), HostError> {
+    let root = mem.read32(src)?;
+    l.state.set_own(StateKey::EeRoot(l.env.ee), root)?;
+    Ok(())
+}
+
+pub(super) fn print_output(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+    let limits = l.limits;
+    if len > limits.output_bytes {
+        return Err(HostError::OutputTooLarge { len, max: limits.output_bytes });
+    }
+    if l.staged.len() >= limits.outputs_per_tx as usize {
+        return Err(HostError::TooManyOutputs { max: limits.outputs_per_tx });
+    }
+    if l.block_output_bytes + l.staged_bytes + u64::from(len) > limits.block_output_bytes {
+        return Err(HostError::BlockOutputsFull { max: limits.block_output_bytes });
+    }
+    let data = mem.read(src, len)?;
+    l.staged_bytes += u64::from(len);
+    l.staged.push(ee_sdk::Output { ee_id: l.env.ee, data });
+    Ok(())
+}
+
+/// The SCALE `Vec<Vec<u8>>` of `ee`'s outputs earlier in the block (cached per EE).
+fn encoded_outputs<'l>(l: &'l mut HostLogic, ee: u32) -> &'l [u8] {
+    let outputs = l.block_outputs;
+    l.outputs_cache.entry(EeId(ee)).or_insert_with(|| {
+        let mine: Vec<&Vec<u8>> =
+            outputs.iter().filter(|o| o.ee_id == EeId(ee)).map(|o| &o.data).collect();
+        mine.encode()
+    })
+}
+
+pub(super) fn get_outputs_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u32, HostError> {
+    Ok(encoded_outputs(l, ee).len() as u32)
+}
+
+pub(super) fn get_outputs_copy(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    ee: u32,
+    dst: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    let encoded = encoded_outputs(l, ee);
+    if encoded.len() != len as usize {
+        return Err(HostError::OutputsLength { expected: encoded.len(), got: len });
+    }
+    mem.write(dst, encoded)
+}
+
+fn check_shard(l: &HostLogic, s: u32) -> Result<ShardId, HostError> {
+    if s < l.env.shard_count { Ok(ShardId(s)) } else { Err(HostError::UnknownShard(s)) }
+}
+
+fn check_ee(l: &HostLogic, ee: u32) -> Result<EeId, HostError> {
+    if l.beacon.ees.contains_key(&EeId(ee)) { Ok(EeId(ee)) } else { Err(HostError::UnknownEe(ee)) }
+}
+
+pub(super) fn balance_get(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    row: u32,
+    column: u32,
+    ee: u32,
+) -> Result<i64, HostError> {
+    let row = check_shard(l, row)?;
+    let key = StateKey::Balance { column: check_shard(l, column)?, ee: EeId(ee) };
+    let v = if row == l.env.shard { l.state.get_own(&key)? } else { l.state.get_foreign(row, &key)? };
+    Ok(value_cell(&v))
+}
+
+pub(super) fn balance_add(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    column: u32,
+    ee: u32,
+    delta: i64,
+) -> Result<(), HostError> {
+    let key = StateKey::Balance { column: check_shard(l, column)?, ee: check_ee(l, ee)? };
+    let current = value_cell(&l.state.get_own(&key)?);
+    let next = current.checked_add(delta).ok_or(HostError::BalanceOverflow { column, ee })?;
+    l.state.set_own(key, cell_value(next))?;
+    Ok(())
+}
+
+pub(super) fn known_min_get(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u64, HostError> {
+    Ok(value_u64(&l.state.get_own(&StateKey::KnownMin(EeId(ee)))?))
+}
+
+pub(super) fn known_min_set(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    ee: u32,
+    value: u64,
+) -> Result<(), HostError> {
+    let ee = check_ee(l, ee)?;
+    l.state.set_own(StateKey::KnownMin(ee), u64_value(value))?;
+    Ok(())
+}
+
+pub(super) fn multiproof_load(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+    if len > l.limits.witness_bytes {
+        return Err(HostError::WitnessTooLarge { len, max: l.limits.witness_bytes });
+    }
+    let bytes = mem.read(src, len)?;
+    l.state.load_multiproof(&bytes)?;
+    Ok(())
+}
+
+pub(super) fn sha256(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32, dst: u64) -> Result<(), HostError> {
+    let _ = l;
+    let data = mem.read(src, len)?;
+    let digest: [u8; 32] = Sha256::digest(&data).into();
+    mem.write(dst, &digest)
+}
+
+pub(super) fn debug_log(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+    let bytes = mem.read(src, len)?;
+    let line = String::from_utf8_lossy(&bytes).into_owned();
+    tracing::debug!(ee = l.env.ee.0, shard = l.env.shard.0, "{line}");
+    if l.log_bytes.saturating_add(len) <= l.limits.log_bytes {
+        l.log_bytes += len;
+        l.logs.push(line);
+    }
+    Ok(())
+}
+
+pub(super) fn abort(_l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+    let bytes = mem.read(src, len.min(MAX_ABORT_MESSAGE))?;
+    Err(HostError::Aborted(String::from_utf8_lossy(&bytes).into_owned()))
+}

@@ -1,0 +1,441 @@
+//! Load-time checks: what a module must and must not contain before it is compiled.
+//!
+//! * valid WebAssembly 1.0 (MVP + mutable globals) plus sign-extension; every later
+//!   proposal (SIMD, bulk memory, reference types, threads, …) is refused;
+//! * no floating-point types or operators (their NaN bits differ between hosts);
+//! * imports: functions only, each in the ABI table, allowed for the EE's role, with the
+//!   table's signature;
+//! * exports `main: [] -> []` and `memory`; no start function; at most one memory, not
+//!   larger than the page limit.
+//!
+//! It also measures every function's frame weight for the stack-limit middleware and the
+//! figures `ee check`/`ee inspect` print. All problems are collected, not just the first.
+use crate::abi::{HostFn, Kind, Role};
+use crate::gas::operators::categorize;
+use crate::limits::Limits;
+use std::fmt;
+use wasmparser::{
+    ExternalKind, FuncValidatorAllocations, Operator, Parser, Payload, TypeRef, ValType,
+    Validator, WasmFeatures,
+};
+
+/// Largest module accepted, in bytes.
+pub const MAX_CODE_BYTES: usize = 8 << 20;
+
+/// Fixed stack cost of one call frame, in frame units (see `runtime::stack`).
+pub const FRAME_BASE: u32 = 16;
+
+/// One reason a module is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// Larger than [`MAX_CODE_BYTES`].
+    #[error("module is {bytes} bytes, limit {max}")]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Not WebAssembly, truncated, or invalid.
+    #[error("invalid wasm: {0}")]
+    Invalid(String),
+    /// A floating-point type or operator.
+    #[error("floating point is not allowed: {0}")]
+    Float(String),
+    /// An operator from a proposal the host does not accept.
+    #[error("operator `{op}` in function {function} is not allowed (only WebAssembly 1.0 integer code)")]
+    Operator {
+        /// Function index.
+        function: u32,
+        /// The operator.
+        op: String,
+    },
+    /// An import not in the ABI table.
+    #[error("unknown import {module}.{name} (not in the host ABI; see `ee abi`)")]
+    UnknownImport {
+        /// Module.
+        module: String,
+        /// Name.
+        name: String,
+    },
+    /// An import the EE's role may not use.
+    #[error("import {function} is not available to {role} EEs")]
+    ForbiddenImport {
+        /// The function.
+        function: HostFn,
+        /// The role.
+        role: Role,
+    },
+    /// An import with the wrong signature.
+    #[error("import {function} has signature {found}, the ABI says {expected}")]
+    ImportSignature {
+        /// The function.
+        function: HostFn,
+        /// What the ABI declares.
+        expected: String,
+        /// What the module declares.
+        found: String,
+    },
+    /// An import of a memory, table, global or tag.
+    #[error("import {module}.{name} is a {kind}; only functions may be imported")]
+    NonFunctionImport {
+        /// Module.
+        module: String,
+        /// Name.
+        name: String,
+        /// Its kind.
+        kind: &'static str,
+    },
+    /// A required export is missing.
+    #[error("missing export `{0}`")]
+    MissingExport(&'static str),
+    /// `main` has the wrong type.
+    #[error("export `main` must be a function [] -> [], found {0}")]
+    MainSignature(String),
+    /// A start function.
+    #[error("start function not allowed (code must not run before the host sets up the call)")]
+    StartFunction,
+    /// More than one memory.
+    #[error("at most one memory is allowed")]
+    MultipleMemories,
+    /// Initial memory larger than the limit.
+    #[error("initial memory of {pages} pages exceeds the limit of {max}")]
+    MemoryTooLarge {
+        /// Requested pages.
+        pages: u64,
+        /// The limit.
+        max: u32,
+    },
+}
+
+/// A refused module: every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(pub Vec<Problem>);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let msgs: Vec<_> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&msgs.join("; "))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// An import as the module declares it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Import {
+    /// Module.
+    pub module: String,
+    /// Name.
+    pub name: String,
+    /// The ABI entry, if it is one.
+    pub function: Option<HostFn>,
+}
+
+/// What the gatekeeper learned about a module.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ModuleFacts {
+    /// Size in bytes.
+    pub size: usize,
+    /// Imports.
+    pub imports: Vec<Import>,
+    /// Exported names.
+    pub exports: Vec<String>,
+    /// Initial and maximum memory pages.
+    pub memory: Option<(u64, Option<u64>)>,
+    /// Number of functions defined in the module.
+    pub functions: u32,
+    /// Frame weight of every function in the function index space (imports first).
+    #[serde(skip)]
+    pub frame_weights: Vec<u32>,
+    /// Largest frame weight of a function reachable through `call_indirect`.
+    pub max_indirect_weight: u32,
+}
+
+/// The features accepted: WebAssembly 1.0 plus sign-extension. Floats stay enabled in
+/// the validator so that the float scan can name the offending operator.
+pub fn accepted_features() -> WasmFeatures {
+    WasmFeatures::WASM1 | WasmFeatures::SIGN_EXTENSION
+}
+
+fn type_name(t: &ValType) -> &'static str {
+    match t {
+        ValType::I32 => "i32",
+        ValType::I64 => "i64",
+        ValType::F32 => "f32",
+        ValType::F64 => "f64",
+        ValType::V128 => "v128",
+        ValType::Ref(_) => "ref",
+    }
+}
+
+fn is_float(t: &ValType) -> bool {
+    matches!(t, ValType::F32 | ValType::F64)
+}
+
+fn signature_text(params: &[ValType], results: &[ValType]) -> String {
+    let p: Vec<_> = params.iter().map(type_name).collect();
+    let r: Vec<_> = results.iter().map(type_name).collect();
+    let r = if r.is_empty() { "()".to_string() } else { r.join(", ") };
+    format!("({}) -> {}", p.join(", "), r)
+}
+
+fn kind_type(k: Kind) -> ValType {
+    match k {
+        Kind::U64 | Kind::I64 => ValType::I64,
+        _ => ValType::I32,
+    }
+}
+
+/// Checks `code` for an EE of `role` under `limits`.
+pub fn check(code: &[u8], role: Role, limits: &Limits) -> Result<ModuleFacts, LoadError> {
+    let mut problems = Vec::new();
+    let mut facts = ModuleFacts { size: code.len(), ..Default::default() };
+    if code.len() > MAX_CODE_BYTES {
+        return Err(LoadError(vec![Problem::TooLarge { bytes: code.len(), max: MAX_CODE_BYTES }]));
+    }
+    if code.len() < 8 || code[..4] != *b"\0asm" {
+        return Err(LoadError(vec![Problem::Invalid("not a WebAssembly module (no \\0asm header)".into())]));
+    }
+    if let Err(e) = scan(code, role, limits, &mut facts, &mut problems) {
+        problems.push(Problem::Invalid(e.to_string()));
+    }
+    let main = facts.exports.iter().any(|e| e == "main");
+    if !main && !problems.iter().any(|p| matches!(p, Problem::Invalid(_))) {
+        problems.push(Problem::MissingExport("main"));
+    }
+    if problems.is_empty() { Ok(facts) } else { Err(LoadError(problems)) }
+}
+
+/// Function types and per-function data gathered while parsing.
+#[derive(Default)]
+struct Scan {
+    /// (params, results) per type index.
+    types: Vec<(Vec<ValType>, Vec<ValType>)>,
+    /// Type index of every function in the index space.
+    func_types: Vec<u32>,
+    imported_funcs: u32,
+    /// Functions placed in tables by element segments.
+    in_table: Vec<u32>,
+    main_index: Option<u32>,
+    memory_exported: bool,
+}
+
+fn scan(
+    code: &[u8],
+    role: Role,
+    limits: &Limits,
+    facts: &mut ModuleFacts,
+    problems: &mut Vec<Problem>,
+) -> Result<(), wasmparser::BinaryReaderError> {
+    let mut validator = Validator::new_with_features(accepted_features());
+    let mut s = Scan::default();
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut memories = 0u32;
+    let mut float_reported = false;
+    let mut float = |problems: &mut Vec<Problem>, what: String| {
+        if !float_reported {
+            problems.push(Problem::Float(what));
+            float_reported = true;
+        }
+    };
+    for payload in Parser::new(0).parse_all(code) {
+        let payload = payload?;
+        let valid = validator.payload(&payload)?;
+        match &payload {
+            Payload::TypeSection(reader) => {
+                for group in reader.clone() {
+                    for ty in group?.into_types() {
+                        let f = ty.unwrap_func();
+                        let (p, r) = (f.params().to_vec(), f.results().to_vec());
+                        if p.iter().chain(&r).any(is_float) {
+                            float(problems, format!("function type {}", signature_text(&p, &r)));
+                        }
+                        s.types.push((p, r));
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    let import = import?;
+                    check_import(&import, role, &s, problems, facts);
+                    match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            s.func_types.push(t);
+                            s.imported_funcs += 1;
+                        }
+                        TypeRef::Memory(_) => memories += 1,
+                        _ => {}
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader.clone() {
+                    s.func_types.push(t?);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                for m in reader.clone() {
+                    let m = m?;
+                    memories += 1;
+                    facts.memory = Some((m.initial, m.maximum));
+                    if m.initial > u64::from(limits.memory_pages) {
+                        problems.push(Problem::MemoryTooLarge { pages: m.initial, max: limits.memory_pages });
+                    }
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for g in reader.clone() {
+                    if is_float(&g?.ty.content_type) {
+                        float(problems, "a global of float type".into());
+                    }
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for e in reader.clone() {
+                    let e = e?;
+                    facts.exports.push(e.name.to_string());
+                    match (e.name, e.kind) {
+                        ("main", ExternalKind::Func) => s.main_index = Some(e.index),
+                        ("main", _) => problems.push(Problem::MainSignature("a non-function export".into())),
+                        ("memory", ExternalKind::Memory) => s.memory_exported = true,
+                        _ => {}
+                    }
+                }
+            }
+            Payload::StartSection { .. } => problems.push(Problem::StartFunction),
+            Payload::ElementSection(reader) => {
+                for el in reader.clone() {
+                    if let wasmparser::ElementItems::Functions(funcs) = el?.items {
+                        for f in funcs {
+                            s.in_table.push(f?);
+                        }
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let index = s.imported_funcs + facts.functions;
+                facts.functions += 1;
+                let func = match valid {
+                    wasmparser::ValidPayload::Func(func, _) => func,
+                    _ => unreachable!("a code entry always yields a function to validate"),
+                };
+                let mut v = func.into_validator(std::mem::take(&mut allocs));
+                let mut locals = body.get_locals_reader()?;
+                let mut local_count = 0u32;
+                for _ in 0..locals.get_count() {
+                    let offset = locals.original_position();
+                    let (count, ty) = locals.read()?;
+                    v.define_locals(offset as u64, count, ty)?;
+                    local_count = local_count.saturating_add(count);
+                    if is_float(&ty) {
+                        float(problems, format!("a local of type {} in function {index}", type_name(&ty)));
+                    }
+                }
+                let mut ops = body.get_operators_reader()?;
+                let mut max_height = 0u32;
+                let mut bad_op_reported = false;
+                while !ops.eof() {
+                    let offset = ops.original_position();
+                    let op = ops.read()?;
+                    v.op(offset as u64, &op)?;
+                    max_height = max_height.max(v.operand_stack_height());
+                    if categorize(&op).is_none() && !bad_op_reported {
+                        let name = format!("{op:?}");
+                        let name = name.split([' ', '{']).next().unwrap_or("?").to_string();
+                        if is_float_op(&op) {
+                            float(problems, format!("operator `{name}` in function {index}"));
+                        } else {
+                            problems.push(Problem::Operator { function: index, op: name });
+                        }
+                        bad_op_reported = true;
+                    }
+                }
+                ops.finish()?;
+                let params = s
+                    .func_types
+                    .get(index as usize)
+                    .and_then(|t| s.types.get(*t as usize))
+                    .map_or(0, |(p, _)| p.len() as u32);
+                let weight = FRAME_BASE.saturating_add(params).saturating_add(local_count).saturating_add(max_height);
+                facts.frame_weights.push(weight);
+                allocs = v.into_allocations();
+            }
+            _ => {}
+        }
+    }
+    if memories > 1 {
+        problems.push(Problem::MultipleMemories);
+    }
+    if !s.memory_exported {
+        problems.push(Problem::MissingExport("memory"));
+    }
+    if let Some(main) = s.main_index {
+        let ty = s.func_types.get(main as usize).and_then(|t| s.types.get(*t as usize));
+        match ty {
+            Some((p, r)) if p.is_empty() && r.is_empty() => {}
+            Some((p, r)) => problems.push(Problem::MainSignature(signature_text(p, r))),
+            None => problems.push(Problem::MainSignature("an unknown type".into())),
+        }
+    }
+    // Imported (host) functions get the base weight; defined functions their own.
+    let mut weights = vec![FRAME_BASE; s.imported_funcs as usize];
+    weights.extend(facts.frame_weights.iter().copied());
+    facts.max_indirect_weight = s
+        .in_table
+        .iter()
+        .filter_map(|&f| weights.get(f as usize).copied())
+        .max()
+        .unwrap_or(FRAME_BASE);
+    facts.frame_weights = weights;
+    Ok(())
+}
+
+fn check_import(
+    import: &wasmparser::Import<'_>,
+    role: Role,
+    s: &Scan,
+    problems: &mut Vec<Problem>,
+    facts: &mut ModuleFacts,
+) {
+    let (module, name) = (import.module.to_string(), import.name.to_string());
+    let type_index = match import.ty {
+        TypeRef::Func(t) | TypeRef::FuncExact(t) => t,
+        other => {
+            let kind = match other {
+                TypeRef::Memory(_) => "memory",
+                TypeRef::Table(_) => "table",
+                TypeRef::Global(_) => "global",
+                _ => "tag",
+            };
+            problems.push(Problem::NonFunctionImport { module, name, kind });
+            return;
+        }
+    };
+    let function = HostFn::lookup(&module, &name);
+    facts.imports.push(Import { module: module.clone(), name: name.clone(), function });
+    let Some(function) = function else {
+        problems.push(Problem::UnknownImport { module, name });
+        return;
+    };
+    if !function.allowed(role) {
+        problems.push(Problem::ForbiddenImport { function, role });
+    }
+    let expected_params: Vec<ValType> = function.params().iter().map(|(_, k)| kind_type(*k)).collect();
+    let expected_results: Vec<ValType> = function.result().map(kind_type).into_iter().collect();
+    if let Some((p, r)) = s.types.get(type_index as usize)
+        && (p != &expected_params || r != &expected_results)
+    {
+        problems.push(Problem::ImportSignature {
+            function,
+            expected: signature_text(&expected_params, &expected_results),
+            found: signature_text(p, r),
+        });
+    }
+}
+
+fn is_float_op(op: &Operator<'_>) -> bool {
+    let name = format!("{op:?}");
+    name.starts_with("F32") || name.starts_with("F64") || name.contains("F32") || name.contains("F64")
+}

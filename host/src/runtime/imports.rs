@@ -1,0 +1,88 @@
+//! The wasmer linker, generated from the ABI table: one typed host function per entry,
+//! registered under its module, name and aliases — only for roles allowed to import it.
+use super::memory::WasmMemory;
+use super::WasmEnv;
+use crate::abi::{HostFn, Role};
+use crate::logic::{GuestMemory, HostError, HostLogic};
+use wasmer::{FunctionEnv, FunctionEnvMut, Imports, Store, Value};
+
+/// Wasm-side Rust type of an ABI kind.
+macro_rules! wasm_ty {
+    (I64) => { i64 };
+    (U64) => { u64 };
+    ($other:ident) => { u32 };
+}
+
+/// Converts a wasm argument to the host logic's type.
+macro_rules! wasm_arg {
+    (InPtr, $v:expr) => { u64::from($v) };
+    (OutPtr, $v:expr) => { u64::from($v) };
+    (In32, $v:expr) => { u64::from($v) };
+    (Out32, $v:expr) => { u64::from($v) };
+    ($other:ident, $v:expr) => { $v };
+}
+
+/// Runs one host call: syncs gas from the metering global into the logic, runs `f` with
+/// the instance's memory, writes gas back (flagging exhaustion).
+fn host_call<R>(
+    fenv: &mut FunctionEnvMut<WasmEnv>,
+    f: impl FnOnce(&mut HostLogic<'_>, &mut dyn GuestMemory) -> Result<R, HostError>,
+) -> Result<R, HostError> {
+    let (env, mut store) = fenv.data_and_store_mut();
+    let (Some(memory), Some(remaining), Some(exhausted)) =
+        (env.memory.clone(), env.remaining.clone(), env.exhausted.clone())
+    else {
+        return Err(HostError::Aborted("host call before the instance was set up".into()));
+    };
+    // SAFETY: `Runtime::run` points `logic` at a live `HostLogic` for exactly the duration
+    // of the `main` call during which host functions can run, and touches it only after.
+    let Some(logic) = (unsafe { env.logic() }) else {
+        return Err(HostError::Aborted("host call outside a transaction".into()));
+    };
+    let left = match remaining.get(&mut store) {
+        Value::I64(v) => v as u64,
+        _ => 0,
+    };
+    logic.set_gas_left(left);
+    let result = {
+        let view = memory.view(&store);
+        let mut mem = WasmMemory::new(&view);
+        f(logic, &mut mem)
+    };
+    let _ = remaining.set(&mut store, Value::I64(logic.gas_left() as i64));
+    if matches!(result, Err(HostError::OutOfGas)) {
+        let _ = exhausted.set(&mut store, Value::I32(1));
+    }
+    result
+}
+
+macro_rules! define_linker {
+    ($(
+        $(#[doc = $doc:literal])*
+        module $module:literal fn $name:ident ( $($p:ident : $k:ident),* ) $(-> $r:ident)? ;
+        roles($($role:ident),*) gas($base:literal, $per:literal)
+        aliases[$(($am:literal, $an:literal)),*] ;
+    )*) => {
+        /// The imports an EE of `role` may use, bound to `env`.
+        pub(super) fn linker(store: &mut Store, env: &FunctionEnv<WasmEnv>, role: Role) -> Imports {
+            let mut imports = Imports::new();
+            $(
+                if HostFn::$name.allowed(role) {
+                    #[allow(non_snake_case)]
+                    fn $name(
+                        mut fenv: FunctionEnvMut<WasmEnv>,
+                        $($p: wasm_ty!($k)),*
+                    ) -> Result<$crate::host_ret!($($r)?), HostError> {
+                        host_call(&mut fenv, |logic, mem| logic.$name(mem, $(wasm_arg!($k, $p)),*))
+                    }
+                    let f = wasmer::Function::new_typed_with_env(store, env, $name);
+                    imports.define($module, stringify!($name), f.clone());
+                    $(imports.define($am, $an, f.clone());)*
+                }
+            )*
+            imports
+        }
+    };
+}
+
+ee_sdk::for_each_host_fn!(define_linker);

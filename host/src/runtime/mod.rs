@@ -1,0 +1,285 @@
+//! The wasmer runtime: load-time checks, metered compilation with a module cache, and
+//! running an EE's `main` against the host logic.
+//!
+//! * [`gatekeeper`]: what a module may contain (see `ee check`).
+//! * [`stack`]: the deterministic call-stack budget middleware.
+//! * [`tunables`]: memory-page cap and native stack size.
+//! * `imports`: the linker generated from the ABI table.
+//! * `memory`: bounds-checked [`GuestMemory`](crate::logic::GuestMemory) over a view.
+//!
+//! Instruction gas comes from `wasmer-middlewares`' `Metering` with the cost table's
+//! per-operator prices; host-call gas is charged by the host logic against the same
+//! counter (the metering global is synced around every host call), so an EE that never
+//! calls a host function is metered exactly like one that does.
+pub mod gatekeeper;
+mod imports;
+mod memory;
+pub mod stack;
+pub mod tunables;
+
+pub use gatekeeper::{LoadError, ModuleFacts, Problem};
+
+use crate::abi::Role;
+use crate::exec::{EeRunner, RunStats, TxError};
+use crate::gas::CostTable;
+use crate::limits::Limits;
+use crate::logic::{HostError, HostLogic};
+use crate::state::EeEntry;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use wasmer::sys::{EngineBuilder, NativeEngineExt};
+use wasmer::{Engine, FunctionEnv, Global, Instance, Memory, Module, Store, Value};
+use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points, set_remaining_points};
+use wasmer_middlewares::Metering;
+
+/// Which wasmer compiler compiles EEs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// One pass, linear-time compilation: safe against compile-time bombs, slower code.
+    Singlepass,
+    /// Optimising compiler: ~7× faster code on hash-heavy EEs, slower to compile.
+    #[cfg(feature = "cranelift")]
+    Cranelift,
+}
+
+impl EngineKind {
+    /// Every engine this build supports.
+    pub fn all() -> &'static [EngineKind] {
+        &[
+            EngineKind::Singlepass,
+            #[cfg(feature = "cranelift")]
+            EngineKind::Cranelift,
+        ]
+    }
+
+    /// The engine's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Singlepass => "singlepass",
+            #[cfg(feature = "cranelift")]
+            EngineKind::Cranelift => "cranelift",
+        }
+    }
+
+    /// Parses an engine name.
+    pub fn parse(name: &str) -> Option<EngineKind> {
+        EngineKind::all().iter().copied().find(|e| e.name() == name)
+    }
+}
+
+impl Default for EngineKind {
+    /// Cranelift when built in: with compiled modules cached by code hash, blocks pay
+    /// compilation once per EE and then run several times faster (see README, "Engines").
+    fn default() -> Self {
+        #[cfg(feature = "cranelift")]
+        return EngineKind::Cranelift;
+        #[cfg(not(feature = "cranelift"))]
+        return EngineKind::Singlepass;
+    }
+}
+
+/// A checked, compiled module ready to instantiate.
+pub struct LoadedModule {
+    engine: Engine,
+    module: Module,
+    /// What the gatekeeper found.
+    pub facts: ModuleFacts,
+    /// Compilation time in microseconds.
+    pub compile_us: u64,
+}
+
+/// Per-instance data the host functions see.
+#[derive(Default)]
+pub(crate) struct WasmEnv {
+    logic: usize,
+    memory: Option<Memory>,
+    remaining: Option<Global>,
+    exhausted: Option<Global>,
+}
+
+impl WasmEnv {
+    /// The host logic of the running call.
+    ///
+    /// # Safety
+    /// Only valid while `Runtime::run` has installed a pointer (during `main`).
+    unsafe fn logic<'l>(&self) -> Option<&'l mut HostLogic<'l>> {
+        if self.logic == 0 {
+            None
+        } else {
+            // SAFETY: see the function's contract.
+            Some(unsafe { &mut *(self.logic as *mut HostLogic<'l>) })
+        }
+    }
+}
+
+type CacheKey = [u8; 32];
+
+/// Compiles and runs EEs with one engine, cost table and set of limits; caches compiled
+/// modules by (code hash, engine, cost-table hash, compile-relevant limits, role).
+pub struct Runtime {
+    engine: EngineKind,
+    costs: Arc<CostTable>,
+    limits: Limits,
+    cost_hash: [u8; 32],
+    cache: Mutex<HashMap<CacheKey, Arc<LoadedModule>>>,
+}
+
+impl Runtime {
+    /// A runtime with `engine`, `costs` and `limits`.
+    pub fn new(engine: EngineKind, costs: Arc<CostTable>, limits: Limits) -> Self {
+        let cost_hash = costs.hash();
+        Runtime { engine, costs, limits, cost_hash, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The engine in use.
+    pub fn engine(&self) -> EngineKind {
+        self.engine
+    }
+
+    /// The cost table in use.
+    pub fn costs(&self) -> &Arc<CostTable> {
+        &self.costs
+    }
+
+    /// The limits in use.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn cache_key(&self, code: &[u8], role: Role) -> CacheKey {
+        let mut h = Sha256::new();
+        h.update(Sha256::digest(code));
+        h.update(self.engine.name());
+        h.update(self.cost_hash);
+        h.update(self.limits.memory_pages.to_le_bytes());
+        h.update(self.limits.stack_units.to_le_bytes());
+        h.update([role as u8]);
+        h.finalize().into()
+    }
+
+    /// Number of compiled modules held.
+    pub fn cached_modules(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Checks and compiles `code` for `role`, or returns the cached module. The bool says
+    /// whether it came from the cache.
+    pub fn load(&self, code: &[u8], role: Role) -> Result<(Arc<LoadedModule>, bool), LoadError> {
+        let key = self.cache_key(code, role);
+        if let Some(m) = self.cache.lock().expect("cache lock").get(&key) {
+            return Ok((m.clone(), true));
+        }
+        let loaded = Arc::new(self.compile(code, role)?);
+        self.cache.lock().expect("cache lock").insert(key, loaded.clone());
+        Ok((loaded, false))
+    }
+
+    fn compile(&self, code: &[u8], role: Role) -> Result<LoadedModule, LoadError> {
+        let facts = gatekeeper::check(code, role, &self.limits)?;
+        let started = Instant::now();
+        let ops = self.costs.operators.clone();
+        let metering = Arc::new(Metering::new(0, move |op| ops.cost(op)));
+        let stack = Arc::new(stack::StackLimit::new(
+            facts.frame_weights.clone(),
+            facts.max_indirect_weight,
+            self.limits.stack_units,
+        ));
+        let mut engine: Engine = match self.engine {
+            EngineKind::Singlepass => {
+                let mut c = wasmer::sys::Singlepass::default();
+                wasmer::sys::CompilerConfig::push_middleware(&mut c, stack);
+                wasmer::sys::CompilerConfig::push_middleware(&mut c, metering);
+                EngineBuilder::new(c).engine().into()
+            }
+            #[cfg(feature = "cranelift")]
+            EngineKind::Cranelift => {
+                let mut c = wasmer::sys::Cranelift::default();
+                wasmer::sys::CompilerConfig::push_middleware(&mut c, stack);
+                wasmer::sys::CompilerConfig::push_middleware(&mut c, metering);
+                EngineBuilder::new(c).engine().into()
+            }
+        };
+        engine.set_tunables(tunables::LimitingTunables::new(self.limits.memory_pages));
+        let module = Module::new(&engine, code)
+            .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
+        Ok(LoadedModule { engine, module, facts, compile_us: started.elapsed().as_micros() as u64 })
+    }
+
+    fn execute(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        let (loaded, cached) = self.load(&entry.code, entry.role).map_err(|e| TxError::Load(e.to_string()))?;
+        let mut stats = RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
+        let started = Instant::now();
+        let mut store = Store::new(loaded.engine.clone());
+        let env = FunctionEnv::new(&mut store, WasmEnv::default());
+        let imports = imports::linker(&mut store, &env, entry.role);
+        let instance = Instance::new(&mut store, &loaded.module, &imports)
+            .map_err(|e| TxError::Instantiate(e.to_string()))?;
+        let exports = &instance.exports;
+        let memory = exports.get_memory("memory").map_err(|e| TxError::Instantiate(e.to_string()))?.clone();
+        let remaining = exports
+            .get_global("wasmer_metering_remaining_points")
+            .map_err(|e| TxError::Instantiate(e.to_string()))?
+            .clone();
+        let exhausted = exports
+            .get_global("wasmer_metering_points_exhausted")
+            .map_err(|e| TxError::Instantiate(e.to_string()))?
+            .clone();
+        let main = exports
+            .get_typed_function::<(), ()>(&store, "main")
+            .map_err(|e| TxError::Instantiate(e.to_string()))?;
+        set_remaining_points(&mut store, &instance, logic.gas_left());
+        {
+            let data = env.as_mut(&mut store);
+            data.memory = Some(memory);
+            data.remaining = Some(remaining);
+            data.exhausted = Some(exhausted);
+        }
+        stats.instantiate_us = started.elapsed().as_micros() as u64;
+
+        let started = Instant::now();
+        env.as_mut(&mut store).logic = logic as *mut HostLogic<'_> as usize;
+        let result = main.call(&mut store);
+        env.as_mut(&mut store).logic = 0;
+        stats.execute_us = started.elapsed().as_micros() as u64;
+
+        let points = get_remaining_points(&mut store, &instance);
+        logic.set_gas_left(match points {
+            MeteringPoints::Remaining(n) => n,
+            MeteringPoints::Exhausted => 0,
+        });
+        let Err(err) = result else { return Ok(stats) };
+        if let Some(host) = err.downcast_ref::<HostError>() {
+            return Err(host.clone().into());
+        }
+        if points == MeteringPoints::Exhausted {
+            return Err(TxError::OutOfGas);
+        }
+        let stack_flag = exports
+            .get_global(stack::EXHAUSTED_EXPORT)
+            .map(|g| g.get(&mut store))
+            .unwrap_or(Value::I32(0));
+        if stack_flag == Value::I32(1) {
+            return Err(TxError::StackExhausted);
+        }
+        match err.clone().to_trap() {
+            Some(wasmer_types::TrapCode::StackOverflow) => Err(TxError::StackExhausted),
+            Some(code) => Err(TxError::Trap(code.to_string())),
+            None => Err(TxError::Trap(err.message())),
+        }
+    }
+}
+
+impl EeRunner for Runtime {
+    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        self.execute(entry, logic)
+    }
+}
+
+impl EeRunner for &Runtime {
+    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        self.execute(entry, logic)
+    }
+}

@@ -1,0 +1,206 @@
+//! Everything a stateful node holds: the beacon state and every shard's full tree.
+use super::beacon::{BeaconState, EeEntry};
+use super::keys::{KeyLayout, StateKey, Value, cell_value, value_cell};
+use super::shard::ShardState;
+use super::StateError;
+use crate::abi::Role;
+use ee_sdk::{EeId, Root, ShardId};
+use std::collections::BTreeMap;
+
+/// Largest supported shard count (keeps matrices and proofs within sane bounds).
+pub const MAX_SHARDS: u32 = 1024;
+
+/// Errors setting up or changing the world.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorldError {
+    /// Shard count outside `1..=MAX_SHARDS`.
+    #[error("shard count {0} is outside 1..={MAX_SHARDS}")]
+    ShardCount(u32),
+    /// An EE id registered twice.
+    #[error("EE {0} is already registered")]
+    DuplicateEe(u32),
+    /// A second meta-EE.
+    #[error("a meta-EE is already registered (EE {0})")]
+    SecondMetaEe(u32),
+    /// An EE that is not registered.
+    #[error("EE {0} is not registered")]
+    UnknownEe(u32),
+    /// A matrix that is not `shards × shards`.
+    #[error("matrix of EE {ee} must be {shards}×{shards}")]
+    MatrixShape {
+        /// The EE.
+        ee: u32,
+        /// The shard count.
+        shards: u32,
+    },
+    /// An off-diagonal cell below zero: the netting's lower bounds rely on them never
+    /// being negative.
+    #[error("matrix of EE {ee}: off-diagonal cell [{row}][{column}] = {value} is negative")]
+    NegativeOffDiagonal {
+        /// The EE.
+        ee: u32,
+        /// Row (shard storing the cell).
+        row: u32,
+        /// Column.
+        column: u32,
+        /// The value.
+        value: i64,
+    },
+    /// A column whose sum (the real balance) is negative.
+    #[error("matrix of EE {ee}: column {column} sums to {sum} < 0")]
+    NegativeColumn {
+        /// The EE.
+        ee: u32,
+        /// Column.
+        column: u32,
+        /// Its sum.
+        sum: i128,
+    },
+    /// State access failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// The beacon state plus every shard's full state.
+pub struct World {
+    /// The beacon state (registry and crosslinked roots).
+    pub beacon: BeaconState,
+    shards: Vec<ShardState>,
+}
+
+impl World {
+    /// A world of `shard_count` empty shards.
+    pub fn new(shard_count: u32, layout: KeyLayout) -> Result<Self, WorldError> {
+        if shard_count == 0 || shard_count > MAX_SHARDS {
+            return Err(WorldError::ShardCount(shard_count));
+        }
+        let shards: Vec<_> = (0..shard_count).map(|s| ShardState::new(ShardId(s), layout)).collect();
+        let beacon = BeaconState {
+            slot: 0,
+            ees: BTreeMap::new(),
+            shard_roots: shards.iter().map(ShardState::root).collect(),
+        };
+        Ok(World { beacon, shards })
+    }
+
+    /// Number of shards.
+    pub fn shard_count(&self) -> u32 {
+        self.shards.len() as u32
+    }
+
+    /// One shard's state.
+    pub fn shard(&self, s: ShardId) -> Result<&ShardState, StateError> {
+        self.shards.get(s.0 as usize).ok_or(StateError::UnknownShard(s.0))
+    }
+
+    /// Registers an EE.
+    pub fn register(&mut self, entry: EeEntry) -> Result<(), WorldError> {
+        if self.beacon.ees.contains_key(&entry.id) {
+            return Err(WorldError::DuplicateEe(entry.id.0));
+        }
+        if entry.role == Role::Meta
+            && let Some(meta) = self.beacon.meta_ee()
+        {
+            return Err(WorldError::SecondMetaEe(meta.id.0));
+        }
+        self.beacon.ees.insert(entry.id, entry);
+        Ok(())
+    }
+
+    /// Sets an EE's whole balance matrix (genesis). Off-diagonal cells must be ≥ 0 and
+    /// every column must sum to ≥ 0. Crosslinks the new roots.
+    pub fn set_matrix(&mut self, ee: EeId, matrix: &[Vec<i64>]) -> Result<(), WorldError> {
+        let n = self.shard_count();
+        if !self.beacon.ees.contains_key(&ee) {
+            return Err(WorldError::UnknownEe(ee.0));
+        }
+        if matrix.len() != n as usize || matrix.iter().any(|r| r.len() != n as usize) {
+            return Err(WorldError::MatrixShape { ee: ee.0, shards: n });
+        }
+        for c in 0..n as usize {
+            let mut sum = 0i128;
+            for (r, row) in matrix.iter().enumerate() {
+                let value = row[c];
+                if r != c && value < 0 {
+                    return Err(WorldError::NegativeOffDiagonal {
+                        ee: ee.0,
+                        row: r as u32,
+                        column: c as u32,
+                        value,
+                    });
+                }
+                sum += i128::from(value);
+            }
+            if sum < 0 {
+                return Err(WorldError::NegativeColumn { ee: ee.0, column: c as u32, sum });
+            }
+        }
+        for (r, row) in matrix.iter().enumerate() {
+            let writes: BTreeMap<_, _> = row
+                .iter()
+                .enumerate()
+                .map(|(c, &v)| (StateKey::Balance { column: ShardId(c as u32), ee }, cell_value(v)))
+                .collect();
+            self.shards[r].apply(&writes)?;
+        }
+        self.crosslink();
+        Ok(())
+    }
+
+    /// Cell `shard[row].balances[column][ee]` in the current state.
+    pub fn cell(&self, row: ShardId, column: ShardId, ee: EeId) -> Result<i64, StateError> {
+        Ok(value_cell(&self.shard(row)?.get(&StateKey::Balance { column, ee })?))
+    }
+
+    /// `ee`'s balance matrix: `m[row][column]`.
+    pub fn matrix(&self, ee: EeId) -> Result<Vec<Vec<i64>>, StateError> {
+        let n = self.shard_count();
+        (0..n)
+            .map(|r| (0..n).map(|c| self.cell(ShardId(r), ShardId(c), ee)).collect())
+            .collect()
+    }
+
+    /// `real_balance(s, ee) = Σ_r M_ee[r][s]`.
+    pub fn real_balance(&self, s: ShardId, ee: EeId) -> Result<i128, StateError> {
+        (0..self.shard_count())
+            .map(|r| self.cell(ShardId(r), s, ee).map(i128::from))
+            .sum()
+    }
+
+    /// Sum of every cell of every registered EE's matrix (conserved by netting).
+    pub fn total_supply(&self) -> Result<i128, StateError> {
+        let mut total = 0i128;
+        for ee in self.beacon.ees.keys() {
+            for row in self.matrix(*ee)? {
+                total += row.iter().map(|&v| i128::from(v)).sum::<i128>();
+            }
+        }
+        Ok(total)
+    }
+
+    /// An EE's state root on a shard.
+    pub fn ee_root(&self, s: ShardId, ee: EeId) -> Result<Value, StateError> {
+        self.shard(s)?.get(&StateKey::EeRoot(ee))
+    }
+
+    /// Applies a block's writes to shard `s`; returns its new root. The beacon state keeps
+    /// the old root until [`World::crosslink`].
+    pub fn commit(&mut self, s: ShardId, writes: &BTreeMap<StateKey, Value>) -> Result<Root, StateError> {
+        let shard = self.shards.get_mut(s.0 as usize).ok_or(StateError::UnknownShard(s.0))?;
+        shard.apply(writes)
+    }
+
+    /// Crosslinks every shard's current root into the beacon state.
+    pub fn crosslink(&mut self) {
+        for (root, shard) in self.beacon.shard_roots.iter_mut().zip(&self.shards) {
+            *root = shard.root();
+        }
+    }
+
+    /// Ends the slot: crosslinks and advances the slot number.
+    pub fn end_slot(&mut self) {
+        self.crosslink();
+        self.beacon.slot += 1;
+    }
+}

@@ -1,0 +1,107 @@
+//! Helpers shared by the native and wasm test tiers: the same cases run through
+//! `NativeRunner` (EE logic compiled natively, host logic real) and through the built,
+//! chiselled wasm on wasmer.
+#![allow(dead_code)]
+
+use ee_host::abi::Role;
+use ee_host::exec::{BlockResult, Chain, EeRunner, ExecConfig};
+use ee_host::native::NativeRunner;
+use ee_host::state::{EeEntry, KeyLayout, World};
+use ee_sdk::codec::Encode;
+use ee_sdk::{EeId, NettingStatus, RejectReason, ShardId, ShardTransaction, Transfer};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Id of the meta-EE in these tests.
+pub const META: EeId = EeId(100);
+
+/// Directory of the built EEs (`scripts/build-ees.sh` writes it).
+pub fn ees_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ees")
+}
+
+/// Reads a built, chiselled EE. Fails (never skips) when it is missing.
+pub fn built_wasm(name: &str) -> Arc<[u8]> {
+    let path = ees_dir().join(format!("{name}.wasm"));
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{} missing ({e}): run scripts/build-ees.sh first", path.display()))
+        .into()
+}
+
+/// How EEs are provided: natively or as wasm.
+#[derive(Clone, Copy, Debug)]
+pub enum Tier {
+    /// `NativeRunner` with the EE crates' `ee_main`.
+    Native,
+    /// The built wasm on wasmer.
+    #[cfg(feature = "runtime")]
+    Wasm(ee_host::runtime::EngineKind),
+}
+
+/// A world with `shards` shards, transfer EEs `ees` (id, matrix) and the meta-EE.
+pub fn world(shards: u32, ees: &[(u32, Vec<Vec<i64>>)], code: &dyn Fn(&str) -> Arc<[u8]>) -> World {
+    let mut w = World::new(shards, KeyLayout::ColumnMajor).unwrap();
+    for (id, _) in ees {
+        w.register(EeEntry::new(EeId(*id), format!("EE{id}"), Role::Ee, code("transfer_ee"))).unwrap();
+    }
+    w.register(EeEntry::new(META, "meta", Role::Meta, code("meta_ee"))).unwrap();
+    for (id, m) in ees {
+        w.set_matrix(EeId(*id), m).unwrap();
+    }
+    w
+}
+
+/// Native runner for the transfer EEs `ids` and the meta-EE.
+pub fn native_runner(ids: &[u32]) -> NativeRunner {
+    let mut r = NativeRunner::new().with(META, meta_ee::ee_main);
+    for id in ids {
+        r.insert(EeId(*id), transfer_ee::ee_main);
+    }
+    r
+}
+
+/// A chain of the given tier.
+pub fn chain(tier: Tier, shards: u32, ees: &[(u32, Vec<Vec<i64>>)]) -> Chain<Box<dyn EeRunner>> {
+    let config = ExecConfig::default();
+    let ids: Vec<u32> = ees.iter().map(|(id, _)| *id).collect();
+    let (world, runner): (World, Box<dyn EeRunner>) = match tier {
+        Tier::Native => (world(shards, ees, &|_| Arc::from(&[][..])), Box::new(native_runner(&ids))),
+        #[cfg(feature = "runtime")]
+        Tier::Wasm(engine) => (
+            world(shards, ees, &built_wasm),
+            Box::new(ee_host::runtime::Runtime::new(engine, config.costs.clone(), config.limits.clone())),
+        ),
+    };
+    Chain::new(world, runner, config)
+}
+
+/// A transfer-EE transaction.
+pub fn transfers(ee: u32, ts: &[(u64, u32, Option<u32>)]) -> ShardTransaction {
+    let data: Vec<Transfer> =
+        ts.iter().map(|&(amount, shard, to)| Transfer { amount, shard: ShardId(shard), ee: to.map(EeId) }).collect();
+    ShardTransaction { ee_id: EeId(ee), data: data.encode() }
+}
+
+/// Runs one block as its own slot.
+pub fn block(chain: &mut Chain<Box<dyn EeRunner>>, shard: u32, txs: Vec<ShardTransaction>) -> BlockResult {
+    chain.run_slot(vec![(ShardId(shard), txs)]).unwrap().pop().unwrap()
+}
+
+/// Statuses of a block's receipts.
+pub fn statuses(r: &BlockResult) -> Vec<NettingStatus> {
+    r.outcome.receipts.iter().map(|r| r.status).collect()
+}
+
+/// Shorthand.
+pub const ACCEPTED: NettingStatus = NettingStatus::Accepted;
+
+/// Shorthand.
+pub fn rejected(why: RejectReason) -> NettingStatus {
+    NettingStatus::Rejected(why)
+}
+
+/// Matrix of `ee`.
+pub fn matrix(chain: &Chain<Box<dyn EeRunner>>, ee: u32) -> Vec<Vec<i64>> {
+    chain.world.matrix(EeId(ee)).unwrap()
+}
+
