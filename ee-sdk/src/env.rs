@@ -7,7 +7,7 @@ use crate::raw;
 use crate::types::{EeId, Root, ShardId};
 use alloc::vec;
 use alloc::vec::Vec;
-use parity_scale_codec::{Decode, DecodeAll, Encode};
+use parity_scale_codec::{Compact, Decode, DecodeAll, Encode};
 
 /// Length of a slice as the ABI's `u32`, aborting on (native-only) oversize slices.
 fn len32(bytes: &[u8]) -> u32 {
@@ -93,8 +93,54 @@ pub fn emit<T: Encode>(value: &T) {
     print_output(&value.encode())
 }
 
+/// The outputs one EE printed earlier in the block: the host's SCALE `Vec<Vec<u8>>`
+/// buffer, indexed without copying each output.
+pub struct Outputs {
+    buf: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl Outputs {
+    /// Indexes a SCALE-encoded `Vec<Vec<u8>>`; `None` if it is malformed.
+    pub fn parse(buf: Vec<u8>) -> Option<Outputs> {
+        let mut input = &buf[..];
+        let count = Compact::<u32>::decode(&mut input).ok()?.0 as usize;
+        let mut spans = Vec::with_capacity(count.min(buf.len()));
+        let mut at = buf.len() - input.len();
+        for _ in 0..count {
+            let mut rest = &buf[at..];
+            let len = Compact::<u32>::decode(&mut rest).ok()?.0 as usize;
+            let start = buf.len() - rest.len();
+            let end = start.checked_add(len).filter(|&e| e <= buf.len())?;
+            spans.push((start, end));
+            at = end;
+        }
+        (at == buf.len()).then_some(Outputs { buf, spans })
+    }
+
+    /// Number of outputs.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Output `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.spans.get(i).map(|&(a, b)| &self.buf[a..b])
+    }
+
+    /// All outputs, in print order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.spans.iter().map(|&(a, b)| &self.buf[a..b])
+    }
+}
+
 /// Outputs `ee` printed earlier in this block (meta-EE only).
-pub fn outputs_of(ee: EeId) -> Vec<Vec<u8>> {
+pub fn outputs_of(ee: EeId) -> Outputs {
     // SAFETY: the buffer is exactly the size the host reported.
     let encoded = unsafe {
         let len = raw::get_outputs_size(ee.0);
@@ -102,9 +148,9 @@ pub fn outputs_of(ee: EeId) -> Vec<Vec<u8>> {
         raw::get_outputs_copy(ee.0, buf.as_mut_ptr(), len);
         buf
     };
-    match Vec::<Vec<u8>>::decode(&mut &encoded[..]) {
-        Ok(v) => v,
-        Err(_) => abort("host returned malformed outputs"),
+    match Outputs::parse(encoded) {
+        Some(v) => v,
+        None => abort("host returned malformed outputs"),
     }
 }
 
@@ -162,4 +208,33 @@ pub fn abort(msg: &str) -> ! {
     core::arch::wasm32::unreachable();
     #[cfg(not(target_arch = "wasm32"))]
     unreachable!("host returned from abort")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outputs;
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use parity_scale_codec::Encode;
+
+    #[test]
+    fn outputs_index_a_scale_vec_of_vecs() {
+        let items: Vec<Vec<u8>> = vec![vec![1, 2, 3], vec![], vec![9; 70]];
+        let o = Outputs::parse(items.encode()).unwrap();
+        assert_eq!(o.len(), 3);
+        assert_eq!(o.iter().collect::<Vec<_>>(), vec![&[1u8, 2, 3][..], &[][..], &[9u8; 70][..]]);
+        assert_eq!(o.get(3), None);
+        assert!(Outputs::parse(Vec::<Vec<u8>>::new().encode()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_output_buffers_are_refused() {
+        let good = vec![vec![1u8, 2, 3]].encode();
+        assert!(Outputs::parse(good[..good.len() - 1].to_vec()).is_none(), "truncated");
+        let mut extra = good.clone();
+        extra.push(0);
+        assert!(Outputs::parse(extra).is_none(), "trailing bytes");
+        assert!(Outputs::parse(vec![]).is_none(), "empty");
+        assert!(Outputs::parse(vec![0xfe, 0xff, 0xff, 0xff]).is_none(), "huge count");
+    }
 }

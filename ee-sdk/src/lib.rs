@@ -15,7 +15,7 @@
 //!
 //! Natively the same imports are resolved by `ee-host`'s `native` feature, which runs the
 //! host's real logic, so `cargo test` exercises an EE against the host it will run on.
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 #![warn(missing_docs)]
 
 extern crate alloc;

@@ -113,18 +113,21 @@ pub enum NettingStatus {
     Rejected(RejectReason),
 }
 
-/// The meta-EE's report for one output it read, printed as its own output (so the block's
-/// outputs carry the accept/reject report).
+/// Most statuses in one [`NettingReport`]; longer runs are split so every report stays
+/// far below the host's per-output size limit.
+pub const MAX_STATUSES_PER_REPORT: usize = 4096;
+
+/// The meta-EE's accept/reject report, printed as its own output: the statuses of the
+/// outputs `first_index ..` of `source_ee`, in order. The outputs themselves are in the
+/// block's output buffer, so they are not repeated here.
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
-pub struct NettingReceipt {
-    /// EE that printed the output.
+pub struct NettingReport {
+    /// EE whose outputs these are.
     pub source_ee: EeId,
-    /// Position of the output among that EE's outputs in this block.
-    pub index: u32,
-    /// The decoded output, if it decoded.
-    pub output: Option<NettingOutput>,
-    /// Outcome.
-    pub status: NettingStatus,
+    /// Index (among that EE's outputs in this block) of the first status.
+    pub first_index: u32,
+    /// One status per output.
+    pub statuses: Vec<NettingStatus>,
 }
 
 /// Transaction data of the example transfer EE (`examples/transfer-ee`): seed 000's

@@ -117,7 +117,8 @@ fn foreign_cells_cover_a_deficit_and_are_remembered_as_known_minimum() {
         let r = block(&mut c, 0, vec![transfers(0, &[(2, 1, None)])]);
         assert_eq!(statuses(&r), vec![ACCEPTED], "{tier:?}");
         assert_eq!(matrix(&c, 0), vec![vec![-2, 2], vec![3, 0]], "{tier:?}");
-        let known = c.world.shard(ShardId(0)).unwrap().get(&ee_host::state::StateKey::KnownMin(EeId(0))).unwrap();
+        let known =
+            c.world.shard(ShardId(0)).unwrap().get(&ee_host::state::StateKey::KnownMin(EeId(0))).unwrap();
         assert_eq!(ee_host::state::keys::value_u64(&known), 3, "{tier:?}");
         // 1 left: one more spend of 1 passes without reading shard 1, a second fails.
         let r = block(&mut c, 0, vec![transfers(0, &[(1, 1, None), (1, 1, None)])]);

@@ -10,13 +10,16 @@ use ee_sdk::{EeId, NettingStatus, ShardId, ShardTransaction};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
+/// A transaction: (EE, transfers (amount, shard, target EE)).
+type Tx = (u32, Vec<(u64, u32, Option<u32>)>);
+
 #[derive(Debug, Clone)]
 struct Workload {
     shards: u32,
     ees: u32,
     matrices: Vec<Vec<Vec<i64>>>,
     /// slots → blocks (shard, txs) → txs (ee, transfers (amount, shard, ee)).
-    slots: Vec<Vec<(u32, Vec<(u32, Vec<(u64, u32, Option<u32>)>)>)>>,
+    slots: Vec<Vec<(u32, Vec<Tx>)>>,
 }
 
 fn amount() -> impl Strategy<Value = u64> {
@@ -26,10 +29,9 @@ fn amount() -> impl Strategy<Value = u64> {
 fn workload() -> impl Strategy<Value = Workload> {
     (2u32..=4, 2u32..=4).prop_flat_map(|(shards, ees)| {
         let n = shards as usize;
-        let cell = |diag: bool| if diag { (0i64..=20).boxed() } else { prop_oneof![0i64..=0, 0i64..=6].boxed() };
-        let matrix = (0..n)
-            .map(|r| (0..n).map(|c| cell(r == c)).collect::<Vec<_>>())
-            .collect::<Vec<_>>();
+        let cell =
+            |diag: bool| if diag { (0i64..=20).boxed() } else { prop_oneof![0i64..=0, 0i64..=6].boxed() };
+        let matrix = (0..n).map(|r| (0..n).map(|c| cell(r == c)).collect::<Vec<_>>()).collect::<Vec<_>>();
         let matrices = prop::collection::vec(matrix, ees as usize);
         let transfer = (amount(), 0..=shards, prop::option::of(0..=ees));
         let tx = (0..ees, prop::collection::vec(transfer, 0..=4));
@@ -40,13 +42,18 @@ fn workload() -> impl Strategy<Value = Workload> {
             blocks
         });
         let slots = prop::collection::vec(slot, 1..=4);
-        (Just(shards), Just(ees), matrices, slots)
-            .prop_map(|(shards, ees, matrices, slots)| Workload { shards, ees, matrices, slots })
+        (Just(shards), Just(ees), matrices, slots).prop_map(|(shards, ees, matrices, slots)| Workload {
+            shards,
+            ees,
+            matrices,
+            slots,
+        })
     })
 }
 
 fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
-    let ees: Vec<(u32, Vec<Vec<i64>>)> = w.matrices.iter().cloned().enumerate().map(|(i, m)| (i as u32, m)).collect();
+    let ees: Vec<(u32, Vec<Vec<i64>>)> =
+        w.matrices.iter().cloned().enumerate().map(|(i, m)| (i as u32, m)).collect();
     let mut c = chain(tier, w.shards, &ees);
     let supply = c.world.total_supply().unwrap();
     for slot in &w.slots {

@@ -32,10 +32,15 @@ fn wat_chain(engine: EngineKind, wat_text: &str, role: Role, limits: Limits) -> 
 }
 
 /// Runs the WAT EE once (plus the meta-EE) and returns its result and gas.
-fn run_once(engine: EngineKind, wat_text: &str, limits: Limits) -> (Result<(), TxError>, u64, Chain<Runtime>) {
+fn run_once(
+    engine: EngineKind,
+    wat_text: &str,
+    limits: Limits,
+) -> (Result<(), TxError>, u64, Chain<Runtime>) {
     let mut c = wat_chain(engine, wat_text, Role::Ee, limits);
     let root_before = c.world.shard(ShardId(0)).unwrap().root();
-    let r = c.run_slot(vec![(ShardId(0), vec![ShardTransaction { ee_id: EE, data: vec![1, 2, 3] }])]).unwrap();
+    let r =
+        c.run_slot(vec![(ShardId(0), vec![ShardTransaction { ee_id: EE, data: vec![1, 2, 3] }])]).unwrap();
     let r = r.into_iter().next().unwrap();
     let tx = &r.outcome.txs[0];
     if tx.result.is_err() {
@@ -69,7 +74,10 @@ fn trapping_ee_leaves_no_outputs_and_no_state_change() {
             unreachable))"#;
     for &engine in EngineKind::all() {
         let (result, _, _) = run_once(engine, src, Limits::default());
-        assert!(matches!(result, Err(TxError::Trap(ref m)) if m.contains("unreachable")), "{engine:?}: {result:?}");
+        assert!(
+            matches!(result, Err(TxError::Trap(ref m)) if m.contains("unreachable")),
+            "{engine:?}: {result:?}"
+        );
     }
 }
 
@@ -196,7 +204,8 @@ fn memory_cannot_grow_past_the_page_limit() {
 #[test]
 fn bad_modules_are_refused_at_load_with_reasons() {
     let main = r#"(memory (export "memory") 1) (func (export "main"))"#;
-    let cases: Vec<(String, Role, Box<dyn Fn(&Problem) -> bool>)> = vec![
+    type Expect = Box<dyn Fn(&Problem) -> bool>;
+    let cases: Vec<(String, Role, Expect)> = vec![
         (
             format!(r#"(module (import "env" "does_not_exist" (func)) {main})"#),
             Role::Ee,
@@ -268,7 +277,7 @@ fn bad_modules_are_refused_at_load_with_reasons() {
             Box::new(|p| matches!(p, Problem::MemoryTooLarge { pages: 5000, .. })),
         ),
         (
-            format!(r#"(module (import "env" "memory" (memory 1)) (func (export "main")))"#),
+            r#"(module (import "env" "memory" (memory 1)) (func (export "main")))"#.to_string(),
             Role::Ee,
             Box::new(|p| matches!(p, Problem::NonFunctionImport { kind: "memory", .. })),
         ),
@@ -276,7 +285,7 @@ fn bad_modules_are_refused_at_load_with_reasons() {
     for &engine in EngineKind::all() {
         for (src, role, expect) in &cases {
             let problems = load_problems(engine, src, *role);
-            assert!(problems.iter().any(|p| expect(p)), "{engine:?} {src}: {problems:?}");
+            assert!(problems.iter().any(expect), "{engine:?} {src}: {problems:?}");
             for p in &problems {
                 assert!(!p.to_string().is_empty());
             }
@@ -315,7 +324,8 @@ fn the_linker_provides_exactly_the_table_for_each_role() {
                 params.join(" ")
             );
             for (m, n) in f.aliases() {
-                imports += &format!("(import \"{m}\" \"{n}\" (func (param {}) {result}))\n", params.join(" "));
+                imports +=
+                    &format!("(import \"{m}\" \"{n}\" (func (param {}) {result}))\n", params.join(" "));
             }
         }
         let src = format!("(module {imports} (memory (export \"memory\") 1) (func (export \"main\")))");
@@ -328,7 +338,13 @@ fn the_linker_provides_exactly_the_table_for_each_role() {
             let mut source = ee_host::exec::StatefulSource::new(&w, ShardId(0));
             let cfg = ExecConfig::default();
             let mut exec = ee_host::exec::BlockExecutor::new(
-                &w.beacon, ShardId(0), 0, &mut source, &mut rt_dyn, &cfg.costs, &cfg.limits,
+                &w.beacon,
+                ShardId(0),
+                0,
+                &mut source,
+                &mut rt_dyn,
+                &cfg.costs,
+                &cfg.limits,
             )
             .unwrap();
             let report = exec.run(&ShardTransaction { ee_id: EE, data: vec![] }).unwrap();

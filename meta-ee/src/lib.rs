@@ -4,7 +4,8 @@
 //! environment for ETH") as worked through in seed 000. It runs as the last transaction of
 //! every shard block with a [`MetaTransaction`] `{ ee_ids, proof_order, multiproof }`,
 //! reads the outputs every listed EE printed earlier in the block, and applies the accepted
-//! ones to the balance matrices (DESIGN §2):
+//! ones to the balance matrices (DESIGN §2), and prints a [`NettingReport`](ee_sdk::NettingReport)
+//! (every output's status) per EE as its own output:
 //!
 //! * same EE, other shard `s → t`: `M_e[s][s] -= x; M_e[s][t] += x`;
 //! * other EE, same shard: `M_e[s][s] -= x; M_f[s][s] += x`;
@@ -52,7 +53,7 @@ impl netting::Ledger for HostLedger {
     }
 }
 
-/// The meta-EE's entry: decode the transaction, load the witness, net, print receipts.
+/// The meta-EE's entry: decode the transaction, load the witness, net, print reports.
 pub fn run() -> Result<(), &'static str> {
     let tx: MetaTransaction = env::decode_block_data("malformed meta-EE transaction");
     if !tx.multiproof.is_empty() {
@@ -60,15 +61,15 @@ pub fn run() -> Result<(), &'static str> {
     }
     let me = env::ee_id();
     let mut seen = BTreeSet::new();
-    let mut batches = Vec::with_capacity(tx.ee_ids.len());
+    let mut outputs = Vec::with_capacity(tx.ee_ids.len());
     for &ee in &tx.ee_ids {
         if ee != me && seen.insert(ee) {
-            batches.push((ee, env::outputs_of(ee)));
+            outputs.push((ee, env::outputs_of(ee)));
         }
     }
-    let receipts = netting::net(&mut HostLedger, &batches, &tx.proof_order);
-    for receipt in &receipts {
-        env::emit(receipt);
+    let batches: Vec<(EeId, Vec<&[u8]>)> = outputs.iter().map(|(ee, o)| (*ee, o.iter().collect())).collect();
+    for report in netting::net(&mut HostLedger, &batches, &tx.proof_order) {
+        env::emit(&report);
     }
     Ok(())
 }

@@ -38,7 +38,8 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use ee_sdk::codec::Decode;
 use ee_sdk::{
-    EeId, NettingOutput, NettingReceipt, NettingStatus, ProofOrder, RejectReason, ShardId,
+    EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingStatus, ProofOrder, RejectReason,
+    ShardId,
 };
 
 /// What the netting needs from the world. [`HostLedger`](crate::HostLedger) implements it
@@ -64,7 +65,8 @@ pub trait Ledger {
 struct Candidate {
     ee: EeId,
     out: NettingOutput,
-    receipt: usize,
+    /// Position in `Netting::statuses`.
+    status: usize,
     live: bool,
 }
 
@@ -99,7 +101,9 @@ struct Netting<'a, L: Ledger> {
     shard: ShardId,
     shard_count: u32,
     order: &'a [ProofOrder],
-    receipts: Vec<NettingReceipt>,
+    /// One status per output read, in reading order; `runs` says whose they are.
+    statuses: Vec<NettingStatus>,
+    runs: Vec<(EeId, usize)>,
     cands: Vec<Candidate>,
     tally: BTreeMap<EeId, Tally>,
     /// EE processing order (first appearance).
@@ -109,12 +113,13 @@ struct Netting<'a, L: Ledger> {
 }
 
 /// Nets `batches` (each EE's outputs, in the meta transaction's order) on the ledger's
-/// shard and returns one receipt per output read, in order.
+/// shard and returns the status of every output read, as reports of at most
+/// [`MAX_STATUSES_PER_REPORT`] statuses each.
 pub fn net<L: Ledger>(
     ledger: &mut L,
-    batches: &[(EeId, Vec<Vec<u8>>)],
+    batches: &[(EeId, Vec<&[u8]>)],
     order: &[ProofOrder],
-) -> Vec<NettingReceipt> {
+) -> Vec<NettingReport> {
     let shard = ledger.shard();
     let shard_count = ledger.shard_count();
     let mut n = Netting {
@@ -122,64 +127,61 @@ pub fn net<L: Ledger>(
         shard,
         shard_count,
         order,
-        receipts: Vec::new(),
+        statuses: Vec::new(),
+        runs: Vec::new(),
         cands: Vec::new(),
         tally: BTreeMap::new(),
         ees: Vec::new(),
         own: BTreeMap::new(),
     };
     n.collect(batches);
-    loop {
+    let deltas = loop {
         if n.coverage_pass() {
             continue;
         }
-        if n.overflow_pass() {
-            continue;
+        if let Some(deltas) = n.overflow_pass() {
+            break deltas;
         }
-        break;
-    }
+    };
     n.record_known_minimums();
-    n.apply();
-    n.receipts
+    n.apply(deltas);
+    n.reports()
 }
 
 impl<L: Ledger> Netting<'_, L> {
-    fn collect(&mut self, batches: &[(EeId, Vec<Vec<u8>>)]) {
+    fn collect(&mut self, batches: &[(EeId, Vec<&[u8]>)]) {
         let mut exists: BTreeMap<EeId, bool> = BTreeMap::new();
         for (ee, outputs) in batches {
-            if !self.tally.contains_key(ee) {
-                self.tally.insert(*ee, Tally::default());
+            if let alloc::collections::btree_map::Entry::Vacant(v) = self.tally.entry(*ee) {
+                v.insert(Tally::default());
                 self.ees.push(*ee);
             }
-            for (index, raw) in outputs.iter().enumerate() {
+            self.runs.push((*ee, outputs.len()));
+            for raw in outputs {
                 let decoded = decode_exact(raw);
                 let status = match decoded {
                     None => Err(RejectReason::Malformed),
                     Some(out) => self.validate(*ee, &out, &mut exists),
                 };
-                let receipt = self.receipts.len();
-                self.receipts.push(NettingReceipt {
-                    source_ee: *ee,
-                    index: index as u32,
-                    output: decoded,
-                    status: match status {
-                        Ok(()) => NettingStatus::Accepted,
-                        Err(r) => NettingStatus::Rejected(r),
-                    },
+                let position = self.statuses.len();
+                self.statuses.push(match status {
+                    Ok(()) => NettingStatus::Accepted,
+                    Err(r) => NettingStatus::Rejected(r),
                 });
                 let (Some(out), Ok(())) = (decoded, status) else { continue };
                 let id = self.cands.len();
-                self.cands.push(Candidate { ee: *ee, out, receipt, live: true });
+                self.cands.push(Candidate { ee: *ee, out, status: position, live: true });
                 let amount = i128::from(out.amount);
                 let tally = self.tally.get_mut(ee).expect("inserted above");
                 tally.out += amount;
                 tally.cands.push(id);
                 if out.target_shard == self.shard && out.target_ee != *ee {
-                    if !self.tally.contains_key(&out.target_ee) {
-                        self.tally.insert(out.target_ee, Tally::default());
-                        self.ees.push(out.target_ee);
-                    }
-                    self.tally.get_mut(&out.target_ee).expect("inserted").inc += amount;
+                    let ees = &mut self.ees;
+                    let target = self.tally.entry(out.target_ee).or_insert_with(|| {
+                        ees.push(out.target_ee);
+                        Tally::default()
+                    });
+                    target.inc += amount;
                 }
             }
         }
@@ -234,9 +236,9 @@ impl<L: Ledger> Netting<'_, L> {
             let known = self.ledger.known_min(ee);
             let order = match self.order.iter().find(|o| o.ee == ee) {
                 Some(o) => o.shards.clone(),
-                None => (1..self.shard_count)
-                    .map(|k| ShardId((self.shard.0 + k) % self.shard_count))
-                    .collect(),
+                None => {
+                    (1..self.shard_count).map(|k| ShardId((self.shard.0 + k) % self.shard_count)).collect()
+                }
             };
             let view = BalanceView { diag, known, read_sum: 0, order, next: 0, read: BTreeSet::new() };
             self.tally.get_mut(&ee).expect("tallied").view = Some(view);
@@ -285,7 +287,7 @@ impl<L: Ledger> Netting<'_, L> {
         let cand = &mut self.cands[id];
         cand.live = false;
         let (ee, out) = (cand.ee, cand.out);
-        self.receipts[cand.receipt].status = NettingStatus::Rejected(reason);
+        self.statuses[cand.status] = NettingStatus::Rejected(reason);
         let amount = i128::from(out.amount);
         self.tally.get_mut(&ee).expect("tallied").out -= amount;
         if out.target_shard == self.shard && out.target_ee != ee {
@@ -304,9 +306,11 @@ impl<L: Ledger> Netting<'_, L> {
         d
     }
 
-    /// Rejects the latest contributor to one overflowing cell; true if it did.
-    fn overflow_pass(&mut self) -> bool {
-        for ((column, ee), delta) in self.deltas() {
+    /// Rejects the latest contributor to one overflowing cell and returns `None`, or
+    /// returns the net deltas when no cell overflows.
+    fn overflow_pass(&mut self) -> Option<BTreeMap<(ShardId, EeId), i128>> {
+        let deltas = self.deltas();
+        for (&(column, ee), &delta) in &deltas {
             if delta == 0 {
                 continue;
             }
@@ -326,10 +330,10 @@ impl<L: Ledger> Netting<'_, L> {
             });
             if let Some((id, _)) = culprit {
                 self.reject(id, RejectReason::Overflow);
-                return true;
+                return None;
             }
         }
-        false
+        Some(deltas)
     }
 
     fn record_known_minimums(&mut self) {
@@ -347,8 +351,8 @@ impl<L: Ledger> Netting<'_, L> {
         }
     }
 
-    fn apply(&mut self) {
-        for ((column, ee), mut delta) in self.deltas() {
+    fn apply(&mut self, deltas: BTreeMap<(ShardId, EeId), i128>) {
+        for ((column, ee), mut delta) in deltas {
             // Steps of at most i64 move monotonically from the current to the final value,
             // both of which the overflow pass proved to be in range.
             while delta != 0 {
@@ -357,6 +361,26 @@ impl<L: Ledger> Netting<'_, L> {
                 delta -= step;
             }
         }
+    }
+}
+
+impl<L: Ledger> Netting<'_, L> {
+    fn reports(self) -> Vec<NettingReport> {
+        let mut reports = Vec::new();
+        let mut statuses = self.statuses.into_iter();
+        for (ee, count) in self.runs {
+            let mut first = 0usize;
+            while first < count {
+                let n = core::cmp::min(MAX_STATUSES_PER_REPORT, count - first);
+                reports.push(NettingReport {
+                    source_ee: ee,
+                    first_index: first as u32,
+                    statuses: statuses.by_ref().take(n).collect(),
+                });
+                first += n;
+            }
+        }
+        reports
     }
 }
 

@@ -178,32 +178,60 @@ impl Serialize for HostFn {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! metered_bytes {
-    (Len, $v:expr) => { u64::from($v) };
-    (In32, $v:expr) => { 32u64 };
-    (Out32, $v:expr) => { 32u64 };
-    ($other:ident, $v:expr) => { 0u64 };
+    (Len, $v:expr) => {
+        u64::from($v)
+    };
+    (In32, $v:expr) => {
+        32u64
+    };
+    (Out32, $v:expr) => {
+        32u64
+    };
+    ($other:ident, $v:expr) => {
+        0u64
+    };
 }
 
 /// Host-side Rust type of an ABI kind (pointers are guest addresses as `u64`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! host_ty {
-    (InPtr) => { u64 };
-    (OutPtr) => { u64 };
-    (In32) => { u64 };
-    (Out32) => { u64 };
-    (Len) => { u32 };
-    (U32) => { u32 };
-    (U64) => { u64 };
-    (I64) => { i64 };
+    (InPtr) => {
+        u64
+    };
+    (OutPtr) => {
+        u64
+    };
+    (In32) => {
+        u64
+    };
+    (Out32) => {
+        u64
+    };
+    (Len) => {
+        u32
+    };
+    (U32) => {
+        u32
+    };
+    (U64) => {
+        u64
+    };
+    (I64) => {
+        i64
+    };
 }
 
 /// Host-side result type (`()` when the entry has none).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! host_ret {
-    () => { () };
-    ($k:ident) => { $crate::host_ty!($k) };
+    () => {
+        ()
+    };
+    ($k:ident) => {
+        $crate::host_ty!($k)
+    };
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::{HostLogic, TxEnv};
 use crate::state::{BeaconState, StateKey, Value};
-use ee_sdk::codec::Decode;
-use ee_sdk::{NettingReceipt, Output, ShardId, ShardTransaction};
+use ee_sdk::codec::DecodeAll;
+use ee_sdk::{EeId, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
 use std::collections::BTreeMap;
 
 /// A block that is invalid as a whole (as opposed to a failing transaction).
@@ -37,6 +37,19 @@ pub enum BlockError {
     },
 }
 
+/// One output's netting outcome: the meta-EE's status joined with the output itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NettingReceipt {
+    /// EE that printed the output.
+    pub source_ee: EeId,
+    /// Index among that EE's outputs in the block.
+    pub index: u32,
+    /// The output, if it is a well-formed netting output.
+    pub output: Option<NettingOutput>,
+    /// What the meta-EE did with it.
+    pub status: NettingStatus,
+}
+
 /// Everything a block produced.
 #[derive(Debug, Default)]
 pub struct BlockOutcome {
@@ -46,7 +59,7 @@ pub struct BlockOutcome {
     pub outputs: Vec<Output>,
     /// One report per transaction.
     pub txs: Vec<TxReport>,
-    /// The meta-EE's accept/reject receipts.
+    /// The meta-EE's accept/reject decisions, one per output it read.
     pub receipts: Vec<NettingReceipt>,
 }
 
@@ -188,18 +201,29 @@ impl<'a> BlockExecutor<'a> {
 
     /// Ends the block.
     pub fn finish(self) -> BlockOutcome {
-        let meta = self.beacon.meta_ee().map(|m| m.id);
-        let receipts = self
-            .outputs
-            .iter()
-            .filter(|o| Some(o.ee_id) == meta)
-            .filter_map(|o| NettingReceipt::decode(&mut &o.data[..]).ok())
-            .collect();
-        BlockOutcome {
-            writes: self.state.into_writes(),
-            outputs: self.outputs,
-            txs: self.txs,
-            receipts,
+        let receipts = receipts(self.beacon, &self.outputs);
+        BlockOutcome { writes: self.state.into_writes(), outputs: self.outputs, txs: self.txs, receipts }
+    }
+}
+
+/// Joins the meta-EE's reports in `outputs` with the outputs they speak of.
+fn receipts(beacon: &BeaconState, outputs: &[Output]) -> Vec<NettingReceipt> {
+    let Some(meta) = beacon.meta_ee().map(|m| m.id) else { return Vec::new() };
+    let mut by_ee: BTreeMap<EeId, Vec<&[u8]>> = BTreeMap::new();
+    for o in outputs.iter().filter(|o| o.ee_id != meta) {
+        by_ee.entry(o.ee_id).or_default().push(&o.data);
+    }
+    let mut receipts = Vec::new();
+    for o in outputs.iter().filter(|o| o.ee_id == meta) {
+        let Ok(report) = NettingReport::decode_all(&mut &o.data[..]) else { continue };
+        for (i, status) in report.statuses.into_iter().enumerate() {
+            let index = report.first_index.saturating_add(i as u32);
+            let output = by_ee
+                .get(&report.source_ee)
+                .and_then(|v| v.get(index as usize))
+                .and_then(|raw| NettingOutput::decode_all(&mut &raw[..]).ok());
+            receipts.push(NettingReceipt { source_ee: report.source_ee, index, output, status });
         }
     }
+    receipts
 }

@@ -15,7 +15,7 @@ pub mod report;
 pub mod runner;
 pub mod source;
 
-pub use block::{BlockError, BlockExecutor, BlockOutcome};
+pub use block::{BlockError, BlockExecutor, BlockOutcome, NettingReceipt};
 pub use chain::{BlockResult, Chain, ChainError, ExecConfig};
 pub use report::TxReport;
 pub use runner::{EeRunner, RunStats, TxError};

@@ -121,33 +121,105 @@ pub fn categorize(op: &wasmparser::Operator<'_>) -> Option<OpCategory> {
         O::LocalGet { .. } | O::LocalSet { .. } | O::LocalTee { .. } => OpCategory::Local,
         O::GlobalGet { .. } | O::GlobalSet { .. } => OpCategory::Global,
         O::I32Mul | O::I64Mul => OpCategory::Multiply,
-        O::I32DivS | O::I32DivU | O::I32RemS | O::I32RemU | O::I64DivS | O::I64DivU
-        | O::I64RemS | O::I64RemU => OpCategory::Divide,
-        O::I32Load { .. } | O::I64Load { .. } | O::I32Load8S { .. } | O::I32Load8U { .. }
-        | O::I32Load16S { .. } | O::I32Load16U { .. } | O::I64Load8S { .. }
-        | O::I64Load8U { .. } | O::I64Load16S { .. } | O::I64Load16U { .. }
-        | O::I64Load32S { .. } | O::I64Load32U { .. } => OpCategory::Load,
-        O::I32Store { .. } | O::I64Store { .. } | O::I32Store8 { .. } | O::I32Store16 { .. }
-        | O::I64Store8 { .. } | O::I64Store16 { .. } | O::I64Store32 { .. } => OpCategory::Store,
-        O::Block { .. } | O::Loop { .. } | O::If { .. } | O::Else | O::End | O::Br { .. }
-        | O::BrIf { .. } | O::BrTable { .. } | O::Return | O::Nop | O::Unreachable => {
-            OpCategory::Branch
-        }
+        O::I32DivS
+        | O::I32DivU
+        | O::I32RemS
+        | O::I32RemU
+        | O::I64DivS
+        | O::I64DivU
+        | O::I64RemS
+        | O::I64RemU => OpCategory::Divide,
+        O::I32Load { .. }
+        | O::I64Load { .. }
+        | O::I32Load8S { .. }
+        | O::I32Load8U { .. }
+        | O::I32Load16S { .. }
+        | O::I32Load16U { .. }
+        | O::I64Load8S { .. }
+        | O::I64Load8U { .. }
+        | O::I64Load16S { .. }
+        | O::I64Load16U { .. }
+        | O::I64Load32S { .. }
+        | O::I64Load32U { .. } => OpCategory::Load,
+        O::I32Store { .. }
+        | O::I64Store { .. }
+        | O::I32Store8 { .. }
+        | O::I32Store16 { .. }
+        | O::I64Store8 { .. }
+        | O::I64Store16 { .. }
+        | O::I64Store32 { .. } => OpCategory::Store,
+        O::Block { .. }
+        | O::Loop { .. }
+        | O::If { .. }
+        | O::Else
+        | O::End
+        | O::Br { .. }
+        | O::BrIf { .. }
+        | O::BrTable { .. }
+        | O::Return
+        | O::Nop
+        | O::Unreachable => OpCategory::Branch,
         O::Call { .. } => OpCategory::Call,
         O::CallIndirect { .. } => OpCategory::CallIndirect,
         O::MemorySize { .. } => OpCategory::MemorySize,
         O::MemoryGrow { .. } => OpCategory::MemoryGrow,
-        O::Drop | O::Select
-        | O::I32Eqz | O::I32Eq | O::I32Ne | O::I32LtS | O::I32LtU | O::I32GtS | O::I32GtU
-        | O::I32LeS | O::I32LeU | O::I32GeS | O::I32GeU
-        | O::I64Eqz | O::I64Eq | O::I64Ne | O::I64LtS | O::I64LtU | O::I64GtS | O::I64GtU
-        | O::I64LeS | O::I64LeU | O::I64GeS | O::I64GeU
-        | O::I32Clz | O::I32Ctz | O::I32Popcnt | O::I32Add | O::I32Sub | O::I32And
-        | O::I32Or | O::I32Xor | O::I32Shl | O::I32ShrS | O::I32ShrU | O::I32Rotl | O::I32Rotr
-        | O::I64Clz | O::I64Ctz | O::I64Popcnt | O::I64Add | O::I64Sub | O::I64And
-        | O::I64Or | O::I64Xor | O::I64Shl | O::I64ShrS | O::I64ShrU | O::I64Rotl | O::I64Rotr
-        | O::I32WrapI64 | O::I64ExtendI32S | O::I64ExtendI32U
-        | O::I32Extend8S | O::I32Extend16S | O::I64Extend8S | O::I64Extend16S
+        O::Drop
+        | O::Select
+        | O::I32Eqz
+        | O::I32Eq
+        | O::I32Ne
+        | O::I32LtS
+        | O::I32LtU
+        | O::I32GtS
+        | O::I32GtU
+        | O::I32LeS
+        | O::I32LeU
+        | O::I32GeS
+        | O::I32GeU
+        | O::I64Eqz
+        | O::I64Eq
+        | O::I64Ne
+        | O::I64LtS
+        | O::I64LtU
+        | O::I64GtS
+        | O::I64GtU
+        | O::I64LeS
+        | O::I64LeU
+        | O::I64GeS
+        | O::I64GeU
+        | O::I32Clz
+        | O::I32Ctz
+        | O::I32Popcnt
+        | O::I32Add
+        | O::I32Sub
+        | O::I32And
+        | O::I32Or
+        | O::I32Xor
+        | O::I32Shl
+        | O::I32ShrS
+        | O::I32ShrU
+        | O::I32Rotl
+        | O::I32Rotr
+        | O::I64Clz
+        | O::I64Ctz
+        | O::I64Popcnt
+        | O::I64Add
+        | O::I64Sub
+        | O::I64And
+        | O::I64Or
+        | O::I64Xor
+        | O::I64Shl
+        | O::I64ShrS
+        | O::I64ShrU
+        | O::I64Rotl
+        | O::I64Rotr
+        | O::I32WrapI64
+        | O::I64ExtendI32S
+        | O::I64ExtendI32U
+        | O::I32Extend8S
+        | O::I32Extend16S
+        | O::I64Extend8S
+        | O::I64Extend16S
         | O::I64Extend32S => OpCategory::Arithmetic,
         _ => return None,
     })

@@ -3,8 +3,8 @@
 #![allow(non_snake_case)]
 
 use super::{GuestMemory, HostError, HostLogic};
-use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use crate::state::StateKey;
+use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use ee_sdk::{EeId, ShardId};
 use parity_scale_codec::Encode;
 use sha2::{Digest, Sha256};
@@ -51,18 +51,31 @@ pub(super) fn ee_exists(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) 
     Ok(u32::from(l.beacon.ees.contains_key(&EeId(ee))))
 }
 
-pub(super) fn load_pre_state_root(l: &mut HostLogic, mem: &mut dyn GuestMemory, dst: u64) -> Result<(), HostError> {
+pub(super) fn load_pre_state_root(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+) -> Result<(), HostError> {
     let root = l.state.get_own(&StateKey::EeRoot(l.env.ee))?;
     mem.write(dst, &root)
 }
 
-pub(super) fn save_post_state_root(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64) -> Result<(), HostError> {
+pub(super) fn save_post_state_root(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+) -> Result<(), HostError> {
     let root = mem.read32(src)?;
     l.state.set_own(StateKey::EeRoot(l.env.ee), root)?;
     Ok(())
 }
 
-pub(super) fn print_output(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+pub(super) fn print_output(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
     let limits = l.limits;
     if len > limits.output_bytes {
         return Err(HostError::OutputTooLarge { len, max: limits.output_bytes });
@@ -83,13 +96,16 @@ pub(super) fn print_output(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u6
 fn encoded_outputs<'l>(l: &'l mut HostLogic, ee: u32) -> &'l [u8] {
     let outputs = l.block_outputs;
     l.outputs_cache.entry(EeId(ee)).or_insert_with(|| {
-        let mine: Vec<&Vec<u8>> =
-            outputs.iter().filter(|o| o.ee_id == EeId(ee)).map(|o| &o.data).collect();
+        let mine: Vec<&Vec<u8>> = outputs.iter().filter(|o| o.ee_id == EeId(ee)).map(|o| &o.data).collect();
         mine.encode()
     })
 }
 
-pub(super) fn get_outputs_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u32, HostError> {
+pub(super) fn get_outputs_size(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    ee: u32,
+) -> Result<u32, HostError> {
     Ok(encoded_outputs(l, ee).len() as u32)
 }
 
@@ -142,7 +158,11 @@ pub(super) fn balance_add(
     Ok(())
 }
 
-pub(super) fn known_min_get(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u64, HostError> {
+pub(super) fn known_min_get(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    ee: u32,
+) -> Result<u64, HostError> {
     Ok(value_u64(&l.state.get_own(&StateKey::KnownMin(EeId(ee)))?))
 }
 
@@ -157,7 +177,12 @@ pub(super) fn known_min_set(
     Ok(())
 }
 
-pub(super) fn multiproof_load(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+pub(super) fn multiproof_load(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
     if len > l.limits.witness_bytes {
         return Err(HostError::WitnessTooLarge { len, max: l.limits.witness_bytes });
     }
@@ -166,14 +191,25 @@ pub(super) fn multiproof_load(l: &mut HostLogic, mem: &mut dyn GuestMemory, src:
     Ok(())
 }
 
-pub(super) fn sha256(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32, dst: u64) -> Result<(), HostError> {
+pub(super) fn sha256(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+    dst: u64,
+) -> Result<(), HostError> {
     let _ = l;
     let data = mem.read(src, len)?;
     let digest: [u8; 32] = Sha256::digest(&data).into();
     mem.write(dst, &digest)
 }
 
-pub(super) fn debug_log(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+pub(super) fn debug_log(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
     let bytes = mem.read(src, len)?;
     let line = String::from_utf8_lossy(&bytes).into_owned();
     tracing::debug!(ee = l.env.ee.0, shard = l.env.shard.0, "{line}");
@@ -184,7 +220,12 @@ pub(super) fn debug_log(l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, 
     Ok(())
 }
 
-pub(super) fn abort(_l: &mut HostLogic, mem: &mut dyn GuestMemory, src: u64, len: u32) -> Result<(), HostError> {
+pub(super) fn abort(
+    _l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
     let bytes = mem.read(src, len.min(MAX_ABORT_MESSAGE))?;
     Err(HostError::Aborted(String::from_utf8_lossy(&bytes).into_owned()))
 }

@@ -71,11 +71,21 @@ fn with_logic<R>(f: impl FnOnce(&mut HostLogic<'_>, &mut dyn GuestMemory) -> Res
 }
 
 macro_rules! native_arg {
-    (InPtr, $v:expr) => { $v as usize as u64 };
-    (OutPtr, $v:expr) => { $v as usize as u64 };
-    (In32, $v:expr) => { $v as usize as u64 };
-    (Out32, $v:expr) => { $v as usize as u64 };
-    ($other:ident, $v:expr) => { $v };
+    (InPtr, $v:expr) => {
+        $v as usize as u64
+    };
+    (OutPtr, $v:expr) => {
+        $v as usize as u64
+    };
+    (In32, $v:expr) => {
+        $v as usize as u64
+    };
+    (Out32, $v:expr) => {
+        $v as usize as u64
+    };
+    ($other:ident, $v:expr) => {
+        $v
+    };
 }
 
 macro_rules! define_native_exports {

@@ -15,8 +15,8 @@ use crate::gas::operators::categorize;
 use crate::limits::Limits;
 use std::fmt;
 use wasmparser::{
-    ExternalKind, FuncValidatorAllocations, Operator, Parser, Payload, TypeRef, ValType,
-    Validator, WasmFeatures,
+    ExternalKind, FuncValidatorAllocations, Operator, Parser, Payload, TypeRef, ValType, Validator,
+    WasmFeatures,
 };
 
 /// Largest module accepted, in bytes.
@@ -327,7 +327,7 @@ fn scan(
                 for _ in 0..locals.get_count() {
                     let offset = locals.original_position();
                     let (count, ty) = locals.read()?;
-                    v.define_locals(offset as u64, count, ty)?;
+                    v.define_locals(offset, count, ty)?;
                     local_count = local_count.saturating_add(count);
                     if is_float(&ty) {
                         float(problems, format!("a local of type {} in function {index}", type_name(&ty)));
@@ -339,7 +339,7 @@ fn scan(
                 while !ops.eof() {
                     let offset = ops.original_position();
                     let op = ops.read()?;
-                    v.op(offset as u64, &op)?;
+                    v.op(offset, &op)?;
                     max_height = max_height.max(v.operand_stack_height());
                     if categorize(&op).is_none() && !bad_op_reported {
                         let name = format!("{op:?}");
@@ -358,7 +358,8 @@ fn scan(
                     .get(index as usize)
                     .and_then(|t| s.types.get(*t as usize))
                     .map_or(0, |(p, _)| p.len() as u32);
-                let weight = FRAME_BASE.saturating_add(params).saturating_add(local_count).saturating_add(max_height);
+                let weight =
+                    FRAME_BASE.saturating_add(params).saturating_add(local_count).saturating_add(max_height);
                 facts.frame_weights.push(weight);
                 allocs = v.into_allocations();
             }
@@ -382,12 +383,8 @@ fn scan(
     // Imported (host) functions get the base weight; defined functions their own.
     let mut weights = vec![FRAME_BASE; s.imported_funcs as usize];
     weights.extend(facts.frame_weights.iter().copied());
-    facts.max_indirect_weight = s
-        .in_table
-        .iter()
-        .filter_map(|&f| weights.get(f as usize).copied())
-        .max()
-        .unwrap_or(FRAME_BASE);
+    facts.max_indirect_weight =
+        s.in_table.iter().filter_map(|&f| weights.get(f as usize).copied()).max().unwrap_or(FRAME_BASE);
     facts.frame_weights = weights;
     Ok(())
 }

@@ -1,25 +1,41 @@
 //! The wasmer linker, generated from the ABI table: one typed host function per entry,
 //! registered under its module, name and aliases — only for roles allowed to import it.
-use super::memory::WasmMemory;
 use super::WasmEnv;
+use super::memory::WasmMemory;
 use crate::abi::{HostFn, Role};
 use crate::logic::{GuestMemory, HostError, HostLogic};
 use wasmer::{FunctionEnv, FunctionEnvMut, Imports, Store, Value};
 
 /// Wasm-side Rust type of an ABI kind.
 macro_rules! wasm_ty {
-    (I64) => { i64 };
-    (U64) => { u64 };
-    ($other:ident) => { u32 };
+    (I64) => {
+        i64
+    };
+    (U64) => {
+        u64
+    };
+    ($other:ident) => {
+        u32
+    };
 }
 
 /// Converts a wasm argument to the host logic's type.
 macro_rules! wasm_arg {
-    (InPtr, $v:expr) => { u64::from($v) };
-    (OutPtr, $v:expr) => { u64::from($v) };
-    (In32, $v:expr) => { u64::from($v) };
-    (Out32, $v:expr) => { u64::from($v) };
-    ($other:ident, $v:expr) => { $v };
+    (InPtr, $v:expr) => {
+        u64::from($v)
+    };
+    (OutPtr, $v:expr) => {
+        u64::from($v)
+    };
+    (In32, $v:expr) => {
+        u64::from($v)
+    };
+    (Out32, $v:expr) => {
+        u64::from($v)
+    };
+    ($other:ident, $v:expr) => {
+        $v
+    };
 }
 
 /// Runs one host call: syncs gas from the metering global into the logic, runs `f` with

@@ -31,8 +31,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use wasmer::sys::{EngineBuilder, NativeEngineExt};
 use wasmer::{Engine, FunctionEnv, Global, Instance, Memory, Module, Store, Value};
-use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points, set_remaining_points};
 use wasmer_middlewares::Metering;
+use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points, set_remaining_points};
 
 /// Which wasmer compiler compiles EEs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -209,8 +209,10 @@ impl Runtime {
     }
 
     fn execute(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
-        let (loaded, cached) = self.load(&entry.code, entry.role).map_err(|e| TxError::Load(e.to_string()))?;
-        let mut stats = RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
+        let (loaded, cached) =
+            self.load(&entry.code, entry.role).map_err(|e| TxError::Load(e.to_string()))?;
+        let mut stats =
+            RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
         let started = Instant::now();
         let mut store = Store::new(loaded.engine.clone());
         let env = FunctionEnv::new(&mut store, WasmEnv::default());
@@ -257,10 +259,8 @@ impl Runtime {
         if points == MeteringPoints::Exhausted {
             return Err(TxError::OutOfGas);
         }
-        let stack_flag = exports
-            .get_global(stack::EXHAUSTED_EXPORT)
-            .map(|g| g.get(&mut store))
-            .unwrap_or(Value::I32(0));
+        let stack_flag =
+            exports.get_global(stack::EXHAUSTED_EXPORT).map(|g| g.get(&mut store)).unwrap_or(Value::I32(0));
         if stack_flag == Value::I32(1) {
             return Err(TxError::StackExhausted);
         }

@@ -42,7 +42,10 @@ impl StackLimit {
 }
 
 impl ModuleMiddleware for StackLimit {
-    fn generate_function_middleware<'a>(&self, _: LocalFunctionIndex) -> Box<dyn FunctionMiddleware<'a> + 'a> {
+    fn generate_function_middleware<'a>(
+        &self,
+        _: LocalFunctionIndex,
+    ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
         let (depth, exhausted) = self.globals.lock().expect("lock").expect("module info transformed first");
         Box::new(FunctionStackLimit {
             weights: self.weights.clone(),
@@ -78,7 +81,11 @@ struct FunctionStackLimit {
 }
 
 impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
-    fn feed(&mut self, op: Operator<'a>, state: &mut MiddlewareReaderState<'a>) -> Result<(), MiddlewareError> {
+    fn feed(
+        &mut self,
+        op: Operator<'a>,
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
         let weight = match op {
             Operator::Call { function_index } => {
                 Some(self.weights.get(function_index as usize).copied().unwrap_or(self.indirect_weight))

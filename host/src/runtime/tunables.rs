@@ -8,8 +8,7 @@ use std::ptr::NonNull;
 use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{MemoryType, Pages, TableType};
 use wasmer_vm::{
-    MemoryError, MemoryStyle, TableStyle, VMConfig, VMMemory, VMMemoryDefinition, VMTable,
-    VMTableDefinition,
+    MemoryError, MemoryStyle, TableStyle, VMConfig, VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition,
 };
 
 /// Native stack for wasm execution.

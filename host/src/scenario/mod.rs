@@ -21,7 +21,9 @@
 //! The meta-EE's transaction is appended to every block by the block producer.
 mod run;
 
-pub use run::{BlockReport, MatrixReport, ReceiptReport, RunReport, TxReportJson, chain_for, matrices, run_scenario};
+pub use run::{
+    BlockReport, MatrixReport, ReceiptReport, RunReport, TxReportJson, chain_for, matrices, run_scenario,
+};
 
 use crate::abi::Role;
 use crate::limits::Limits;
@@ -31,6 +33,9 @@ use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The blocks of one slot: `(shard, user transactions)` each.
+pub type SlotBlocks = Vec<(ShardId, Vec<ShardTransaction>)>;
 
 /// A scenario file.
 #[derive(Clone, Debug, Deserialize)]
@@ -162,11 +167,7 @@ impl Scenario {
 
     /// The display name of EE `id`.
     pub fn ee_name(&self, id: u32) -> String {
-        self.ees
-            .iter()
-            .find(|e| e.id == id)
-            .and_then(|e| e.name.clone())
-            .unwrap_or_else(|| format!("EE{id}"))
+        self.ees.iter().find(|e| e.id == id).and_then(|e| e.name.clone()).unwrap_or_else(|| format!("EE{id}"))
     }
 
     /// Builds the world: registers every EE with the code `code(spec)` returns and sets
@@ -202,8 +203,8 @@ impl Scenario {
     }
 
     /// The blocks grouped into slots: `(shard, transactions)` per block.
-    pub fn slots(&self) -> Result<Vec<Vec<(ShardId, Vec<ShardTransaction>)>>, ScenarioError> {
-        let mut slots: Vec<Vec<(ShardId, Vec<ShardTransaction>)>> = Vec::new();
+    pub fn slots(&self) -> Result<Vec<SlotBlocks>, ScenarioError> {
+        let mut slots: Vec<SlotBlocks> = Vec::new();
         let mut last: Option<u64> = None;
         for (i, b) in self.blocks.iter().enumerate() {
             if b.shard >= self.shards {
@@ -213,7 +214,9 @@ impl Scenario {
                 .transactions
                 .iter()
                 .enumerate()
-                .map(|(j, t)| t.to_transaction().map_err(|e| ScenarioError::Invalid(format!("block {i} tx {j}: {e}"))))
+                .map(|(j, t)| {
+                    t.to_transaction().map_err(|e| ScenarioError::Invalid(format!("block {i} tx {j}: {e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let same_slot = matches!((b.slot, last), (Some(s), Some(l)) if s == l);
             if let (Some(s), Some(l)) = (b.slot, last)

@@ -1,7 +1,7 @@
 //! One shard's state.
+use super::StateError;
 use super::keys::{KeyLayout, StateKey, Value};
 use super::smt::Tree;
-use super::StateError;
 use ee_sdk::{Root, ShardId};
 use sparse_merkle_tree::H256;
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! Everything a stateful node holds: the beacon state and every shard's full tree.
+use super::StateError;
 use super::beacon::{BeaconState, EeEntry};
 use super::keys::{KeyLayout, StateKey, Value, cell_value, value_cell};
 use super::shard::ShardState;
-use super::StateError;
 use crate::abi::Role;
 use ee_sdk::{EeId, Root, ShardId};
 use std::collections::BTreeMap;
@@ -156,16 +156,12 @@ impl World {
     /// `ee`'s balance matrix: `m[row][column]`.
     pub fn matrix(&self, ee: EeId) -> Result<Vec<Vec<i64>>, StateError> {
         let n = self.shard_count();
-        (0..n)
-            .map(|r| (0..n).map(|c| self.cell(ShardId(r), ShardId(c), ee)).collect())
-            .collect()
+        (0..n).map(|r| (0..n).map(|c| self.cell(ShardId(r), ShardId(c), ee)).collect()).collect()
     }
 
     /// `real_balance(s, ee) = Σ_r M_ee[r][s]`.
     pub fn real_balance(&self, s: ShardId, ee: EeId) -> Result<i128, StateError> {
-        (0..self.shard_count())
-            .map(|r| self.cell(ShardId(r), s, ee).map(i128::from))
-            .sum()
+        (0..self.shard_count()).map(|r| self.cell(ShardId(r), s, ee).map(i128::from)).sum()
     }
 
     /// Sum of every cell of every registered EE's matrix (conserved by netting).

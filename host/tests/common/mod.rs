@@ -77,8 +77,10 @@ pub fn chain(tier: Tier, shards: u32, ees: &[(u32, Vec<Vec<i64>>)]) -> Chain<Box
 
 /// A transfer-EE transaction.
 pub fn transfers(ee: u32, ts: &[(u64, u32, Option<u32>)]) -> ShardTransaction {
-    let data: Vec<Transfer> =
-        ts.iter().map(|&(amount, shard, to)| Transfer { amount, shard: ShardId(shard), ee: to.map(EeId) }).collect();
+    let data: Vec<Transfer> = ts
+        .iter()
+        .map(|&(amount, shard, to)| Transfer { amount, shard: ShardId(shard), ee: to.map(EeId) })
+        .collect();
     ShardTransaction { ee_id: EeId(ee), data: data.encode() }
 }
 
@@ -104,4 +106,3 @@ pub fn rejected(why: RejectReason) -> NettingStatus {
 pub fn matrix(chain: &Chain<Box<dyn EeRunner>>, ee: u32) -> Vec<Vec<i64>> {
     chain.world.matrix(EeId(ee)).unwrap()
 }
-

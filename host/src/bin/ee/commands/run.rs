@@ -98,9 +98,15 @@ pub fn print(report: &RunReport, format: Format) -> anyhow::Result<()> {
 fn print_matrices(ms: &[MatrixReport]) {
     for m in ms {
         let n = m.rows.len();
-        let mut t = table(std::iter::once(format!("{} (EE {})", m.name, m.ee)).chain((0..n).map(|c| format!("col {c}"))));
+        let mut t = table(
+            std::iter::once(format!("{} (EE {})", m.name, m.ee)).chain((0..n).map(|c| format!("col {c}"))),
+        );
         for (r, row) in m.rows.iter().enumerate() {
-            t.add_row(std::iter::once(format!("shard {r}")).chain(row.iter().map(|v| v.to_string())).collect::<Vec<_>>());
+            t.add_row(
+                std::iter::once(format!("shard {r}"))
+                    .chain(row.iter().map(|v| v.to_string()))
+                    .collect::<Vec<_>>(),
+            );
         }
         println!("{t}");
     }

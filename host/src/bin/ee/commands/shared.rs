@@ -74,14 +74,10 @@ pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         candidates.push(dir.join("ees"));
     }
     candidates.push(PathBuf::from("target/ees"));
-    candidates
-        .iter()
-        .find(|d| d.join("meta_ee.wasm").is_file())
-        .cloned()
-        .with_context(|| {
-            format!(
-                "built EEs not found (looked in {}); run `cargo make build-ees` or pass --ees-dir",
-                candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-            )
-        })
+    candidates.iter().find(|d| d.join("meta_ee.wasm").is_file()).cloned().with_context(|| {
+        format!(
+            "built EEs not found (looked in {}); run `cargo make build-ees` or pass --ees-dir",
+            candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )
+    })
 }

@@ -1,0 +1,90 @@
+//! The `ee` binary end to end: the demo reproduces seed 000, and bad input gives a clear
+//! message and exit code 1.
+mod common;
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn ee(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().expect("ee runs")
+}
+
+fn matrices(v: &Value, key: &str) -> Vec<(String, Value)> {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["name"].as_str().unwrap().to_string(), m["rows"].clone()))
+        .collect()
+}
+
+#[test]
+fn demo_json_reproduces_seed_000() {
+    let dir = common::ees_dir();
+    for engine in ["singlepass", "cranelift"] {
+        let out = ee(&["demo", "--format", "json", "--engine", engine, "--ees-dir", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+        let start = serde_json::json!([[3, 0], [0, 0]]);
+        let end = serde_json::json!([[2, 1], [0, 0]]);
+        assert_eq!(matrices(&v, "initial"), vec![("EE0".into(), start.clone()), ("EE1".into(), start)]);
+        assert_eq!(matrices(&v, "final"), vec![("EE0".into(), end.clone()), ("EE1".into(), end)]);
+        let netting = v["blocks"][0]["netting"].as_array().unwrap();
+        assert_eq!(netting.len(), 2);
+        assert!(netting.iter().all(|r| r["status"] == "accepted"));
+        assert_eq!(v["total_supply"], 6);
+        assert_eq!(v["engine"], engine);
+    }
+}
+
+#[test]
+fn run_table_output_names_every_transaction_and_decision() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/seed000.json");
+    let out = ee(&["run", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in
+        ["EE0 (0)", "EE1 (1)", "meta-EE (2)", "accepted", "Final matrices", "Total over all matrices: 6"]
+    {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn bad_scenarios_fail_with_a_message() {
+    let dir = std::env::temp_dir().join(format!("ee-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("malformed.json", "{ not json", "scenario is not valid"),
+        ("unknown-field.json", r#"{"shards": 1, "ees": [], "blocks": [], "surprise": 1}"#, "unknown field"),
+        (
+            "missing-wasm.json",
+            r#"{"shards": 1, "ees": [{"id": 0, "role": "meta", "wasm": "nope.wasm"}], "blocks": []}"#,
+            "nope.wasm",
+        ),
+        (
+            "bad-matrix.json",
+            r#"{"shards": 2, "ees": [{"id": 0, "role": "meta", "wasm": "../x"}, {"id": 1, "wasm": "../x", "matrix": [[1]]}], "blocks": []}"#,
+            "x",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = ee(&["run", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
+    }
+    let out = ee(&["run"]);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn abi_json_lists_every_host_function() {
+    let out = ee(&["abi", "--format", "json"]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), ee_host::abi::HostFn::ALL.len());
+}

@@ -1,0 +1,200 @@
+//! The netting algorithm against an in-memory ledger: edge cases that are awkward to
+//! reach through whole blocks (overflow, proof orders, report chunking, known minimums).
+use ee_sdk::codec::Encode;
+use ee_sdk::{
+    EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingStatus, ProofOrder, RejectReason,
+    ShardId,
+};
+use meta_ee::netting::{Ledger, net};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Matrices of every EE, with a log of foreign reads.
+struct Mem {
+    shard: u32,
+    shards: u32,
+    ees: BTreeSet<u32>,
+    cells: BTreeMap<(u32, u32, u32), i64>,
+    known: BTreeMap<u32, u64>,
+    foreign_reads: Vec<(u32, u32)>,
+}
+
+impl Mem {
+    fn new(shard: u32, shards: u32, ees: &[u32]) -> Self {
+        Mem {
+            shard,
+            shards,
+            ees: ees.iter().copied().collect(),
+            cells: BTreeMap::new(),
+            known: BTreeMap::new(),
+            foreign_reads: Vec::new(),
+        }
+    }
+    fn set(&mut self, row: u32, col: u32, ee: u32, v: i64) {
+        self.cells.insert((row, col, ee), v);
+    }
+    fn get(&self, row: u32, col: u32, ee: u32) -> i64 {
+        self.cells.get(&(row, col, ee)).copied().unwrap_or(0)
+    }
+}
+
+impl Ledger for Mem {
+    fn shard(&self) -> ShardId {
+        ShardId(self.shard)
+    }
+    fn shard_count(&self) -> u32 {
+        self.shards
+    }
+    fn ee_exists(&mut self, ee: EeId) -> bool {
+        self.ees.contains(&ee.0)
+    }
+    fn cell(&mut self, row: ShardId, column: ShardId, ee: EeId) -> i64 {
+        if row.0 != self.shard {
+            self.foreign_reads.push((row.0, ee.0));
+        }
+        self.get(row.0, column.0, ee.0)
+    }
+    fn add(&mut self, column: ShardId, ee: EeId, delta: i64) {
+        let v =
+            self.get(self.shard, column.0, ee.0).checked_add(delta).expect("netting never overflows a cell");
+        self.set(self.shard, column.0, ee.0, v);
+    }
+    fn known_min(&mut self, ee: EeId) -> u64 {
+        self.known.get(&ee.0).copied().unwrap_or(0)
+    }
+    fn set_known_min(&mut self, ee: EeId, value: u64) {
+        self.known.insert(ee.0, value);
+    }
+}
+
+fn out(shard: u32, ee: u32, amount: u64) -> Vec<u8> {
+    NettingOutput { target_shard: ShardId(shard), target_ee: EeId(ee), amount, data_root: [0; 32] }.encode()
+}
+
+fn statuses(reports: &[NettingReport]) -> Vec<NettingStatus> {
+    reports.iter().flat_map(|r| r.statuses.iter().copied()).collect()
+}
+
+fn run(m: &mut Mem, batches: Vec<(u32, Vec<Vec<u8>>)>, order: &[ProofOrder]) -> Vec<NettingReport> {
+    let b: Vec<(EeId, Vec<&[u8]>)> =
+        batches.iter().map(|(e, v)| (EeId(*e), v.iter().map(|x| &x[..]).collect())).collect();
+    net(m, &b, order)
+}
+
+const OK: NettingStatus = NettingStatus::Accepted;
+fn no(r: RejectReason) -> NettingStatus {
+    NettingStatus::Rejected(r)
+}
+
+#[test]
+fn malformed_bytes_and_trailing_bytes_are_rejected() {
+    let mut m = Mem::new(0, 2, &[0]);
+    m.set(0, 0, 0, 10);
+    let mut trailing = out(1, 0, 1);
+    trailing.push(0);
+    let r = run(&mut m, vec![(0, vec![vec![1, 2, 3], trailing, out(1, 0, 1)])], &[]);
+    assert_eq!(statuses(&r), vec![no(RejectReason::Malformed), no(RejectReason::Malformed), OK]);
+    assert_eq!(m.get(0, 0, 0), 9);
+}
+
+#[test]
+fn amounts_above_i64_are_rejected_as_overflow() {
+    let mut m = Mem::new(0, 2, &[0]);
+    m.set(0, 0, 0, i64::MAX);
+    let r = run(&mut m, vec![(0, vec![out(1, 0, u64::MAX), out(1, 0, i64::MAX as u64)])], &[]);
+    assert_eq!(statuses(&r), vec![no(RejectReason::Overflow), OK]);
+    assert_eq!((m.get(0, 0, 0), m.get(0, 1, 0)), (0, i64::MAX));
+}
+
+#[test]
+fn a_cell_that_would_overflow_rejects_its_latest_contributor_and_recovers() {
+    // EE1's cell for column 1 is already near i64::MAX; two payments to it would overflow.
+    let mut m = Mem::new(0, 2, &[0, 1]);
+    m.set(0, 0, 0, i64::MAX);
+    m.set(0, 1, 1, i64::MAX - 5);
+    let r = run(&mut m, vec![(0, vec![out(1, 1, 3), out(1, 1, 3)])], &[]);
+    assert_eq!(statuses(&r), vec![OK, no(RejectReason::Overflow)]);
+    assert_eq!(m.get(0, 1, 1), i64::MAX - 2);
+    assert_eq!(m.get(0, 0, 0), i64::MAX - 3);
+}
+
+#[test]
+fn net_deltas_too_large_for_one_add_are_applied_in_steps() {
+    // The diagonal goes from -2^62 to +2^62 (a delta of 2^63, more than one i64 add).
+    // Two payers each send 2^62 to EE0.
+    let mut m = Mem::new(0, 2, &[0, 1, 2]);
+    let big = 1i64 << 62;
+    m.set(0, 0, 0, -big);
+    m.set(1, 0, 0, big); // foreign cell: EE0's real balance on shard 0 is 0
+    m.set(0, 0, 1, i64::MAX);
+    m.set(0, 0, 2, i64::MAX);
+    let r = run(&mut m, vec![(1, vec![out(0, 0, big as u64)]), (2, vec![out(0, 0, big as u64)])], &[]);
+    assert_eq!(statuses(&r), vec![OK, OK]);
+    assert_eq!(m.get(0, 0, 0), big);
+}
+
+#[test]
+fn proof_order_is_followed_and_stops_when_covered_without_double_counting() {
+    let mut m = Mem::new(0, 4, &[0]);
+    m.set(1, 0, 0, 1);
+    m.set(2, 0, 0, 5);
+    m.set(3, 0, 0, 2);
+    // Order lists shard 2 twice, its own shard and a shard that does not exist.
+    let order = [ProofOrder {
+        ee: EeId(0),
+        shards: vec![ShardId(2), ShardId(2), ShardId(0), ShardId(9), ShardId(3), ShardId(1)],
+    }];
+    let r = run(&mut m, vec![(0, vec![out(1, 0, 4)])], &order);
+    assert_eq!(statuses(&r), vec![OK]);
+    assert_eq!(m.foreign_reads, vec![(2, 0)], "one cell covers 4");
+    assert_eq!(m.known[&0], 5);
+    // Now M[0][0] = -4 and the known minimum 5 leave 1; spending 4 more needs a fresh
+    // proof of 8: shard 2 (counted once), then 3 and 1 (5 + 2 + 1).
+    m.foreign_reads.clear();
+    let r = run(&mut m, vec![(0, vec![out(1, 0, 4)])], &order);
+    assert_eq!(statuses(&r), vec![OK]);
+    assert_eq!(m.foreign_reads, vec![(2, 0), (3, 0), (1, 0)]);
+    assert_eq!(m.known[&0], 8);
+    assert_eq!(m.get(0, 0, 0), -8);
+}
+
+#[test]
+fn known_minimum_is_spent_without_new_reads() {
+    let mut m = Mem::new(0, 3, &[0]);
+    m.set(2, 0, 0, 10);
+    m.known.insert(0, 10);
+    let r = run(&mut m, vec![(0, vec![out(1, 0, 6)])], &[]);
+    assert_eq!(statuses(&r), vec![OK]);
+    assert!(m.foreign_reads.is_empty(), "covered by the known minimum alone");
+    let r = run(&mut m, vec![(0, vec![out(1, 0, 5)])], &[]);
+    assert_eq!(statuses(&r), vec![no(RejectReason::InsufficientBalance)]);
+    assert_eq!(m.foreign_reads.len(), 2, "both other shards were tried");
+}
+
+#[test]
+fn ees_without_a_deficit_read_nothing() {
+    let mut m = Mem::new(0, 3, &[0, 1]);
+    m.set(0, 0, 0, 0);
+    // EE0 pays EE1 4 and gets 4 back: no deficit for either, no reads at all.
+    let r = run(&mut m, vec![(0, vec![out(0, 1, 4)]), (1, vec![out(0, 0, 4)])], &[]);
+    assert_eq!(statuses(&r), vec![OK, OK]);
+    assert!(m.foreign_reads.is_empty());
+    assert!(m.known.is_empty());
+}
+
+#[test]
+fn long_runs_are_reported_in_chunks() {
+    let n = MAX_STATUSES_PER_REPORT * 2 + 5;
+    let mut m = Mem::new(0, 2, &[3]);
+    m.set(0, 0, 3, n as i64);
+    let r = run(&mut m, vec![(3, (0..n).map(|_| out(1, 3, 1)).collect())], &[]);
+    assert_eq!(r.len(), 3);
+    assert_eq!(
+        r.iter().map(|x| (x.source_ee, x.first_index, x.statuses.len())).collect::<Vec<_>>(),
+        vec![
+            (EeId(3), 0, MAX_STATUSES_PER_REPORT),
+            (EeId(3), MAX_STATUSES_PER_REPORT as u32, MAX_STATUSES_PER_REPORT),
+            (EeId(3), 2 * MAX_STATUSES_PER_REPORT as u32, 5)
+        ]
+    );
+    assert_eq!(m.get(0, 1, 3), n as i64);
+}
