@@ -9,6 +9,8 @@
 //! * [`types`]: SCALE-encoded types shared by EEs and the host (blocks, outputs, the netting
 //!   output, the meta-EE's transaction and receipts).
 //! * [`entry!`]: exports `main` on wasm32 only.
+//! * `proof` (feature `proof`): sparse-Merkle multiproof verification in the EE, hashing
+//!   with the host's metered `sha256` (or, feature `pure-sha256`, in wasm, to compare).
 //!
 //! On `wasm32` the `runtime` feature (default) installs a bump allocator and a panic handler
 //! that aborts the transaction with the panic location.
@@ -22,6 +24,8 @@ extern crate alloc;
 
 pub mod abi;
 pub mod env;
+#[cfg(feature = "proof")]
+pub mod proof;
 pub mod raw;
 pub mod types;
 

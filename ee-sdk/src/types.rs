@@ -33,6 +33,23 @@ pub struct ShardBlock {
     pub slot: u64,
     /// Transactions, executed in order; the meta-EE's transaction comes last.
     pub transactions: Vec<ShardTransaction>,
+    /// SCALE [`ShardProof`] of every key of this shard the block reads or writes, against
+    /// the shard's pre-state root (empty if it touches none). A stateless validator checks
+    /// it before running the block and computes the post-state root from it.
+    pub witness: Vec<u8>,
+}
+
+/// A compiled multiproof of some leaves of one shard's state tree
+/// (`sparse-merkle-tree`'s compiled format, sha256).
+#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShardProof {
+    /// Whose tree.
+    pub shard: ShardId,
+    /// `(path, value)` of every proven leaf in the tree's path order (`H256`'s `Ord`), no
+    /// duplicates; a zero value proves absence.
+    pub leaves: Vec<(Root, Root)>,
+    /// The compiled proof.
+    pub proof: Vec<u8>,
 }
 
 /// An entry of a block's output buffer. `ee_id` is set by the host, never by the EE.
@@ -81,7 +98,8 @@ pub struct MetaTransaction {
     pub ee_ids: Vec<EeId>,
     /// Read order of foreign cells per EE; EEs not listed use ascending shard order.
     pub proof_order: Vec<ProofOrder>,
-    /// SCALE-encoded witness for a stateless host; empty for a stateful one.
+    /// SCALE `Vec<ShardProof>` of the other shards' cells the netting reads, against the
+    /// beacon state's latest roots; the meta-EE passes it to `multiproof_load`.
     pub multiproof: Vec<u8>,
 }
 

@@ -14,6 +14,7 @@
 //! | `runtime` | wasmer: gatekeeper, metering, stack limit, linker, module cache (feature `runtime`) |
 //! | `native` | native test backend exporting the ABI symbols (feature `native`) |
 //! | [`scenario`] | JSON scenarios for `ee run` / `ee demo` |
+//! | [`sim`] | the long-running simulator behind `ee sim` (stateful and stateless on every block) |
 //!
 //! See `ARCHITECTURE.md` at the repository root for how the pieces fit.
 #![warn(missing_docs)]
@@ -28,6 +29,7 @@ pub mod native;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 pub mod scenario;
+pub mod sim;
 pub mod state;
 
 pub use ee_sdk;

@@ -2,7 +2,9 @@
 //! outputs (valid, invalid, huge), several shards' blocks interleaved in one slot.
 //!
 //! After every slot: the sum over all matrices is unchanged; each EE's matrix total moved
-//! only by its accepted cross-EE flows; no real balance is negative.
+//! only by its accepted cross-EE flows; no real balance is negative. Every block is also
+//! validated by the stateless executor from roots and witnesses alone, which must reach
+//! the byte-identical post-state root with the same gas and netting decisions.
 mod common;
 
 use common::*;
@@ -62,7 +64,26 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
             .iter()
             .map(|(s, txs)| (ShardId(*s), txs.iter().map(|(e, ts)| transfers(*e, ts)).collect()))
             .collect();
+        let roots = c.world.beacon.shard_roots.clone();
         let results = c.run_slot(blocks).unwrap();
+        let mut validator = validator(tier, &ees);
+        for r in &results {
+            let v = ee_host::exec::validate_block(
+                &c.world.beacon,
+                &roots,
+                r.pre_root,
+                ee_host::state::KeyLayout::ColumnMajor,
+                &r.block,
+                &mut *validator,
+                &c.config.costs,
+                &c.config.limits,
+            )
+            .map_err(|e| TestCaseError::fail(format!("stateless validation failed: {e}")))?;
+            prop_assert_eq!(v.post_root, r.post_root, "stateful and stateless post-state roots");
+            prop_assert_eq!(&v.outcome.receipts, &r.outcome.receipts);
+            let gas = |o: &ee_host::exec::BlockOutcome| o.txs.iter().map(|t| t.gas_used).collect::<Vec<_>>();
+            prop_assert_eq!(gas(&v.outcome), gas(&r.outcome));
+        }
         let mut flow: BTreeMap<u32, i128> = BTreeMap::new();
         for r in &results {
             let printed: usize = r.outcome.txs.iter().filter(|t| t.ee != META).map(|t| t.outputs).sum();
@@ -86,6 +107,15 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+fn validator(tier: Tier, ees: &[(u32, Vec<Vec<i64>>)]) -> Box<dyn ee_host::exec::EeRunner> {
+    match tier {
+        Tier::Native => Box::new(native_runner(&ees.iter().map(|(id, _)| *id).collect::<Vec<_>>())),
+        Tier::Wasm(engine) => {
+            Box::new(ee_host::runtime::Runtime::new(engine, Default::default(), Default::default()))
+        }
+    }
 }
 
 fn total(m: &[Vec<i64>]) -> i128 {

@@ -1,18 +1,31 @@
-//! A stateful block producer and slot driver.
+//! The stateful block producer and slot driver.
 //!
 //! Every shard's block in a slot executes against the slot-start state: its own tree as
 //! it was, and every other shard's tree as of the latest crosslink. Writes are committed
 //! and crosslinked when the slot ends, so the result does not depend on the order in
 //! which shards are processed.
+//!
+//! Producing a block (DESIGN §3, "stateful executor"):
+//!
+//! 1. run the user transactions, recording every own key read or written;
+//! 2. dry-run the meta-EE with the default read order to learn which EEs need foreign
+//!    cells; give those EEs a largest-cell-first [`ProofOrder`] (fewest cells cover a
+//!    deficit) and dry-run again to learn exactly which cells that order reads;
+//! 3. put the merged multiproofs of those cells, one per foreign shard, against the
+//!    crosslinked roots, into the meta-EE's transaction, and run it for real;
+//! 4. attach the own-shard witness (every own key touched) to the block.
 use super::block::{BlockError, BlockExecutor, BlockOutcome};
 use super::runner::EeRunner;
-use super::source::StatefulSource;
+use super::source::{Recorded, StatefulSource};
 use crate::gas::CostTable;
 use crate::limits::Limits;
+use crate::state::witness::encode_own;
 use crate::state::{StateError, World};
 use ee_sdk::codec::Encode;
-use ee_sdk::{EeId, MetaTransaction, Root, ShardBlock, ShardId, ShardTransaction};
-use std::collections::BTreeSet;
+use ee_sdk::{
+    EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof, ShardTransaction,
+};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Prices and bounds used for execution.
@@ -42,10 +55,30 @@ pub enum ChainError {
     NoMetaEe,
 }
 
+/// Proof figures of one block (DESIGN §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WitnessStats {
+    /// Bytes of the block's own-shard witness.
+    pub own_bytes: usize,
+    /// Bytes of the meta-EE's multiproof (other shards' cells).
+    pub foreign_bytes: usize,
+    /// Foreign shards proven.
+    pub foreign_shards: usize,
+    /// Foreign cells proven.
+    pub foreign_cells: usize,
+    /// EEs whose accepted outgoing exceeded their incoming (net-outgoing).
+    pub net_outgoing_ees: usize,
+    /// EEs whose foreign cells were proven.
+    pub proven_ees: usize,
+    /// Net-outgoing EEs whose own cell did not cover the deficit but the recorded known
+    /// minimum did: a column proof the known-minimum rule avoided.
+    pub known_min_saves: usize,
+}
+
 /// One produced block and what it did.
 #[derive(Debug)]
 pub struct BlockResult {
-    /// The block as produced (user transactions plus the meta-EE's).
+    /// The block as produced (user transactions, the meta-EE's, and the witness).
     pub block: ShardBlock,
     /// Its effects.
     pub outcome: BlockOutcome,
@@ -53,6 +86,8 @@ pub struct BlockResult {
     pub pre_root: Root,
     /// The shard's root after the block.
     pub post_root: Root,
+    /// Proof figures.
+    pub witness: WitnessStats,
 }
 
 /// A world plus a runner: produces and commits blocks.
@@ -102,6 +137,7 @@ impl<R: EeRunner> Chain<R> {
         let slot = world.beacon.slot;
         let pre_root = world.shard(shard)?.root();
         let mut source = StatefulSource::new(world, shard);
+        let recorded = source.recorded();
         let mut exec = BlockExecutor::new(
             &world.beacon,
             shard,
@@ -114,16 +150,40 @@ impl<R: EeRunner> Chain<R> {
         for tx in &txs {
             exec.run(tx)?;
         }
-        let meta_tx = ShardTransaction { ee_id: meta, data: meta_transaction(exec.outputs(), meta).encode() };
-        exec.run(&meta_tx)?;
+        let mut meta_tx = meta_transaction(exec.outputs(), meta);
+        exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() })?;
+        let readers: BTreeSet<EeId> = foreign_readers(&recorded.borrow());
+        let mut proofs = Vec::new();
+        if !readers.is_empty() {
+            meta_tx.proof_order = proof_orders(world, shard, &readers)?;
+            recorded.borrow_mut().foreign.clear();
+            exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() })?;
+            proofs = foreign_proofs(world, &recorded.borrow())?;
+            meta_tx.multiproof = proofs.encode();
+        }
+        let meta_stx = ShardTransaction { ee_id: meta, data: meta_tx.encode() };
+        exec.run(&meta_stx)?;
         let outcome = exec.finish();
+
+        let recorded = recorded.borrow();
+        let own = world.shard(shard)?.prove(&recorded.own)?;
+        let witness = encode_own(own.as_ref());
+        let stats = WitnessStats {
+            own_bytes: witness.len(),
+            foreign_bytes: meta_tx.multiproof.len(),
+            foreign_shards: proofs.len(),
+            foreign_cells: proofs.iter().map(|p| p.leaves.len()).sum(),
+            proven_ees: foreign_readers(&recorded).len(),
+            ..netting_stats(world, shard, &outcome, &foreign_readers(&recorded))?
+        };
         let mut transactions = txs;
-        transactions.push(meta_tx);
+        transactions.push(meta_stx);
         Ok(BlockResult {
-            block: ShardBlock { shard, slot, transactions },
+            block: ShardBlock { shard, slot, transactions, witness },
             outcome,
             pre_root,
             post_root: pre_root,
+            witness: stats,
         })
     }
 }
@@ -139,4 +199,73 @@ pub fn meta_transaction(outputs: &[ee_sdk::Output], meta: EeId) -> MetaTransacti
         }
     }
     MetaTransaction { ee_ids, proof_order: Vec::new(), multiproof: Vec::new() }
+}
+
+fn foreign_readers(recorded: &Recorded) -> BTreeSet<EeId> {
+    recorded
+        .foreign
+        .values()
+        .flatten()
+        .filter_map(|k| match k {
+            crate::state::StateKey::Balance { ee, .. } => Some(*ee),
+            _ => None,
+        })
+        .collect()
+}
+
+/// For each EE, the other shards with a positive cell in column `shard`, largest first.
+fn proof_orders(world: &World, shard: ShardId, ees: &BTreeSet<EeId>) -> Result<Vec<ProofOrder>, StateError> {
+    let mut orders = Vec::with_capacity(ees.len());
+    for &ee in ees {
+        let mut cells = Vec::new();
+        for r in (0..world.shard_count()).map(ShardId).filter(|r| *r != shard) {
+            let v = world.cell(r, shard, ee)?;
+            if v > 0 {
+                cells.push((std::cmp::Reverse(v), r));
+            }
+        }
+        cells.sort();
+        orders.push(ProofOrder { ee, shards: cells.into_iter().map(|(_, r)| r).collect() });
+    }
+    Ok(orders)
+}
+
+/// One merged multiproof per foreign shard of the recorded cells.
+fn foreign_proofs(world: &World, recorded: &Recorded) -> Result<Vec<ShardProof>, StateError> {
+    let mut proofs = Vec::new();
+    for (shard, keys) in &recorded.foreign {
+        if let Some(p) = world.shard(*shard)?.prove(keys)? {
+            proofs.push(p);
+        }
+    }
+    Ok(proofs)
+}
+
+/// Net-outgoing EEs of the block and the ones the known minimum covered.
+fn netting_stats(
+    world: &World,
+    shard: ShardId,
+    outcome: &BlockOutcome,
+    proven: &BTreeSet<EeId>,
+) -> Result<WitnessStats, StateError> {
+    let mut net: BTreeMap<EeId, i128> = BTreeMap::new();
+    for r in outcome.receipts.iter().filter(|r| r.status == NettingStatus::Accepted) {
+        let Some(o) = r.output else { continue };
+        *net.entry(r.source_ee).or_default() -= i128::from(o.amount);
+        if o.target_shard == shard {
+            *net.entry(o.target_ee).or_default() += i128::from(o.amount);
+        }
+    }
+    let mut stats = WitnessStats::default();
+    for (ee, flow) in net {
+        if flow >= 0 {
+            continue;
+        }
+        stats.net_outgoing_ees += 1;
+        let diag = i128::from(world.cell(shard, shard, ee)?);
+        if !proven.contains(&ee) && diag < -flow {
+            stats.known_min_saves += 1;
+        }
+    }
+    Ok(stats)
 }

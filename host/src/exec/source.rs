@@ -1,7 +1,11 @@
-//! Where a block's pre-state comes from.
-use crate::state::{StateError, StateKey, Value, World};
-use ee_sdk::ShardId;
+//! Where a block's pre-state comes from: full state (recording what it serves) or a
+//! verified witness (roots only).
+use crate::state::witness::{decode, verify};
+use crate::state::{KeyLayout, StateError, StateKey, Value, World};
+use ee_sdk::{Root, ShardId, ShardProof};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Pre-state of one shard block: the shard's own tree before the block and every other
 /// shard's latest crosslinked tree.
@@ -13,8 +17,17 @@ pub trait StateSource {
     fn touch_own(&mut self, key: &StateKey) -> Result<(), StateError>;
     /// Reads a key of another shard.
     fn foreign(&mut self, shard: ShardId, key: &StateKey) -> Result<Value, StateError>;
-    /// Loads a multiproof passed to `multiproof_load`.
+    /// Loads a multiproof passed to `multiproof_load` (SCALE `Vec<ShardProof>`).
     fn load_multiproof(&mut self, bytes: &[u8]) -> Result<(), StateError>;
+}
+
+/// Keys a [`StatefulSource`] served: what the block's witness must contain.
+#[derive(Clone, Debug, Default)]
+pub struct Recorded {
+    /// Own-shard keys read or written.
+    pub own: BTreeSet<StateKey>,
+    /// Foreign keys read, per shard.
+    pub foreign: BTreeMap<ShardId, BTreeSet<StateKey>>,
 }
 
 /// Full-state source over a [`World`] whose trees are at the slot's start. Records every
@@ -22,41 +35,160 @@ pub trait StateSource {
 pub struct StatefulSource<'w> {
     world: &'w World,
     shard: ShardId,
-    /// Own-shard keys read or written.
-    pub own_keys: BTreeSet<StateKey>,
-    /// Foreign keys read, per shard.
-    pub foreign_keys: BTreeMap<ShardId, BTreeSet<StateKey>>,
+    recorded: Rc<RefCell<Recorded>>,
 }
 
 impl<'w> StatefulSource<'w> {
     /// A source for a block on `shard`.
     pub fn new(world: &'w World, shard: ShardId) -> Self {
-        StatefulSource { world, shard, own_keys: BTreeSet::new(), foreign_keys: BTreeMap::new() }
+        StatefulSource { world, shard, recorded: Rc::default() }
+    }
+
+    /// A handle on what this source records (stays valid while the source is lent to a
+    /// block executor).
+    pub fn recorded(&self) -> Rc<RefCell<Recorded>> {
+        self.recorded.clone()
     }
 }
 
 impl StateSource for StatefulSource<'_> {
     fn own(&mut self, key: &StateKey) -> Result<Value, StateError> {
-        self.own_keys.insert(*key);
+        self.recorded.borrow_mut().own.insert(*key);
         self.world.shard(self.shard)?.get(key)
     }
 
     fn touch_own(&mut self, key: &StateKey) -> Result<(), StateError> {
-        self.own_keys.insert(*key);
+        self.recorded.borrow_mut().own.insert(*key);
         Ok(())
     }
 
     fn foreign(&mut self, shard: ShardId, key: &StateKey) -> Result<Value, StateError> {
         let value = self.world.shard(shard)?.get(key)?;
-        self.foreign_keys.entry(shard).or_default().insert(*key);
+        self.recorded.borrow_mut().foreign.entry(shard).or_default().insert(*key);
         Ok(value)
     }
 
+    /// Verifies the proofs like a stateless node would (against the crosslinked roots), so
+    /// a producer cannot emit a block its validators would refuse; reads still come from
+    /// full state.
     fn load_multiproof(&mut self, bytes: &[u8]) -> Result<(), StateError> {
-        if bytes.is_empty() {
-            Ok(())
-        } else {
-            Err(StateError::Witness("this executor does not take witnesses".into()))
+        for proof in decode::<Vec<ShardProof>>(bytes, "multiproof")? {
+            check_foreign_shard(&proof, self.shard, self.world.beacon.shard_count())?;
+            verify(&proof, &self.world.beacon.shard_roots[proof.shard.0 as usize])?;
         }
+        Ok(())
+    }
+}
+
+fn check_foreign_shard(proof: &ShardProof, own: ShardId, shards: u32) -> Result<(), StateError> {
+    if proof.shard == own {
+        return Err(StateError::Witness(format!(
+            "multiproof contains a proof for the block's own shard {}",
+            own.0
+        )));
+    }
+    if proof.shard.0 >= shards {
+        return Err(StateError::UnknownShard(proof.shard.0));
+    }
+    Ok(())
+}
+
+/// Roots-only source: the block's own-shard witness, verified against the shard's
+/// pre-state root, and foreign proofs loaded through `multiproof_load`, verified against
+/// the beacon state's latest roots. A key outside them is `StateError::NotInWitness`.
+pub struct StatelessSource<'b> {
+    shard: ShardId,
+    layout: KeyLayout,
+    pre_root: Root,
+    beacon_roots: &'b [Root],
+    own_proof: Option<ShardProof>,
+    own: BTreeMap<Root, Value>,
+    foreign: BTreeMap<(ShardId, Root), Value>,
+}
+
+impl<'b> StatelessSource<'b> {
+    /// Verifies the block's own witness (`witness`, SCALE `ShardProof` or empty) against
+    /// `pre_root`.
+    pub fn new(
+        shard: ShardId,
+        layout: KeyLayout,
+        pre_root: Root,
+        beacon_roots: &'b [Root],
+        witness: &[u8],
+    ) -> Result<Self, StateError> {
+        let (own_proof, own) = if witness.is_empty() {
+            (None, BTreeMap::new())
+        } else {
+            let proof: ShardProof = decode(witness, "block witness")?;
+            if proof.shard != shard {
+                return Err(StateError::Witness(format!(
+                    "block witness is for shard {}, the block is for shard {}",
+                    proof.shard.0, shard.0
+                )));
+            }
+            let leaves = verify(&proof, &pre_root)?;
+            (Some(proof), leaves)
+        };
+        Ok(StatelessSource {
+            shard,
+            layout,
+            pre_root,
+            beacon_roots,
+            own_proof,
+            own,
+            foreign: BTreeMap::new(),
+        })
+    }
+
+    /// The post-state root after `writes` (all covered by the witness).
+    pub fn post_root(&self, writes: &BTreeMap<StateKey, Value>) -> Result<Root, StateError> {
+        let Some(proof) = &self.own_proof else {
+            return match writes.keys().next() {
+                None => Ok(self.pre_root),
+                Some(k) => Err(StateError::NotInWitness { shard: self.shard.0, key: *k }),
+            };
+        };
+        let updates = writes.iter().map(|(k, v)| (k.path(self.layout).into(), *v)).collect();
+        crate::state::witness::updated_root(proof, &updates)
+    }
+
+    fn own_path(&self, key: &StateKey) -> Result<Root, StateError> {
+        let path: Root = key.path(self.layout).into();
+        if self.own.contains_key(&path) {
+            Ok(path)
+        } else {
+            Err(StateError::NotInWitness { shard: self.shard.0, key: *key })
+        }
+    }
+}
+
+impl StateSource for StatelessSource<'_> {
+    fn own(&mut self, key: &StateKey) -> Result<Value, StateError> {
+        let path = self.own_path(key)?;
+        Ok(self.own[&path])
+    }
+
+    fn touch_own(&mut self, key: &StateKey) -> Result<(), StateError> {
+        self.own_path(key).map(|_| ())
+    }
+
+    fn foreign(&mut self, shard: ShardId, key: &StateKey) -> Result<Value, StateError> {
+        self.foreign
+            .get(&(shard, key.path(self.layout).into()))
+            .copied()
+            .ok_or(StateError::NotInWitness { shard: shard.0, key: *key })
+    }
+
+    fn load_multiproof(&mut self, bytes: &[u8]) -> Result<(), StateError> {
+        let proofs: Vec<ShardProof> = decode(bytes, "multiproof")?;
+        let mut loaded = Vec::new();
+        for proof in &proofs {
+            check_foreign_shard(proof, self.shard, self.beacon_roots.len() as u32)?;
+            let leaves = verify(proof, &self.beacon_roots[proof.shard.0 as usize])?;
+            loaded.extend(leaves.into_iter().map(|(path, v)| ((proof.shard, path), v)));
+        }
+        // All or nothing: a bad proof anywhere loads none of them.
+        self.foreign.extend(loaded);
+        Ok(())
     }
 }

@@ -11,11 +11,17 @@
 //! # Layout
 //!
 //! `sparse-merkle-tree` walks a key from bit 255 (root) down to bit 0 (leaf), and bit `i`
-//! is bit `i % 8` of byte `i / 8`. [`KeyLayout::ColumnMajor`] writes the big-endian string
-//! `tag ‖ column ‖ ee` into bytes 31, 30, … so that the root-side bits are the tag, then the
-//! column, then the EE: all cells of one column (for every EE) sit in one subtree, and a
-//! proof for many EEs of that column shares every node above it. [`KeyLayout::Hashed`]
-//! (`sha256(tag ‖ column ‖ ee)`) scatters them, for comparison (`ee sim --layout hashed`).
+//! is bit `i % 8` of byte `i / 8`. It keeps a branch node at every height a leaf's path
+//! does not share with another leaf, so *where* keys differ decides both proof sharing and
+//! memory.
+//!
+//! [`KeyLayout::ColumnMajor`] puts the tag in the root-side byte (31), the column in
+//! bytes 30..=27 and the EE id in the leaf-side bytes 3..=0 (most significant byte first
+//! from the root); the bits between are zero. All cells of one column sit in one subtree
+//! whose long zero stretch is one shared chain, leaves of a column part only in their last
+//! 32 levels, and a proof for many EEs of one column shares every node above those.
+//! [`KeyLayout::Hashed`] (`sha256(tag ‖ column ‖ ee)`) scatters keys uniformly; it is kept
+//! to measure the difference (`ee sim --layout hashed`, `cargo bench --bench witness`).
 use ee_sdk::{EeId, ShardId};
 use sha2::{Digest, Sha256};
 use sparse_merkle_tree::H256;
@@ -62,12 +68,16 @@ pub enum KeyLayout {
 }
 
 impl StateKey {
-    fn natural(&self) -> [u8; 9] {
-        let (tag, column, ee) = match *self {
+    fn parts(&self) -> (u8, u32, u32) {
+        match *self {
             StateKey::EeRoot(e) => (0u8, 0u32, e.0),
             StateKey::Balance { column, ee } => (1, column.0, ee.0),
             StateKey::KnownMin(e) => (2, 0, e.0),
-        };
+        }
+    }
+
+    fn natural(&self) -> [u8; 9] {
+        let (tag, column, ee) = self.parts();
         let mut b = [0u8; 9];
         b[0] = tag;
         b[1..5].copy_from_slice(&column.to_be_bytes());
@@ -77,15 +87,17 @@ impl StateKey {
 
     /// The tree path of this key under `layout`.
     pub fn path(&self, layout: KeyLayout) -> H256 {
-        let natural = self.natural();
         let mut out = [0u8; 32];
         match layout {
             KeyLayout::ColumnMajor => {
-                for (i, b) in natural.iter().enumerate() {
-                    out[31 - i] = *b;
-                }
+                let (tag, column, ee) = self.parts();
+                out[31] = tag;
+                // Little-endian bytes placed upwards: the most significant byte ends up
+                // nearest the root (byte 30 for the column, byte 3 for the EE).
+                out[27..31].copy_from_slice(&column.to_le_bytes());
+                out[0..4].copy_from_slice(&ee.to_le_bytes());
             }
-            KeyLayout::Hashed => out = Sha256::digest(natural).into(),
+            KeyLayout::Hashed => out = Sha256::digest(self.natural()).into(),
         }
         out.into()
     }
@@ -132,11 +144,15 @@ mod tests {
         let a = StateKey::Balance { column: ShardId(3), ee: EeId(1) }.path(KeyLayout::ColumnMajor);
         let b = StateKey::Balance { column: ShardId(3), ee: EeId(900) }.path(KeyLayout::ColumnMajor);
         let c = StateKey::Balance { column: ShardId(4), ee: EeId(1) }.path(KeyLayout::ColumnMajor);
-        // Bits 255..=216 hold tag + column. Same column: the paths agree on all of them.
-        assert!(a.fork_height(&b) <= 215);
+        // Bits 255..=216 hold tag + column, bits 31..=0 the EE. Same column: the paths
+        // part only in the EE bits.
+        assert!(a.fork_height(&b) < 32);
         // Other column: they part within the column bits.
-        assert!(a.fork_height(&c) > 215);
+        assert!((216..248).contains(&a.fork_height(&c)));
         assert_eq!(a.as_slice()[31], 1, "tag in the root-side byte");
+        // Column bits read most-significant first from the root.
+        let hi = StateKey::Balance { column: ShardId(1 << 31), ee: EeId(1) }.path(KeyLayout::ColumnMajor);
+        assert_eq!(hi.fork_height(&a), 247);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod beacon;
 pub mod keys;
 pub mod shard;
 pub mod smt;
+pub mod witness;
 pub mod world;
 
 pub use beacon::{BeaconState, EeEntry};

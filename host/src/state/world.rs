@@ -137,11 +137,14 @@ impl World {
             }
         }
         for (r, row) in matrix.iter().enumerate() {
-            let writes: BTreeMap<_, _> = row
-                .iter()
-                .enumerate()
-                .map(|(c, &v)| (StateKey::Balance { column: ShardId(c as u32), ee }, cell_value(v)))
-                .collect();
+            let mut writes = BTreeMap::new();
+            for (c, &v) in row.iter().enumerate() {
+                let key = StateKey::Balance { column: ShardId(c as u32), ee };
+                // Zero is absence: only write zeros over existing cells.
+                if v != 0 || self.shards[r].get(&key)? != [0; 32] {
+                    writes.insert(key, cell_value(v));
+                }
+            }
             self.shards[r].apply(&writes)?;
         }
         self.crosslink();

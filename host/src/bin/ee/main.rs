@@ -24,6 +24,7 @@ enum Command {
     Demo(commands::demo::Args),
     Abi(commands::abi::Args),
     Costs(commands::costs::Args),
+    Sim(commands::sim::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -34,6 +35,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(a) => commands::demo::run(a),
         Command::Abi(a) => commands::abi::run(a),
         Command::Costs(a) => commands::costs::run(a),
+        Command::Sim(a) => commands::sim::run(a),
     };
     match result {
         Ok(code) => code,

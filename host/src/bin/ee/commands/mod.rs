@@ -4,3 +4,4 @@ pub mod costs;
 pub mod demo;
 pub mod run;
 pub mod shared;
+pub mod sim;

@@ -1,0 +1,186 @@
+//! The long-running simulator behind `ee sim` (DESIGN §7): many shards and EEs, one block
+//! per shard per slot from a seeded workload, the stateful producer *and* the stateless
+//! validator on every block, and the figures of DESIGN §7.
+//!
+//! * [`workload`]: the seeded transaction generator and its ledger of real balances.
+//! * [`report`]: the figures.
+mod report;
+mod workload;
+
+pub use report::{GasFigures, ProofFigures, SimReport, TimeFigures};
+pub use workload::{Mix, Workload};
+
+use crate::abi::Role;
+use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
+use crate::state::{EeEntry, KeyLayout, World};
+use ee_sdk::{EeId, NettingStatus, ShardId};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Id of the meta-EE in simulations (EEs are `0..ees`).
+pub const META_EE: EeId = EeId(u32::MAX);
+
+/// What to simulate.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SimConfig {
+    /// Shards.
+    pub shards: u32,
+    /// Transfer EEs (each starts with its funds on shard `ee % shards`).
+    pub ees: u32,
+    /// Slots (one block per shard per slot).
+    pub slots: u32,
+    /// User transactions per block.
+    pub tx_per_block: u32,
+    /// Most transfers per transaction.
+    pub transfers_per_tx: u32,
+    /// Workload seed.
+    pub seed: u64,
+    /// Workload mix.
+    pub mix: Mix,
+    /// Key layout of the shard trees.
+    pub layout: KeyLayout,
+    /// Each EE's genesis balance on its home shard (Gwei).
+    pub initial_balance: i64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            shards: 4,
+            ees: 16,
+            slots: 10,
+            tx_per_block: 8,
+            transfers_per_tx: 3,
+            seed: 1,
+            mix: Mix::default(),
+            layout: KeyLayout::ColumnMajor,
+            initial_balance: 1_000_000_000_000,
+        }
+    }
+}
+
+/// Errors of a simulation (not mismatches: those are counted in the report).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// The configuration cannot run.
+    #[error("invalid simulation: {0}")]
+    Config(String),
+    /// Setting up or running the chain failed.
+    #[error(transparent)]
+    Chain(#[from] crate::exec::ChainError),
+    /// Setting up the world failed.
+    #[error(transparent)]
+    World(#[from] crate::state::WorldError),
+    /// Reading state failed.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+}
+
+/// EE code for a simulation: `(transfer EE, meta-EE)` wasm, or empty for native runs.
+pub struct SimCode {
+    /// The transfer EE.
+    pub transfer: Arc<[u8]>,
+    /// The meta-EE.
+    pub meta: Arc<[u8]>,
+}
+
+/// The genesis world of `config`.
+pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
+    if config.ees == 0 || config.shards < 2 || config.ees == u32::MAX {
+        return Err(SimError::Config("need at least 2 shards and 1 EE".into()));
+    }
+    let mut world = World::new(config.shards, config.layout)?;
+    for e in 0..config.ees {
+        world.register(EeEntry::new(EeId(e), format!("EE{e}"), Role::Ee, code.transfer.clone()))?;
+    }
+    world.register(EeEntry::new(META_EE, "meta", Role::Meta, code.meta.clone()))?;
+    let n = config.shards as usize;
+    for e in 0..config.ees {
+        let home = (e % config.shards) as usize;
+        let mut m = vec![vec![0i64; n]; n];
+        m[home][home] = config.initial_balance;
+        world.set_matrix(EeId(e), &m)?;
+    }
+    Ok(world)
+}
+
+/// Runs the simulation: `producer` runs the stateful chain, `validator` the stateless
+/// executor; `progress(slot)` is called after every slot.
+pub fn run<R: EeRunner>(
+    config: &SimConfig,
+    world: World,
+    producer: R,
+    validator: &mut dyn EeRunner,
+    exec: ExecConfig,
+    mut progress: impl FnMut(u32),
+) -> Result<SimReport, SimError> {
+    let started = Instant::now();
+    let supply = world.total_supply()?;
+    let mut workload = Workload::new(config);
+    let mut chain = Chain::new(world, producer, exec);
+    let mut report = SimReport::new(config.clone());
+    let (mut stateful_time, mut stateless_time) = (Duration::ZERO, Duration::ZERO);
+    for slot in 0..config.slots {
+        let blocks = workload.slot(config);
+        let roots = chain.world.beacon.shard_roots.clone();
+        let t = Instant::now();
+        let results = chain.run_slot(blocks)?;
+        stateful_time += t.elapsed();
+        for r in &results {
+            let t = Instant::now();
+            let validated = validate_block(
+                &chain.world.beacon,
+                &roots,
+                r.pre_root,
+                config.layout,
+                &r.block,
+                validator,
+                &chain.config.costs,
+                &chain.config.limits,
+            );
+            stateless_time += t.elapsed();
+            match validated {
+                Ok(v) => {
+                    if v.post_root != r.post_root {
+                        report.root_mismatches += 1;
+                        tracing::warn!(slot, shard = r.block.shard.0, "stateless post-root differs");
+                    }
+                    let gas =
+                        |o: &crate::exec::BlockOutcome| o.txs.iter().map(|t| t.gas_used).collect::<Vec<_>>();
+                    if gas(&v.outcome) != gas(&r.outcome) || v.outcome.receipts != r.outcome.receipts {
+                        report.outcome_mismatches += 1;
+                        tracing::warn!(slot, shard = r.block.shard.0, "stateless gas or receipts differ");
+                    }
+                }
+                Err(e) => {
+                    report.root_mismatches += 1;
+                    tracing::warn!(slot, shard = r.block.shard.0, "stateless validation failed: {e}");
+                }
+            }
+            for rc in &r.outcome.receipts {
+                if rc.status == NettingStatus::Accepted
+                    && let Some(o) = rc.output
+                {
+                    workload.apply(r.block.shard, rc.source_ee, o.target_shard, o.target_ee, o.amount);
+                }
+            }
+            report.add_block(r);
+        }
+        progress(slot + 1);
+    }
+    report.time = TimeFigures::new(started.elapsed(), stateful_time, stateless_time, report.blocks);
+    let world = &chain.world;
+    report.supply_conserved = world.total_supply()? == supply;
+    report.ledger_matches_state = (0..config.shards).all(|s| {
+        (0..config.ees).all(|e| {
+            world.real_balance(ShardId(s), EeId(e)).ok() == Some(workload.real_balance(ShardId(s), EeId(e)))
+        })
+    });
+    report.negative_real_balances = (0..config.shards)
+        .flat_map(|s| (0..config.ees).map(move |e| (s, e)))
+        .filter(|&(s, e)| world.real_balance(ShardId(s), EeId(e)).map_or(true, |b| b < 0))
+        .count();
+    report.finish();
+    Ok(report)
+}

@@ -1,0 +1,174 @@
+//! The figures a simulation prints (DESIGN §7).
+use super::SimConfig;
+use crate::exec::BlockResult;
+use ee_sdk::NettingStatus;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Proof sizes and how often proofs were needed.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ProofFigures {
+    /// Own-shard witness bytes, all blocks.
+    pub own_bytes: u64,
+    /// Foreign multiproof bytes, all blocks.
+    pub foreign_bytes: u64,
+    /// Average witness bytes (own + foreign) per block.
+    pub bytes_per_block: f64,
+    /// Average foreign proof bytes per block.
+    pub foreign_bytes_per_block: f64,
+    /// Foreign proof bytes per net-outgoing EE (the seed-001 figure, ~20 kB estimated).
+    pub foreign_bytes_per_net_outgoing_ee: f64,
+    /// Foreign proof bytes per EE that actually needed a proof.
+    pub foreign_bytes_per_proven_ee: f64,
+    /// Foreign proof bytes per foreign shard proven.
+    pub foreign_bytes_per_foreign_shard: f64,
+    /// Net-outgoing EE-blocks (an EE counted once per block it was net-outgoing in).
+    pub net_outgoing_ees: u64,
+    /// EE-blocks that needed a foreign proof.
+    pub proven_ees: u64,
+    /// Foreign shard proofs (one per foreign shard per block).
+    pub foreign_shard_proofs: u64,
+    /// Foreign cells proven.
+    pub foreign_cells: u64,
+    /// Cells a full column proof would have needed for those EEs (`proven × (shards − 1)`).
+    pub full_proof_cells: u64,
+    /// Net-outgoing EE-blocks whose own cell fell short but the known minimum covered:
+    /// full proofs avoided by the known-minimum rule.
+    pub known_min_saves: u64,
+    /// Blocks that carried any foreign proof.
+    pub blocks_with_foreign_proofs: u64,
+}
+
+/// Gas figures.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct GasFigures {
+    /// All gas.
+    pub total: u64,
+    /// Average per block.
+    pub per_block: f64,
+    /// Largest block.
+    pub max_block: u64,
+    /// Average of the meta-EE's transaction per block.
+    pub meta_per_block: f64,
+}
+
+/// Wall-clock figures.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TimeFigures {
+    /// Whole run, seconds.
+    pub seconds: f64,
+    /// Blocks per second (both executors).
+    pub blocks_per_second: f64,
+    /// Stateful production, ms per block.
+    pub stateful_ms_per_block: f64,
+    /// Stateless validation, ms per block.
+    pub stateless_ms_per_block: f64,
+}
+
+impl TimeFigures {
+    pub(super) fn new(total: Duration, stateful: Duration, stateless: Duration, blocks: u64) -> Self {
+        let b = blocks.max(1) as f64;
+        TimeFigures {
+            seconds: total.as_secs_f64(),
+            blocks_per_second: blocks as f64 / total.as_secs_f64().max(1e-9),
+            stateful_ms_per_block: stateful.as_secs_f64() * 1e3 / b,
+            stateless_ms_per_block: stateless.as_secs_f64() * 1e3 / b,
+        }
+    }
+}
+
+/// Everything `ee sim` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct SimReport {
+    /// The configuration.
+    pub config: SimConfig,
+    /// Blocks produced (and validated).
+    pub blocks: u64,
+    /// User transactions.
+    pub transactions: u64,
+    /// Failed user transactions.
+    pub failed_transactions: u64,
+    /// Netting outputs accepted.
+    pub accepted_outputs: u64,
+    /// Netting outputs rejected.
+    pub rejected_outputs: u64,
+    /// Blocks whose stateless post-root differed from the stateful one (or that the
+    /// stateless executor refused). Must be 0.
+    pub root_mismatches: u64,
+    /// Blocks whose stateless gas or netting decisions differed. Must be 0.
+    pub outcome_mismatches: u64,
+    /// Whether the sum over all matrices is unchanged.
+    pub supply_conserved: bool,
+    /// Whether the workload's ledger equals `Σ_r M_e[r][s]` for every (shard, EE).
+    pub ledger_matches_state: bool,
+    /// (shard, EE) pairs with a negative real balance. Must be 0.
+    pub negative_real_balances: usize,
+    /// Proof figures.
+    pub proofs: ProofFigures,
+    /// Gas figures.
+    pub gas: GasFigures,
+    /// Time figures.
+    pub time: TimeFigures,
+}
+
+impl SimReport {
+    pub(super) fn new(config: SimConfig) -> Self {
+        SimReport {
+            config,
+            blocks: 0,
+            transactions: 0,
+            failed_transactions: 0,
+            accepted_outputs: 0,
+            rejected_outputs: 0,
+            root_mismatches: 0,
+            outcome_mismatches: 0,
+            supply_conserved: false,
+            ledger_matches_state: false,
+            negative_real_balances: 0,
+            proofs: ProofFigures::default(),
+            gas: GasFigures::default(),
+            time: TimeFigures::default(),
+        }
+    }
+
+    pub(super) fn add_block(&mut self, r: &BlockResult) {
+        self.blocks += 1;
+        let users = &r.outcome.txs[..r.outcome.txs.len().saturating_sub(1)];
+        self.transactions += users.len() as u64;
+        self.failed_transactions += users.iter().filter(|t| !t.ok()).count() as u64;
+        for rc in &r.outcome.receipts {
+            match rc.status {
+                NettingStatus::Accepted => self.accepted_outputs += 1,
+                NettingStatus::Rejected(_) => self.rejected_outputs += 1,
+            }
+        }
+        let gas: u64 = r.outcome.txs.iter().map(|t| t.gas_used).sum();
+        self.gas.total += gas;
+        self.gas.max_block = self.gas.max_block.max(gas);
+        self.gas.meta_per_block += r.outcome.txs.last().map_or(0, |t| t.gas_used) as f64;
+        let w = &r.witness;
+        let p = &mut self.proofs;
+        p.own_bytes += w.own_bytes as u64;
+        p.foreign_bytes += w.foreign_bytes as u64;
+        p.net_outgoing_ees += w.net_outgoing_ees as u64;
+        p.proven_ees += w.proven_ees as u64;
+        p.foreign_cells += w.foreign_cells as u64;
+        p.full_proof_cells += w.proven_ees as u64 * u64::from(self.config.shards - 1);
+        p.known_min_saves += w.known_min_saves as u64;
+        p.blocks_with_foreign_proofs += u64::from(w.foreign_bytes > 0);
+        p.foreign_shard_proofs += w.foreign_shards as u64;
+    }
+
+    pub(super) fn finish(&mut self) {
+        let per = |x: u64, n: u64| if n == 0 { 0.0 } else { x as f64 / n as f64 };
+        let blocks = self.blocks;
+        self.gas.per_block = per(self.gas.total, blocks);
+        self.gas.meta_per_block /= blocks.max(1) as f64;
+        let p = &mut self.proofs;
+        p.bytes_per_block = per(p.own_bytes + p.foreign_bytes, blocks);
+        p.foreign_bytes_per_block = per(p.foreign_bytes, blocks);
+        p.foreign_bytes_per_net_outgoing_ee = per(p.foreign_bytes, p.net_outgoing_ees);
+        p.foreign_bytes_per_proven_ee = per(p.foreign_bytes, p.proven_ees);
+        p.foreign_bytes_per_foreign_shard = per(p.foreign_bytes, p.foreign_shard_proofs);
+    }
+}

@@ -1,0 +1,184 @@
+//! The seeded workload: who sends what, where, in every block.
+//!
+//! Every EE starts with its funds on its home shard (`ee % shards`). A block on shard `s`
+//! draws senders among the EEs with a positive real balance on `s` (tracked from the
+//! meta-EE's accepted outputs, so it equals `Σ_r M_e[r][s]`) and gives each transaction
+//! 1..=`transfers_per_tx` transfers of one kind, by the [`Mix`] weights:
+//!
+//! * **cross-shard**: the same EE on another shard (funds move to column `t`);
+//! * **cross-EE**: another EE, on this shard or (half the time) another one;
+//! * **self-balanced**: two EEs pay each other the same amount in the block: no deficit,
+//!   so no proof (the netting economy).
+//!
+//! Amounts stay within the sender's remaining real balance, except for 2% deliberate
+//! overdrafts that the meta-EE must refuse. Value that reaches a shard other than an EE's
+//! home sits in off-diagonal cells; spending it needs a foreign proof or a known minimum.
+use super::SimConfig;
+use ee_sdk::codec::Encode;
+use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64;
+
+/// Relative weights of the transfer kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Mix {
+    /// Same EE, other shard.
+    pub cross_shard: u32,
+    /// Other EE (same or other shard).
+    pub cross_ee: u32,
+    /// Pairs of EEs paying each other equally.
+    pub self_balanced: u32,
+}
+
+impl Default for Mix {
+    fn default() -> Self {
+        Mix { cross_shard: 50, cross_ee: 35, self_balanced: 15 }
+    }
+}
+
+impl Mix {
+    /// Parses `cross_shard:cross_ee:self_balanced`, e.g. `50:35:15`.
+    pub fn parse(text: &str) -> Result<Mix, String> {
+        let parts: Vec<u32> = text
+            .split(':')
+            .map(|p| p.trim().parse::<u32>().map_err(|e| format!("bad mix weight `{p}`: {e}")))
+            .collect::<Result<_, _>>()?;
+        match parts[..] {
+            [a, b, c] if a.saturating_add(b).saturating_add(c) > 0 => {
+                Ok(Mix { cross_shard: a, cross_ee: b, self_balanced: c })
+            }
+            [_, _, _] => Err("mix weights must not all be zero".into()),
+            _ => Err(format!("mix `{text}` must be three weights, cross_shard:cross_ee:self_balanced")),
+        }
+    }
+}
+
+/// The generator and its ledger of real balances.
+pub struct Workload {
+    rng: Pcg64,
+    /// `real[shard][ee]`.
+    real: Vec<Vec<i128>>,
+}
+
+enum Kind {
+    CrossShard,
+    CrossEe,
+    SelfBalanced,
+}
+
+impl Workload {
+    /// The genesis ledger of `config`.
+    pub fn new(config: &SimConfig) -> Self {
+        let mut real = vec![vec![0i128; config.ees as usize]; config.shards as usize];
+        for e in 0..config.ees {
+            real[(e % config.shards) as usize][e as usize] = i128::from(config.initial_balance);
+        }
+        Workload { rng: Pcg64::seed_from_u64(config.seed), real }
+    }
+
+    /// `real_balance(shard, ee)` as the ledger knows it.
+    pub fn real_balance(&self, shard: ShardId, ee: EeId) -> i128 {
+        self.real[shard.0 as usize][ee.0 as usize]
+    }
+
+    /// Records an accepted netting output.
+    pub fn apply(&mut self, from_shard: ShardId, from: EeId, to_shard: ShardId, to: EeId, amount: u64) {
+        self.real[from_shard.0 as usize][from.0 as usize] -= i128::from(amount);
+        self.real[to_shard.0 as usize][to.0 as usize] += i128::from(amount);
+    }
+
+    fn kind(&mut self, mix: &Mix) -> Kind {
+        let total = mix.cross_shard + mix.cross_ee + mix.self_balanced;
+        let x = self.rng.random_range(0..total);
+        if x < mix.cross_shard {
+            Kind::CrossShard
+        } else if x < mix.cross_shard + mix.cross_ee {
+            Kind::CrossEe
+        } else {
+            Kind::SelfBalanced
+        }
+    }
+
+    fn other(&mut self, n: u32, not: u32) -> u32 {
+        (not + self.rng.random_range(1..n)) % n
+    }
+
+    /// The user transactions of one slot: a block for every shard.
+    pub fn slot(&mut self, config: &SimConfig) -> Vec<(ShardId, Vec<ShardTransaction>)> {
+        (0..config.shards).map(|s| (ShardId(s), self.block(config, s))).collect()
+    }
+
+    fn block(&mut self, config: &SimConfig, s: u32) -> Vec<ShardTransaction> {
+        let mut budget: Vec<i128> = self.real[s as usize].clone();
+        let mut txs = Vec::new();
+        for _ in 0..config.tx_per_block {
+            let senders: Vec<u32> = (0..config.ees).filter(|&e| budget[e as usize] > 0).collect();
+            if senders.is_empty() {
+                break;
+            }
+            let e = senders[self.rng.random_range(0..senders.len())];
+            let kind = self.kind(&config.mix);
+            let count = self.rng.random_range(1..=config.transfers_per_tx.max(1));
+            let mut transfers = Vec::new();
+            let mut answers = Vec::new();
+            for _ in 0..count {
+                let available = budget[e as usize];
+                if available <= 0 {
+                    break;
+                }
+                let cap = u64::try_from((available / (2 * i128::from(count))).max(1)).unwrap_or(u64::MAX);
+                let mut amount = self.rng.random_range(1..=cap);
+                if self.rng.random_range(0..100) < 2 {
+                    amount = u64::try_from(available + 1).unwrap_or(u64::MAX);
+                }
+                budget[e as usize] -= i128::from(amount);
+                let (shard, ee) = match kind {
+                    Kind::CrossShard => (self.other(config.shards, s), None),
+                    Kind::CrossEe | Kind::SelfBalanced if config.ees < 2 => {
+                        (self.other(config.shards, s), None)
+                    }
+                    Kind::CrossEe => {
+                        let f = self.other(config.ees, e);
+                        let t = if self.rng.random_bool(0.5) { s } else { self.other(config.shards, s) };
+                        (t, Some(EeId(f)))
+                    }
+                    Kind::SelfBalanced => {
+                        let f = self.other(config.ees, e);
+                        answers.push((f, Transfer { amount, shard: ShardId(s), ee: Some(EeId(e)) }));
+                        budget[e as usize] += i128::from(amount);
+                        (s, Some(EeId(f)))
+                    }
+                };
+                transfers.push(Transfer { amount, shard: ShardId(shard), ee });
+            }
+            txs.push(ShardTransaction { ee_id: EeId(e), data: transfers.encode() });
+            for (f, t) in answers {
+                txs.push(ShardTransaction { ee_id: EeId(f), data: vec![t].encode() });
+            }
+        }
+        txs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mix_parses_and_refuses_nonsense() {
+        assert_eq!(Mix::parse("1:2:3"), Ok(Mix { cross_shard: 1, cross_ee: 2, self_balanced: 3 }));
+        assert!(Mix::parse("0:0:0").is_err());
+        assert!(Mix::parse("1:2").is_err());
+        assert!(Mix::parse("a:b:c").is_err());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_workload() {
+        let config = SimConfig::default();
+        let a = Workload::new(&config).slot(&config);
+        let b = Workload::new(&config).slot(&config);
+        assert_eq!(a, b);
+        let other = SimConfig { seed: 2, ..SimConfig::default() };
+        assert_ne!(a, Workload::new(&other).slot(&other));
+    }
+}
