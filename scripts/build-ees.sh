@@ -21,8 +21,10 @@ chisel_ee() {
 build() { cargo build --profile ee --target wasm32v1-none "$@"; }
 
 # Separate builds: cargo unifies features per build, and an EE should carry only its own.
-build -p meta-ee -p transfer-ee
-for name in meta_ee transfer_ee; do chisel_ee "$name"; done
+build -p meta-ee -p transfer-ee -p relay-ee
+for name in meta_ee transfer_ee relay_ee; do chisel_ee "$name"; done
+build -p vhee
+chisel_ee vhee
 build -p proof-ee
 chisel_ee proof_ee
 # The same proof verifier hashing in wasm, to compare with the host's sha256.

@@ -146,9 +146,66 @@ macro_rules! for_each_host_fn {
             /// A stateful host accepts an empty witness.
             module "env" fn multiproof_load(src: InPtr, len: Len); roles(Meta) gas(1000, 8) aliases[];
 
+            /// Records that the meta-EE accepted outputs worth `amount` towards
+            /// `(target_shard, target_ee)` with the data root at `root`: adds `amount` to this
+            /// shard's `netted[target_shard][target_ee][root]`, which the target shard reads
+            /// with `netted_get` to cap receipt claims.
+            module "env" fn netted_add(target_shard: U32, target_ee: U32, root: In32, amount: U64);
+                roles(Meta) gas(500, 1) aliases[];
+
+            // ---------------------------------------------------------------------
+            // Cross-shard receipts and beacon deposits
+            // ---------------------------------------------------------------------
+
+            /// How much the meta-EE on `shard` netted towards `(current shard, ee)` with the
+            /// data root at `root`, as of `shard`'s latest crosslink (the current shard's own
+            /// record if `shard` is the current one). Stateless: the cell must be in the
+            /// block's witness.
+            module "env" fn netted_get(shard: U32, ee: U32, root: In32) -> U64;
+                roles(Ee, Meta) gas(300, 1) aliases[];
+
+            /// Size of the SCALE `DepositReceipt` number `index` of the beacon state, or 0
+            /// if there is none.
+            module "env" fn deposit_size(index: U64) -> U32; roles(Ee) gas(100, 0) aliases[];
+
+            /// Claims beacon deposit receipt `index` for the calling EE and copies it to
+            /// `dst` (`len` must equal `deposit_size`). The receipt must target this shard
+            /// and name the caller in its `DepositData`; each receipt is claimed once (the
+            /// claim is recorded in this shard's state). Credits the amount to the caller's
+            /// cell `balances[current][caller]`: the only way new ETH enters the shards.
+            module "env" fn deposit_claim(index: U64, dst: OutPtr, len: Len);
+                roles(Ee) gas(2_000, 1) aliases[];
+
+            // ---------------------------------------------------------------------
+            // Synchronous calls between EEs
+            // ---------------------------------------------------------------------
+
+            /// Runs EE `ee`'s `main` synchronously with `src[..len]` as its data, inside
+            /// this transaction: same gas budget, same state overlay, its outputs tagged with
+            /// its own id. Returns the size of its return data. A failing callee fails the
+            /// caller. Calls nest up to 4 deep; the meta-EE cannot be called.
+            module "env" fn call_ee(ee: U32, src: InPtr, len: Len) -> U32; roles(Ee) gas(5_000, 1) aliases[];
+
+            /// The EE that called this one through `call_ee`, or `u32::MAX` at top level.
+            module "env" fn caller_ee() -> U32; roles(Ee) gas(10, 0) aliases[];
+
+            /// Sets this call's return data to `src[..len]`.
+            module "env" fn set_return_data(src: InPtr, len: Len); roles(Ee) gas(50, 1) aliases[];
+
+            /// Copies the return data of the last `call_ee` to `dst`; `len` must equal its
+            /// size.
+            module "env" fn return_data_copy(dst: OutPtr, len: Len); roles(Ee) gas(50, 1) aliases[];
+
             // ---------------------------------------------------------------------
             // Crypto and diagnostics
             // ---------------------------------------------------------------------
+
+            /// 1 if `sig[..sig_len]` (96-byte compressed G2) is a valid BLS12-381 signature
+            /// of `msg[..msg_len]` by `pk[..pk_len]` (48-byte compressed G1), Eth2's
+            /// proof-of-possession scheme (`BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_`),
+            /// else 0. Malformed keys or signatures give 0.
+            module "env" fn bls_verify(pk: InPtr, pk_len: Len, msg: InPtr, msg_len: Len, sig: InPtr, sig_len: Len) -> U32;
+                roles(Ee, Meta) gas(1_500_000, 2) aliases[];
 
             /// Writes sha256(`src[..len]`) to `dst`.
             module "env" fn sha256(src: InPtr, len: Len, dst: Out32); roles(Ee, Meta) gas(60, 3) aliases[];

@@ -184,6 +184,79 @@ pub fn load_multiproof(proof: &[u8]) {
     unsafe { raw::multiproof_load(proof.as_ptr(), len32(proof)) }
 }
 
+/// Records an accepted output's data root (meta-EE only).
+pub fn netted_add(target_shard: ShardId, target_ee: EeId, root: &Root, amount: u64) {
+    // SAFETY: 32 readable bytes.
+    unsafe { raw::netted_add(target_shard.0, target_ee.0, root.as_ptr(), amount) }
+}
+
+/// What the meta-EE on `shard` netted towards `(this shard, ee)` for `root`.
+pub fn netted_get(shard: ShardId, ee: EeId, root: &Root) -> u64 {
+    // SAFETY: 32 readable bytes.
+    unsafe { raw::netted_get(shard.0, ee.0, root.as_ptr()) }
+}
+
+/// Claims beacon deposit receipt `index` for this EE (credits its matrix cell) and returns
+/// it; aborts if there is no such receipt.
+pub fn deposit_claim(index: u64) -> crate::types::DepositReceipt {
+    // SAFETY: the buffer is exactly the size the host reported.
+    let bytes = unsafe {
+        let len = raw::deposit_size(index);
+        if len == 0 {
+            abort("no such deposit receipt");
+        }
+        let mut buf = vec![0u8; len as usize];
+        raw::deposit_claim(index, buf.as_mut_ptr(), len);
+        buf
+    };
+    match crate::types::DepositReceipt::decode_all(&mut &bytes[..]) {
+        Ok(r) => r,
+        Err(_) => abort("host returned a malformed deposit receipt"),
+    }
+}
+
+/// Calls EE `ee` synchronously with `input`; returns its return data.
+pub fn call_ee(ee: EeId, input: &[u8]) -> Vec<u8> {
+    // SAFETY: `input` readable; the buffer is exactly the size the host reported.
+    unsafe {
+        let len = raw::call_ee(ee.0, input.as_ptr(), len32(input));
+        let mut buf = vec![0u8; len as usize];
+        raw::return_data_copy(buf.as_mut_ptr(), len);
+        buf
+    }
+}
+
+/// The EE that called this one through `call_ee`, if any.
+pub fn caller_ee() -> Option<EeId> {
+    // SAFETY: no pointers.
+    match unsafe { raw::caller_ee() } {
+        u32::MAX => None,
+        e => Some(EeId(e)),
+    }
+}
+
+/// Sets this call's return data.
+pub fn set_return_data(data: &[u8]) {
+    // SAFETY: `data` is readable for its length.
+    unsafe { raw::set_return_data(data.as_ptr(), len32(data)) }
+}
+
+/// Whether `signature` is `pubkey`'s BLS12-381 signature of `msg` (Eth2's PoP scheme),
+/// verified by the host.
+pub fn bls_verify(pubkey: &[u8], msg: &[u8], signature: &[u8]) -> bool {
+    // SAFETY: all three are readable for their lengths.
+    unsafe {
+        raw::bls_verify(
+            pubkey.as_ptr(),
+            len32(pubkey),
+            msg.as_ptr(),
+            len32(msg),
+            signature.as_ptr(),
+            len32(signature),
+        ) == 1
+    }
+}
+
 /// sha256 of `data`, computed (and metered) by the host.
 pub fn sha256(data: &[u8]) -> Root {
     let mut out = [0u8; 32];

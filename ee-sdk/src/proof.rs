@@ -27,7 +27,8 @@ impl Hasher for HostSha256 {
     }
 }
 
-/// sha256 computed in wasm by the `sha2` crate.
+/// sha256 computed by this code itself (the `sha2` crate) rather than by the host: in an
+/// EE, the pure-wasm fallback; natively, the host's and clients' hasher for the same trees.
 #[cfg(feature = "pure-sha256")]
 #[derive(Default)]
 pub struct PureSha256(sha2::Sha256);

@@ -33,10 +33,21 @@ pub struct ShardBlock {
     pub slot: u64,
     /// Transactions, executed in order; the meta-EE's transaction comes last.
     pub transactions: Vec<ShardTransaction>,
-    /// SCALE [`ShardProof`] of every key of this shard the block reads or writes, against
-    /// the shard's pre-state root (empty if it touches none). A stateless validator checks
-    /// it before running the block and computes the post-state root from it.
+    /// SCALE [`BlockWitness`] (empty if the block touches no state). A stateless
+    /// validator checks it before running the block and computes the post-state root from
+    /// it.
     pub witness: Vec<u8>,
+}
+
+/// What a stateless validator needs for a block besides the meta-EE's multiproof.
+#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockWitness {
+    /// Every key of the block's shard it reads or writes, against the shard's pre-state
+    /// root.
+    pub own: Option<ShardProof>,
+    /// Other shards' keys the user transactions read (e.g. `netted_get` for receipt
+    /// claims), against the beacon state's latest roots.
+    pub foreign: Vec<ShardProof>,
 }
 
 /// A compiled multiproof of some leaves of one shard's state tree
@@ -146,6 +157,47 @@ pub struct NettingReport {
     pub first_index: u32,
     /// One status per output.
     pub statuses: Vec<NettingStatus>,
+}
+
+/// A BLS12-381 public key (compressed G1).
+pub type BlsPublicKey = [u8; 48];
+
+/// A BLS12-381 signature (compressed G2).
+pub type BlsSignature = [u8; 96];
+
+/// A validator deposit receipt on the beacon state (seed 000: `{validator_index, target,
+/// data, pubkey, signature}`), claimed on shard `target` with `deposit_claim`.
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct DepositReceipt {
+    /// The depositing validator.
+    pub validator_index: u64,
+    /// The shard the deposit is for.
+    pub target: ShardId,
+    /// SCALE [`DepositData`]: which EE receives it and how much.
+    pub data: Vec<u8>,
+    /// The validator's key; the EE credits the account of this key.
+    pub pubkey: BlsPublicKey,
+    /// The key's signature over [`DepositReceipt::signing_message`] (proof of possession).
+    pub signature: BlsSignature,
+}
+
+impl DepositReceipt {
+    /// The message the validator signs: the SCALE encoding of every field but the
+    /// signature, prefixed with a domain tag.
+    pub fn signing_message(&self) -> Vec<u8> {
+        (b"ee-deposit", self.validator_index, self.target, &self.data, &self.pubkey[..]).encode()
+    }
+}
+
+/// What a deposit receipt carries.
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DepositData {
+    /// The EE that may claim the deposit (its matrix is credited).
+    pub ee: EeId,
+    /// The sub-ledger inside that EE (the VHEE's `ee_id` portion).
+    pub portion: EeId,
+    /// Amount in Gwei.
+    pub amount: u64,
 }
 
 /// Transaction data of the example transfer EE (`examples/transfer-ee`): seed 000's

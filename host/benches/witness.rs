@@ -161,7 +161,7 @@ fn sha256_comparison() {
             let mut world = ee_host::state::World::new(1, KeyLayout::ColumnMajor).unwrap();
             world.register(EeEntry::new(EeId(1), wasm, Role::Ee, code.into())).unwrap();
             let cfg = ExecConfig::default();
-            let mut rt = Runtime::new(engine, cfg.costs.clone(), cfg.limits.clone());
+            let rt = Runtime::new(engine, cfg.costs.clone(), cfg.limits.clone());
             let mut best = (u64::MAX, 0, 0);
             for _ in 0..5 {
                 let mut source = StatefulSource::new(&world, ShardId(0));
@@ -170,7 +170,7 @@ fn sha256_comparison() {
                     ShardId(0),
                     0,
                     &mut source,
-                    &mut rt,
+                    &rt,
                     &cfg.costs,
                     &cfg.limits,
                 )

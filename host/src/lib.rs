@@ -6,6 +6,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`abi`] | the host ABI generated from `ee_sdk::for_each_host_fn!` (gas keys, import check, docs) |
+//! | [`crypto`] | BLS12-381 verification behind `bls_verify` |
 //! | [`gas`] | cost table (data) and host-call profile |
 //! | [`limits`] | every resource bound |
 //! | [`logic`] | the one implementation of every host function |
@@ -20,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+pub mod crypto;
 pub mod exec;
 pub mod gas;
 pub mod limits;

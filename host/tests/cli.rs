@@ -88,3 +88,23 @@ fn abi_json_lists_every_host_function() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), ee_host::abi::HostFn::ALL.len());
 }
+
+#[test]
+fn vhee_demo_walks_through_claims_replays_and_over_claims() {
+    let dir = common::ees_dir();
+    let out = ee(&["demo", "vhee", "--format", "json", "--ees-dir", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let steps: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let results: Vec<&str> = steps.iter().map(|s| s["result"].as_str().unwrap()).collect();
+    assert_eq!(results.len(), 10);
+    assert_eq!(results[5], "refused: aborted: receipt already claimed");
+    assert_eq!(results[9], "refused: aborted: claim exceeds what was netted for the data root");
+    assert!(
+        results.iter().enumerate().all(|(i, r)| i == 5 || i == 9 || *r == "ok" || *r == "-"),
+        "{results:?}"
+    );
+    let last = &steps[9]["balances"];
+    let balance = |i: usize| last[i]["balance"].as_u64().unwrap();
+    let gwei = 1_000_000_000;
+    assert_eq!((balance(0), balance(1), balance(2), balance(3)), (14 * gwei, 10 * gwei, 7 * gwei, 3 * gwei));
+}

@@ -38,20 +38,13 @@ fn saves_root() {
 fn run(entry: fn(), limits: Limits) -> (Result<(), TxError>, u64, usize, World) {
     let mut world = World::new(1, KeyLayout::ColumnMajor).unwrap();
     world.register(EeEntry::new(EE, "native", Role::Ee, Arc::from(&[][..]))).unwrap();
-    let mut runner = NativeRunner::new().with(EE, entry);
+    let runner = NativeRunner::new().with(EE, entry);
     let cfg = ExecConfig { limits, ..Default::default() };
     let (result, gas, outputs, writes) = {
         let mut source = StatefulSource::new(&world, ShardId(0));
-        let mut exec = BlockExecutor::new(
-            &world.beacon,
-            ShardId(0),
-            0,
-            &mut source,
-            &mut runner,
-            &cfg.costs,
-            &cfg.limits,
-        )
-        .unwrap();
+        let mut exec =
+            BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &runner, &cfg.costs, &cfg.limits)
+                .unwrap();
         let report = exec.run(&ShardTransaction { ee_id: EE, data: vec![] }).unwrap().clone();
         let outcome = exec.finish();
         (report.result, report.gas_used, outcome.outputs.len(), outcome.writes)

@@ -66,7 +66,7 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
             .collect();
         let roots = c.world.beacon.shard_roots.clone();
         let results = c.run_slot(blocks).unwrap();
-        let mut validator = validator(tier, &ees);
+        let validator = validator(tier, &ees);
         for r in &results {
             let v = ee_host::exec::validate_block(
                 &c.world.beacon,
@@ -74,7 +74,7 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
                 r.pre_root,
                 ee_host::state::KeyLayout::ColumnMajor,
                 &r.block,
-                &mut *validator,
+                &*validator,
                 &c.config.costs,
                 &c.config.limits,
             )

@@ -37,11 +37,10 @@ fn run(engine: EngineKind, wasm: &str, check: &ProofCheck) -> TxReport {
     let mut world = World::new(1, KeyLayout::ColumnMajor).unwrap();
     world.register(EeEntry::new(EeId(1), wasm, Role::Ee, built_wasm(wasm))).unwrap();
     let cfg = ExecConfig::default();
-    let mut rt = Runtime::new(engine, cfg.costs.clone(), cfg.limits.clone());
+    let rt = Runtime::new(engine, cfg.costs.clone(), cfg.limits.clone());
     let mut source = StatefulSource::new(&world, ShardId(0));
     let mut exec =
-        BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &mut rt, &cfg.costs, &cfg.limits)
-            .unwrap();
+        BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &rt, &cfg.costs, &cfg.limits).unwrap();
     exec.run(&ShardTransaction { ee_id: EeId(1), data: check.encode() }).unwrap().clone()
 }
 

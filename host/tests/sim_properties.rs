@@ -48,8 +48,8 @@ proptest! {
     fn stateful_and_stateless_agree_on_random_workloads(config in config()) {
         let code = SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) };
         let world = sim::genesis(&config, &code).unwrap();
-        let mut validator = runner(config.ees);
-        let report = sim::run(&config, world, runner(config.ees), &mut validator, Default::default(), |_| ()).unwrap();
+        let validator = runner(config.ees);
+        let report = sim::run(&config, world, runner(config.ees), &validator, Default::default(), |_| ()).unwrap();
         prop_assert_eq!(report.root_mismatches, 0);
         prop_assert_eq!(report.outcome_mismatches, 0);
         prop_assert!(report.supply_conserved);

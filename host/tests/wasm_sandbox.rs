@@ -334,7 +334,7 @@ fn the_linker_provides_exactly_the_table_for_each_role() {
             rt.load(&wasm(&src), role).unwrap_or_else(|e| panic!("{role} {engine:?}: {e}"));
             let mut w = World::new(1, KeyLayout::ColumnMajor).unwrap();
             w.register(EeEntry::new(EE, "all", role, wasm(&src))).unwrap();
-            let mut rt_dyn: Box<dyn EeRunner> = Box::new(rt);
+            let rt_dyn: Box<dyn EeRunner> = Box::new(rt);
             let mut source = ee_host::exec::StatefulSource::new(&w, ShardId(0));
             let cfg = ExecConfig::default();
             let mut exec = ee_host::exec::BlockExecutor::new(
@@ -342,7 +342,7 @@ fn the_linker_provides_exactly_the_table_for_each_role() {
                 ShardId(0),
                 0,
                 &mut source,
-                &mut rt_dyn,
+                &rt_dyn,
                 &cfg.costs,
                 &cfg.limits,
             )

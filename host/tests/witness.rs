@@ -7,7 +7,7 @@ use ee_host::exec::{BlockResult, EeRunner, StatelessError, validate_block};
 use ee_host::state::witness::decode;
 use ee_host::state::{KeyLayout, StateError, StateKey};
 use ee_sdk::codec::{DecodeAll, Encode};
-use ee_sdk::{EeId, MetaTransaction, Root, ShardBlock, ShardId, ShardProof};
+use ee_sdk::{BlockWitness, EeId, MetaTransaction, Root, ShardBlock, ShardId, ShardProof};
 use std::collections::BTreeSet;
 
 /// Shard 1 received 6 from shard 0 earlier; EE0 spends 4 on shard 1, which needs a proof
@@ -32,14 +32,14 @@ fn validate(
     pre_root: Root,
     block: &ShardBlock,
 ) -> Result<Root, StatelessError> {
-    let mut runner = native_runner(&[0, 1]);
+    let runner = native_runner(&[0, 1]);
     validate_block(
         &c.world.beacon,
         roots,
         pre_root,
         KeyLayout::ColumnMajor,
         block,
-        &mut runner,
+        &runner,
         &c.config.costs,
         &c.config.limits,
     )
@@ -67,7 +67,13 @@ fn foreign(block: &ShardBlock) -> Vec<ShardProof> {
 }
 
 fn own(block: &ShardBlock) -> ShardProof {
-    decode(&block.witness, "witness").unwrap()
+    decode::<BlockWitness>(&block.witness, "witness").unwrap().own.unwrap()
+}
+
+fn with_own(block: &ShardBlock, proof: ShardProof) -> ShardBlock {
+    let mut b = block.clone();
+    b.witness = BlockWitness { own: Some(proof), foreign: vec![] }.encode();
+    b
 }
 
 #[test]
@@ -94,8 +100,7 @@ fn bad_witnesses_are_refused_with_clear_errors() {
     // Tampered own value (claiming a balance the tree does not have).
     let mut tampered = own(block);
     tampered.leaves[0].1[0] ^= 1;
-    let mut b = block.clone();
-    b.witness = tampered.encode();
+    let b = with_own(block, tampered);
     witness_err(&validate(&mut c, &roots, r.pre_root, &b).unwrap_err(), "gives root");
 
     // Truncated and oversized witnesses.
@@ -107,7 +112,6 @@ fn bad_witnesses_are_refused_with_clear_errors() {
     witness_err(&validate(&mut c, &roots, r.pre_root, &b).unwrap_err(), "exceed the limit");
 
     // A valid proof of another shard's tree presented as this block's witness.
-    let mut b = block.clone();
     let mut other = c
         .world
         .shard(ShardId(0))
@@ -115,13 +119,13 @@ fn bad_witnesses_are_refused_with_clear_errors() {
         .prove(&BTreeSet::from([StateKey::EeRoot(EeId(0))]))
         .unwrap()
         .unwrap();
-    b.witness = other.encode();
+    let b = with_own(block, other.clone());
     witness_err(
         &validate(&mut c, &roots, r.pre_root, &b).unwrap_err(),
         "for shard 0, the block is for shard 1",
     );
     other.shard = ShardId(1);
-    b.witness = other.encode();
+    let b = with_own(block, other.clone());
     witness_err(&validate(&mut c, &roots, r.pre_root, &b).unwrap_err(), "gives root");
 
     // Foreign proof: tampered cell, wrong shard, missing cell.
@@ -181,8 +185,7 @@ fn a_witness_missing_a_needed_own_cell_is_refused() {
         })
         .filter(|k| *k != diag)
         .collect();
-    let mut b = r.block.clone();
-    b.witness = c.world.shard(ShardId(1)).unwrap().prove(&keys).unwrap().unwrap().encode();
+    let b = with_own(&r.block, c.world.shard(ShardId(1)).unwrap().prove(&keys).unwrap().unwrap());
     let e = validate(&mut c, &roots, pre, &b).unwrap_err();
     assert!(
         matches!(&e, StatelessError::Uncovered { error: StateError::NotInWitness { shard: 1, key }, .. } if *key == diag),

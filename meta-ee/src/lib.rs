@@ -51,6 +51,9 @@ impl netting::Ledger for HostLedger {
     fn set_known_min(&mut self, ee: EeId, value: u64) {
         env::set_known_min(ee, value)
     }
+    fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &ee_sdk::Root, amount: u64) {
+        env::netted_add(target_shard, target_ee, root, amount)
+    }
 }
 
 /// The meta-EE's entry: decode the transaction, load the witness, net, print reports.

@@ -27,7 +27,9 @@
 //!
 //! Finally each touched cell gets **one** `add` with its net delta, so no intermediate
 //! value can overflow and the whole block's netting is applied atomically: a rejected
-//! output is never half-applied.
+//! output is never half-applied. Accepted outputs with a non-zero `data_root` are recorded
+//! per `(target shard, target EE, root)`, so the target can cap receipt claims at what was
+//! netted (seed 000's 3-vs-4 example).
 //!
 //! # Guarantees (tested by the host's property tests)
 //!
@@ -39,7 +41,7 @@ use alloc::vec::Vec;
 use ee_sdk::codec::Decode;
 use ee_sdk::{
     EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingStatus, ProofOrder, RejectReason,
-    ShardId,
+    Root, ShardId,
 };
 
 /// What the netting needs from the world. [`HostLedger`](crate::HostLedger) implements it
@@ -59,6 +61,8 @@ pub trait Ledger {
     fn known_min(&mut self, ee: EeId) -> u64;
     /// Records a new known minimum.
     fn set_known_min(&mut self, ee: EeId, value: u64);
+    /// Adds `amount` to what was netted towards `(target_shard, target_ee)` for `root`.
+    fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &Root, amount: u64);
 }
 
 /// A valid netting output still in play.
@@ -359,6 +363,18 @@ impl<L: Ledger> Netting<'_, L> {
                 let step = delta.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
                 self.ledger.add(column, ee, step as i64);
                 delta -= step;
+            }
+        }
+        let mut roots: BTreeMap<(ShardId, EeId, Root), u128> = BTreeMap::new();
+        for c in self.cands.iter().filter(|c| c.live && c.out.data_root != [0; 32]) {
+            let key = (c.out.target_shard, c.out.target_ee, c.out.data_root);
+            *roots.entry(key).or_default() += u128::from(c.out.amount);
+        }
+        for ((shard, ee, root), mut amount) in roots {
+            while amount > 0 {
+                let step = amount.min(u128::from(u64::MAX));
+                self.ledger.record_netted(shard, ee, &root, step as u64);
+                amount -= step;
             }
         }
     }

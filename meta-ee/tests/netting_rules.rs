@@ -16,6 +16,7 @@ struct Mem {
     cells: BTreeMap<(u32, u32, u32), i64>,
     known: BTreeMap<u32, u64>,
     foreign_reads: Vec<(u32, u32)>,
+    netted: BTreeMap<(u32, u32, [u8; 32]), u64>,
 }
 
 impl Mem {
@@ -27,6 +28,7 @@ impl Mem {
             cells: BTreeMap::new(),
             known: BTreeMap::new(),
             foreign_reads: Vec::new(),
+            netted: BTreeMap::new(),
         }
     }
     fn set(&mut self, row: u32, col: u32, ee: u32, v: i64) {
@@ -63,6 +65,9 @@ impl Ledger for Mem {
     }
     fn set_known_min(&mut self, ee: EeId, value: u64) {
         self.known.insert(ee.0, value);
+    }
+    fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &[u8; 32], amount: u64) {
+        *self.netted.entry((target_shard.0, target_ee.0, *root)).or_default() += amount;
     }
 }
 
@@ -197,4 +202,24 @@ fn long_runs_are_reported_in_chunks() {
         ]
     );
     assert_eq!(m.get(0, 1, 3), n as i64);
+}
+
+#[test]
+fn accepted_data_roots_are_recorded_once_per_target_and_rejected_ones_not() {
+    let mut m = Mem::new(0, 2, &[0, 1]);
+    m.set(0, 0, 0, 10);
+    let with_root = |shard: u32, ee: u32, amount: u64, root: u8| {
+        NettingOutput { target_shard: ShardId(shard), target_ee: EeId(ee), amount, data_root: [root; 32] }
+            .encode()
+    };
+    let r = run(
+        &mut m,
+        vec![(
+            0,
+            vec![with_root(1, 1, 3, 9), with_root(1, 1, 4, 9), with_root(0, 1, 2, 8), with_root(1, 1, 5, 7)],
+        )],
+        &[],
+    );
+    assert_eq!(statuses(&r), vec![OK, OK, OK, no(RejectReason::InsufficientBalance)]);
+    assert_eq!(m.netted, BTreeMap::from([((1, 1, [9; 32]), 7), ((0, 1, [8; 32]), 2)]));
 }

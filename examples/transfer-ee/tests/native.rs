@@ -12,11 +12,11 @@ use std::sync::Arc;
 fn run(data: Vec<u8>) -> (Result<(), TxError>, Vec<NettingOutput>) {
     let mut world = World::new(2, KeyLayout::ColumnMajor).unwrap();
     world.register(EeEntry::new(EeId(4), "transfer", Role::Ee, Arc::from(&[][..]))).unwrap();
-    let mut runner = NativeRunner::new().with(EeId(4), transfer_ee::ee_main);
+    let runner = NativeRunner::new().with(EeId(4), transfer_ee::ee_main);
     let mut source = StatefulSource::new(&world, ShardId(0));
     let cfg = ExecConfig::default();
     let mut exec =
-        BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &mut runner, &cfg.costs, &cfg.limits)
+        BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &runner, &cfg.costs, &cfg.limits)
             .unwrap();
     let result = exec.run(&ShardTransaction { ee_id: EeId(4), data }).unwrap().result.clone();
     let outputs = exec

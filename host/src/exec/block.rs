@@ -6,7 +6,7 @@ use super::source::StateSource;
 use crate::abi::Role;
 use crate::gas::CostTable;
 use crate::limits::Limits;
-use crate::logic::{HostLogic, TxEnv};
+use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::state::{BeaconState, StateKey, Value};
 use ee_sdk::codec::DecodeAll;
 use ee_sdk::{EeId, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
@@ -69,7 +69,7 @@ pub struct BlockExecutor<'a> {
     shard: ShardId,
     slot: u64,
     state: BlockState<'a>,
-    runner: &'a mut dyn EeRunner,
+    runner: &'a dyn EeRunner,
     costs: &'a CostTable,
     limits: &'a Limits,
     outputs: Vec<Output>,
@@ -84,7 +84,7 @@ impl<'a> BlockExecutor<'a> {
         shard: ShardId,
         slot: u64,
         source: &'a mut dyn StateSource,
-        runner: &'a mut dyn EeRunner,
+        runner: &'a dyn EeRunner,
         costs: &'a CostTable,
         limits: &'a Limits,
     ) -> Result<Self, BlockError> {
@@ -155,16 +155,14 @@ impl<'a> BlockExecutor<'a> {
             role: entry.role,
         };
         let gas = self.limits.tx_gas;
-        let mut logic = HostLogic::new(
-            env,
-            &tx.data,
-            self.beacon,
-            &mut self.state,
-            &self.outputs,
-            self.costs,
-            self.limits,
-            gas,
-        );
+        let block = BlockContext {
+            beacon: self.beacon,
+            outputs: &self.outputs,
+            costs: self.costs,
+            limits: self.limits,
+            runner: self.runner,
+        };
+        let mut logic = HostLogic::new(env, &tx.data, block, &mut self.state, gas);
         let result = self.runner.run(entry, &mut logic);
         let gas_used = gas - logic.gas_left();
         let effects = logic.finish();

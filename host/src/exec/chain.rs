@@ -7,23 +7,25 @@
 //!
 //! Producing a block (DESIGN §3, "stateful executor"):
 //!
-//! 1. run the user transactions, recording every own key read or written;
+//! 1. run the user transactions, recording every own key read or written and every
+//!    foreign key they read (receipt claims read `netted` records of other shards);
 //! 2. dry-run the meta-EE with the default read order to learn which EEs need foreign
 //!    cells; give those EEs a largest-cell-first [`ProofOrder`] (fewest cells cover a
 //!    deficit) and dry-run again to learn exactly which cells that order reads;
 //! 3. put the merged multiproofs of those cells, one per foreign shard, against the
 //!    crosslinked roots, into the meta-EE's transaction, and run it for real;
-//! 4. attach the own-shard witness (every own key touched) to the block.
+//! 4. attach the block witness to the block: the own-shard proof of every own key touched,
+//!    and the foreign proofs of step 1.
 use super::block::{BlockError, BlockExecutor, BlockOutcome};
 use super::runner::EeRunner;
 use super::source::{Recorded, StatefulSource};
 use crate::gas::CostTable;
 use crate::limits::Limits;
-use crate::state::witness::encode_own;
 use crate::state::{StateError, World};
 use ee_sdk::codec::Encode;
 use ee_sdk::{
-    EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof, ShardTransaction,
+    BlockWitness, EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof,
+    ShardTransaction,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -143,13 +145,15 @@ impl<R: EeRunner> Chain<R> {
             shard,
             slot,
             &mut source,
-            &mut self.runner,
+            &self.runner,
             &self.config.costs,
             &self.config.limits,
         )?;
         for tx in &txs {
             exec.run(tx)?;
         }
+        let user_foreign = foreign_proofs(world, &recorded.borrow())?;
+        recorded.borrow_mut().foreign.clear();
         let mut meta_tx = meta_transaction(exec.outputs(), meta);
         exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() })?;
         let readers: BTreeSet<EeId> = foreign_readers(&recorded.borrow());
@@ -167,7 +171,11 @@ impl<R: EeRunner> Chain<R> {
 
         let recorded = recorded.borrow();
         let own = world.shard(shard)?.prove(&recorded.own)?;
-        let witness = encode_own(own.as_ref());
+        let witness = if own.is_none() && user_foreign.is_empty() {
+            Vec::new()
+        } else {
+            BlockWitness { own, foreign: user_foreign }.encode()
+        };
         let stats = WitnessStats {
             own_bytes: witness.len(),
             foreign_bytes: meta_tx.multiproof.len(),

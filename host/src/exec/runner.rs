@@ -4,14 +4,21 @@ use crate::state::EeEntry;
 use serde::Serialize;
 
 /// Runs one EE transaction against a [`HostLogic`]. On return, `logic.gas_left()` must
-/// reflect all gas spent (instructions and host calls).
+/// reflect all gas spent (instructions and host calls). Takes `&self` because a running EE
+/// may call another synchronously (`call_ee`), re-entering the same runner.
 pub trait EeRunner {
     /// Runs `entry`'s `main` once.
-    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError>;
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError>;
 }
 
 impl<R: EeRunner + ?Sized> EeRunner for Box<R> {
-    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        (**self).run(entry, logic)
+    }
+}
+
+impl<R: EeRunner + ?Sized> EeRunner for &R {
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         (**self).run(entry, logic)
     }
 }

@@ -2,7 +2,7 @@
 //! verified witness (roots only).
 use crate::state::witness::{decode, verify};
 use crate::state::{KeyLayout, StateError, StateKey, Value, World};
-use ee_sdk::{Root, ShardId, ShardProof};
+use ee_sdk::{BlockWitness, Root, ShardId, ShardProof};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -93,9 +93,10 @@ fn check_foreign_shard(proof: &ShardProof, own: ShardId, shards: u32) -> Result<
     Ok(())
 }
 
-/// Roots-only source: the block's own-shard witness, verified against the shard's
-/// pre-state root, and foreign proofs loaded through `multiproof_load`, verified against
-/// the beacon state's latest roots. A key outside them is `StateError::NotInWitness`.
+/// Roots-only source: the block's witness — its own-shard proof verified against the
+/// shard's pre-state root, its foreign proofs against the beacon state's latest roots —
+/// and foreign proofs loaded through `multiproof_load`, verified likewise. A key outside
+/// them is `StateError::NotInWitness`.
 pub struct StatelessSource<'b> {
     shard: ShardId,
     layout: KeyLayout,
@@ -107,8 +108,8 @@ pub struct StatelessSource<'b> {
 }
 
 impl<'b> StatelessSource<'b> {
-    /// Verifies the block's own witness (`witness`, SCALE `ShardProof` or empty) against
-    /// `pre_root`.
+    /// Verifies the block's witness (SCALE `BlockWitness`, or empty): the own proof
+    /// against `pre_root`, the foreign ones against `beacon_roots`.
     pub fn new(
         shard: ShardId,
         layout: KeyLayout,
@@ -116,28 +117,41 @@ impl<'b> StatelessSource<'b> {
         beacon_roots: &'b [Root],
         witness: &[u8],
     ) -> Result<Self, StateError> {
-        let (own_proof, own) = if witness.is_empty() {
-            (None, BTreeMap::new())
-        } else {
-            let proof: ShardProof = decode(witness, "block witness")?;
+        let witness: BlockWitness =
+            if witness.is_empty() { BlockWitness::default() } else { decode(witness, "block witness")? };
+        let mut own = BTreeMap::new();
+        if let Some(proof) = &witness.own {
             if proof.shard != shard {
                 return Err(StateError::Witness(format!(
                     "block witness is for shard {}, the block is for shard {}",
                     proof.shard.0, shard.0
                 )));
             }
-            let leaves = verify(&proof, &pre_root)?;
-            (Some(proof), leaves)
-        };
-        Ok(StatelessSource {
+            own = verify(proof, &pre_root)?;
+        }
+        let mut source = StatelessSource {
             shard,
             layout,
             pre_root,
             beacon_roots,
-            own_proof,
+            own_proof: witness.own,
             own,
             foreign: BTreeMap::new(),
-        })
+        };
+        source.load_foreign(&witness.foreign)?;
+        Ok(source)
+    }
+
+    /// Verifies foreign proofs and makes their leaves readable (all or nothing).
+    fn load_foreign(&mut self, proofs: &[ShardProof]) -> Result<(), StateError> {
+        let mut loaded = Vec::new();
+        for proof in proofs {
+            check_foreign_shard(proof, self.shard, self.beacon_roots.len() as u32)?;
+            let leaves = verify(proof, &self.beacon_roots[proof.shard.0 as usize])?;
+            loaded.extend(leaves.into_iter().map(|(path, v)| ((proof.shard, path), v)));
+        }
+        self.foreign.extend(loaded);
+        Ok(())
     }
 
     /// The post-state root after `writes` (all covered by the witness).
@@ -181,14 +195,6 @@ impl StateSource for StatelessSource<'_> {
 
     fn load_multiproof(&mut self, bytes: &[u8]) -> Result<(), StateError> {
         let proofs: Vec<ShardProof> = decode(bytes, "multiproof")?;
-        let mut loaded = Vec::new();
-        for proof in &proofs {
-            check_foreign_shard(proof, self.shard, self.beacon_roots.len() as u32)?;
-            let leaves = verify(proof, &self.beacon_roots[proof.shard.0 as usize])?;
-            loaded.extend(leaves.into_iter().map(|(path, v)| ((proof.shard, path), v)));
-        }
-        // All or nothing: a bad proof anywhere loads none of them.
-        self.foreign.extend(loaded);
-        Ok(())
+        self.load_foreign(&proofs)
     }
 }

@@ -54,7 +54,7 @@ pub fn validate_block(
     pre_root: Root,
     layout: KeyLayout,
     block: &ShardBlock,
-    runner: &mut dyn EeRunner,
+    runner: &dyn EeRunner,
     costs: &CostTable,
     limits: &Limits,
 ) -> Result<Validated, StatelessError> {

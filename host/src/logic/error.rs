@@ -89,6 +89,31 @@ pub enum HostError {
         /// The limit.
         max: u32,
     },
+    /// A beacon deposit receipt cannot be claimed.
+    #[error("deposit receipt {index}: {reason}")]
+    Deposit {
+        /// The receipt's index.
+        index: u64,
+        /// Why not.
+        reason: String,
+    },
+    /// `call_ee` nested deeper than allowed.
+    #[error("synchronous calls nested deeper than {max}")]
+    CallDepth {
+        /// The limit.
+        max: u32,
+    },
+    /// `call_ee` into an EE that cannot be called (the meta-EE).
+    #[error("EE {0} cannot be called synchronously")]
+    NotCallable(u32),
+    /// The EE called with `call_ee` failed; the caller fails with it.
+    #[error("call into EE {ee} failed: {reason}")]
+    CallFailed {
+        /// The callee.
+        ee: u32,
+        /// Its failure.
+        reason: String,
+    },
     /// State access failed (e.g. a key the witness does not cover).
     #[error(transparent)]
     State(#[from] StateError),

@@ -5,8 +5,8 @@
 use super::{GuestMemory, HostError, HostLogic};
 use crate::state::StateKey;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
-use ee_sdk::{EeId, ShardId};
-use parity_scale_codec::Encode;
+use ee_sdk::{DepositData, EeId, ShardId};
+use parity_scale_codec::{DecodeAll, Encode};
 use sha2::{Digest, Sha256};
 
 /// Longest abort message kept (the rest is cut).
@@ -228,4 +228,165 @@ pub(super) fn abort(
 ) -> Result<(), HostError> {
     let bytes = mem.read(src, len.min(MAX_ABORT_MESSAGE))?;
     Err(HostError::Aborted(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+pub(super) fn netted_add(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    target_shard: u32,
+    target_ee: u32,
+    root: u64,
+    amount: u64,
+) -> Result<(), HostError> {
+    let root = mem.read32(root)?;
+    let key =
+        StateKey::Netted { target_shard: check_shard(l, target_shard)?, target_ee: EeId(target_ee), root };
+    // Saturating: a record can only ever exceed u64 by netting more than that to one root,
+    // and failing here would make the whole block's netting fail.
+    let next = value_u64(&l.state.get_own(&key)?).saturating_add(amount);
+    l.state.set_own(key, u64_value(next))?;
+    Ok(())
+}
+
+pub(super) fn netted_get(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    shard: u32,
+    ee: u32,
+    root: u64,
+) -> Result<u64, HostError> {
+    let root = mem.read32(root)?;
+    let source = check_shard(l, shard)?;
+    let key = StateKey::Netted { target_shard: l.env.shard, target_ee: EeId(ee), root };
+    let v = if source == l.env.shard { l.state.get_own(&key)? } else { l.state.get_foreign(source, &key)? };
+    Ok(value_u64(&v))
+}
+
+pub(super) fn deposit_size(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    index: u64,
+) -> Result<u32, HostError> {
+    let receipt = usize::try_from(index).ok().and_then(|i| l.beacon.deposits.get(i));
+    Ok(receipt.map_or(0, |r| r.encoded_size() as u32))
+}
+
+pub(super) fn deposit_claim(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    index: u64,
+    dst: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    let refuse = |reason: String| HostError::Deposit { index, reason };
+    let receipt = usize::try_from(index)
+        .ok()
+        .and_then(|i| l.beacon.deposits.get(i))
+        .ok_or_else(|| refuse("no such receipt".into()))?;
+    if receipt.target != l.env.shard {
+        return Err(refuse(format!("targets shard {}, not {}", receipt.target.0, l.env.shard.0)));
+    }
+    let data = DepositData::decode_all(&mut &receipt.data[..])
+        .map_err(|_| refuse("malformed deposit data".into()))?;
+    if data.ee != l.env.ee {
+        return Err(refuse(format!("is for EE {}", data.ee.0)));
+    }
+    let encoded = receipt.encode();
+    if encoded.len() != len as usize {
+        return Err(HostError::OutputsLength { expected: encoded.len(), got: len });
+    }
+    let claimed = StateKey::DepositClaimed(index);
+    if l.state.get_own(&claimed)? != [0; 32] {
+        return Err(refuse("already claimed".into()));
+    }
+    let cell = StateKey::Balance { column: l.env.shard, ee: l.env.ee };
+    let current = value_cell(&l.state.get_own(&cell)?);
+    let next = i64::try_from(data.amount)
+        .ok()
+        .and_then(|a| current.checked_add(a))
+        .ok_or(HostError::BalanceOverflow { column: l.env.shard.0, ee: l.env.ee.0 })?;
+    l.state.set_own(cell, cell_value(next))?;
+    l.state.set_own(claimed, u64_value(1))?;
+    mem.write(dst, &encoded)
+}
+
+pub(super) fn call_ee(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    ee: u32,
+    src: u64,
+    len: u32,
+) -> Result<u32, HostError> {
+    if l.depth >= super::MAX_CALL_DEPTH {
+        return Err(HostError::CallDepth { max: super::MAX_CALL_DEPTH });
+    }
+    let beacon = l.beacon;
+    let entry = beacon.ees.get(&EeId(ee)).ok_or(HostError::UnknownEe(ee))?;
+    if entry.role == crate::abi::Role::Meta {
+        return Err(HostError::NotCallable(ee));
+    }
+    let input = mem.read(src, len)?;
+    let runner = l.runner;
+    let env = super::TxEnv { ee: entry.id, role: entry.role, ..l.env };
+    let mut child = l.child(env, &input);
+    let result = runner.run(entry, &mut child);
+    let gas_left = child.gas_left();
+    let effects = child.finish();
+    l.gas_left = gas_left;
+    l.profile.merge(&effects.profile);
+    if let Err(e) = result {
+        return Err(match e {
+            crate::exec::TxError::OutOfGas => HostError::OutOfGas,
+            other => HostError::CallFailed { ee, reason: other.to_string() },
+        });
+    }
+    l.staged_bytes += effects.outputs.iter().map(|o| o.data.len() as u64).sum::<u64>();
+    l.staged.extend(effects.outputs);
+    l.logs.extend(effects.logs);
+    l.last_return = effects.return_data;
+    Ok(l.last_return.len() as u32)
+}
+
+pub(super) fn caller_ee(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.caller.map_or(u32::MAX, |e| e.0))
+}
+
+pub(super) fn set_return_data(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    if len > l.limits.output_bytes {
+        return Err(HostError::OutputTooLarge { len, max: l.limits.output_bytes });
+    }
+    l.return_data = mem.read(src, len)?;
+    Ok(())
+}
+
+pub(super) fn return_data_copy(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    if l.last_return.len() != len as usize {
+        return Err(HostError::OutputsLength { expected: l.last_return.len(), got: len });
+    }
+    mem.write(dst, &l.last_return)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn bls_verify(
+    _l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    pk: u64,
+    pk_len: u32,
+    msg: u64,
+    msg_len: u32,
+    sig: u64,
+    sig_len: u32,
+) -> Result<u32, HostError> {
+    let (pk, msg, sig) = (mem.read(pk, pk_len)?, mem.read(msg, msg_len)?, mem.read(sig, sig_len)?);
+    Ok(u32::from(crate::crypto::bls_verify(&pk, &msg, &sig)))
 }

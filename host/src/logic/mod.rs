@@ -13,6 +13,7 @@ pub use error::HostError;
 pub use memory::GuestMemory;
 
 use crate::abi::{HostFn, Role};
+use crate::exec::EeRunner;
 use crate::gas::{CostTable, HostProfile};
 use crate::limits::Limits;
 use crate::state::{BeaconState, StateError, StateKey, Value};
@@ -46,18 +47,40 @@ pub trait TxState {
     fn load_multiproof(&mut self, bytes: &[u8]) -> Result<(), StateError>;
 }
 
-/// What a finished transaction leaves behind (applied only on success).
+/// What a finished transaction (or synchronous call) leaves behind, applied only on
+/// success.
 #[derive(Debug, Default)]
 pub struct TxEffects {
-    /// Outputs printed, tagged with the EE's id.
+    /// Outputs printed, tagged with the printing EE's id.
     pub outputs: Vec<Output>,
     /// Host calls made: calls and gas per function.
     pub profile: HostProfile,
     /// Debug log lines.
     pub logs: Vec<String>,
+    /// Return data set with `set_return_data`.
+    pub return_data: Vec<u8>,
 }
 
-/// One transaction's view of the host.
+/// Deepest nesting of `call_ee`.
+pub const MAX_CALL_DEPTH: u32 = 4;
+
+/// What every transaction of a block shares: the beacon state, the block's output buffer
+/// so far, prices, bounds and the runner (for synchronous calls).
+#[derive(Clone, Copy)]
+pub struct BlockContext<'a> {
+    /// The beacon state (registry, roots, deposits).
+    pub beacon: &'a BeaconState,
+    /// Outputs of earlier transactions of the block.
+    pub outputs: &'a [Output],
+    /// Gas prices.
+    pub costs: &'a CostTable,
+    /// Resource bounds.
+    pub limits: &'a Limits,
+    /// Runs EEs called with `call_ee`.
+    pub runner: &'a dyn EeRunner,
+}
+
+/// One transaction's (or synchronous call's) view of the host.
 pub struct HostLogic<'a> {
     env: TxEnv,
     data: &'a [u8],
@@ -67,6 +90,9 @@ pub struct HostLogic<'a> {
     block_output_bytes: u64,
     costs: &'a CostTable,
     limits: &'a Limits,
+    runner: &'a dyn EeRunner,
+    depth: u32,
+    caller: Option<EeId>,
     gas_left: u64,
     staged: Vec<Output>,
     staged_bytes: u64,
@@ -74,31 +100,32 @@ pub struct HostLogic<'a> {
     logs: Vec<String>,
     log_bytes: u32,
     outputs_cache: BTreeMap<EeId, Vec<u8>>,
+    return_data: Vec<u8>,
+    last_return: Vec<u8>,
 }
 
 impl<'a> HostLogic<'a> {
-    /// Context for one transaction with `data` as input and `gas` to spend.
-    #[allow(clippy::too_many_arguments)]
+    /// Context for one top-level transaction with `data` as input and `gas` to spend.
     pub fn new(
         env: TxEnv,
         data: &'a [u8],
-        beacon: &'a BeaconState,
+        block: BlockContext<'a>,
         state: &'a mut dyn TxState,
-        block_outputs: &'a [Output],
-        costs: &'a CostTable,
-        limits: &'a Limits,
         gas: u64,
     ) -> Self {
-        let block_output_bytes = block_outputs.iter().map(|o| o.data.len() as u64).sum();
+        let block_output_bytes = block.outputs.iter().map(|o| o.data.len() as u64).sum();
         HostLogic {
             env,
             data,
-            beacon,
+            beacon: block.beacon,
             state,
-            block_outputs,
+            block_outputs: block.outputs,
             block_output_bytes,
-            costs,
-            limits,
+            costs: block.costs,
+            limits: block.limits,
+            runner: block.runner,
+            depth: 0,
+            caller: None,
             gas_left: gas,
             staged: Vec::new(),
             staged_bytes: 0,
@@ -106,6 +133,35 @@ impl<'a> HostLogic<'a> {
             logs: Vec::new(),
             log_bytes: 0,
             outputs_cache: BTreeMap::new(),
+            return_data: Vec::new(),
+            last_return: Vec::new(),
+        }
+    }
+
+    /// The context of a synchronous call from this EE into `env.ee` with `data`: same
+    /// state overlay, gas and block, one level deeper.
+    fn child<'c>(&'c mut self, env: TxEnv, data: &'c [u8]) -> HostLogic<'c> {
+        HostLogic {
+            env,
+            data,
+            beacon: self.beacon,
+            state: &mut *self.state,
+            block_outputs: self.block_outputs,
+            block_output_bytes: self.block_output_bytes + self.staged_bytes,
+            costs: self.costs,
+            limits: self.limits,
+            runner: self.runner,
+            depth: self.depth + 1,
+            caller: Some(self.env.ee),
+            gas_left: self.gas_left,
+            staged: Vec::new(),
+            staged_bytes: 0,
+            profile: HostProfile::default(),
+            logs: Vec::new(),
+            log_bytes: self.log_bytes,
+            outputs_cache: BTreeMap::new(),
+            return_data: Vec::new(),
+            last_return: Vec::new(),
         }
     }
 
@@ -127,7 +183,12 @@ impl<'a> HostLogic<'a> {
 
     /// Ends the transaction and hands over its effects.
     pub fn finish(self) -> TxEffects {
-        TxEffects { outputs: self.staged, profile: self.profile, logs: self.logs }
+        TxEffects {
+            outputs: self.staged,
+            profile: self.profile,
+            logs: self.logs,
+            return_data: self.return_data,
+        }
     }
 
     /// Role check and gas for one call of `f` moving `bytes` metered bytes.
@@ -157,7 +218,7 @@ macro_rules! define_invokers {
         impl HostLogic<'_> {
             $(
                 $(#[doc = $doc])*
-                #[allow(non_snake_case)]
+                #[allow(non_snake_case, clippy::too_many_arguments)]
                 pub fn $name(
                     &mut self,
                     mem: &mut dyn GuestMemory,

@@ -137,7 +137,7 @@ impl NativeRunner {
 }
 
 impl EeRunner for NativeRunner {
-    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         let f = *self.entries.get(&entry.id).ok_or(TxError::NoNativeEntry(entry.id.0))?;
         let previous = CURRENT.with(|c| c.replace(logic as *mut HostLogic<'_> as usize));
         let started = Instant::now();

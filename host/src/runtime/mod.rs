@@ -273,13 +273,7 @@ impl Runtime {
 }
 
 impl EeRunner for Runtime {
-    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
-        self.execute(entry, logic)
-    }
-}
-
-impl EeRunner for &Runtime {
-    fn run(&mut self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         self.execute(entry, logic)
     }
 }

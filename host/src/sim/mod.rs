@@ -111,7 +111,7 @@ pub fn run<R: EeRunner>(
     config: &SimConfig,
     world: World,
     producer: R,
-    validator: &mut dyn EeRunner,
+    validator: &dyn EeRunner,
     exec: ExecConfig,
     mut progress: impl FnMut(u32),
 ) -> Result<SimReport, SimError> {

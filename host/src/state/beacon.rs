@@ -1,6 +1,6 @@
 //! The beacon state: the EE registry and the latest crosslinked shard roots.
 use crate::abi::Role;
-use ee_sdk::{EeId, Root};
+use ee_sdk::{DepositReceipt, EeId, Root};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -39,6 +39,8 @@ pub struct BeaconState {
     pub ees: BTreeMap<EeId, EeEntry>,
     /// Latest crosslinked state root of every shard.
     pub shard_roots: Vec<Root>,
+    /// Validator deposit receipts, claimable once each on their target shard.
+    pub deposits: Vec<DepositReceipt>,
 }
 
 impl BeaconState {

@@ -7,6 +7,8 @@
 //! | `EeRoot(e)` | EE `e`'s 32-byte state root on shard `r` |
 //! | `Balance { column: c, ee: e }` | cell `M_e[r][c]` = `shard[r].balances[c][e]`, an `i64` |
 //! | `KnownMin(e)` | known minimum of `Σ_{i≠r} M_e[i][r]` recorded on shard `r`, a `u64` |
+//! | `Netted { target_shard, target_ee, root }` | what the meta-EE on `r` netted towards that target with data root `root`, a `u64` |
+//! | `DepositClaimed(i)` | 1 once beacon deposit receipt `i` was claimed on `r` |
 //!
 //! # Layout
 //!
@@ -44,6 +46,17 @@ pub enum StateKey {
     },
     /// The recorded known minimum of an EE's foreign balance on this shard's column.
     KnownMin(EeId),
+    /// Amount the meta-EE on this shard accepted towards a target with a data root.
+    Netted {
+        /// The target shard.
+        target_shard: ShardId,
+        /// The target EE.
+        target_ee: EeId,
+        /// The outputs' data root.
+        root: [u8; 32],
+    },
+    /// Marks beacon deposit receipt `i` as claimed on this shard.
+    DepositClaimed(u64),
 }
 
 impl fmt::Display for StateKey {
@@ -52,6 +65,10 @@ impl fmt::Display for StateKey {
             StateKey::EeRoot(e) => write!(f, "ee_root[{}]", e.0),
             StateKey::Balance { column, ee } => write!(f, "balances[{}][{}]", column.0, ee.0),
             StateKey::KnownMin(e) => write!(f, "known_min[{}]", e.0),
+            StateKey::Netted { target_shard, target_ee, root } => {
+                write!(f, "netted[{}][{}][{}]", target_shard.0, target_ee.0, hex::encode(&root[..4]))
+            }
+            StateKey::DepositClaimed(i) => write!(f, "deposit_claimed[{i}]"),
         }
     }
 }
@@ -68,36 +85,43 @@ pub enum KeyLayout {
 }
 
 impl StateKey {
-    fn parts(&self) -> (u8, u32, u32) {
+    /// `(tag, high, low)`: the parts the column-major layout places at the root side
+    /// (`high`, 4 bytes) and at the leaf side (`low`, up to 27 bytes).
+    fn parts(&self) -> (u8, u32, Vec<u8>) {
         match *self {
-            StateKey::EeRoot(e) => (0u8, 0u32, e.0),
-            StateKey::Balance { column, ee } => (1, column.0, ee.0),
-            StateKey::KnownMin(e) => (2, 0, e.0),
+            StateKey::EeRoot(e) => (0u8, 0u32, e.0.to_le_bytes().to_vec()),
+            StateKey::Balance { column, ee } => (1, column.0, ee.0.to_le_bytes().to_vec()),
+            StateKey::KnownMin(e) => (2, 0, e.0.to_le_bytes().to_vec()),
+            StateKey::Netted { target_shard, target_ee, root } => {
+                let mut h = Sha256::new();
+                h.update(target_shard.0.to_le_bytes());
+                h.update(target_ee.0.to_le_bytes());
+                h.update(root);
+                (3, 0, h.finalize()[..27].to_vec())
+            }
+            StateKey::DepositClaimed(i) => (4, 0, i.to_le_bytes().to_vec()),
         }
-    }
-
-    fn natural(&self) -> [u8; 9] {
-        let (tag, column, ee) = self.parts();
-        let mut b = [0u8; 9];
-        b[0] = tag;
-        b[1..5].copy_from_slice(&column.to_be_bytes());
-        b[5..9].copy_from_slice(&ee.to_be_bytes());
-        b
     }
 
     /// The tree path of this key under `layout`.
     pub fn path(&self, layout: KeyLayout) -> H256 {
+        let (tag, high, low) = self.parts();
         let mut out = [0u8; 32];
         match layout {
             KeyLayout::ColumnMajor => {
-                let (tag, column, ee) = self.parts();
                 out[31] = tag;
                 // Little-endian bytes placed upwards: the most significant byte ends up
                 // nearest the root (byte 30 for the column, byte 3 for the EE).
-                out[27..31].copy_from_slice(&column.to_le_bytes());
-                out[0..4].copy_from_slice(&ee.to_le_bytes());
+                out[27..31].copy_from_slice(&high.to_le_bytes());
+                out[..low.len()].copy_from_slice(&low);
             }
-            KeyLayout::Hashed => out = Sha256::digest(self.natural()).into(),
+            KeyLayout::Hashed => {
+                let mut h = Sha256::new();
+                h.update([tag]);
+                h.update(high.to_be_bytes());
+                h.update(&low);
+                out = h.finalize().into();
+            }
         }
         out.into()
     }
@@ -165,6 +189,12 @@ mod tests {
                     StateKey::EeRoot(EeId(e)),
                     StateKey::KnownMin(EeId(e)),
                     StateKey::Balance { column: ShardId(e % 7), ee: EeId(e) },
+                    StateKey::DepositClaimed(u64::from(e)),
+                    StateKey::Netted {
+                        target_shard: ShardId(e % 3),
+                        target_ee: EeId(e),
+                        root: [e as u8; 32],
+                    },
                 ] {
                     assert!(seen.insert(k.path(layout)));
                 }

@@ -1,28 +1,13 @@
 //! The sha256 sparse Merkle tree (`sparse-merkle-tree` with a sha256 hasher and an
 //! Fx-hashed in-memory store).
 use rustc_hash::FxHashMap;
-use sha2::{Digest, Sha256};
 use sparse_merkle_tree::error::Error;
-use sparse_merkle_tree::traits::{Hasher, StoreReadOps, StoreWriteOps};
+use sparse_merkle_tree::traits::{StoreReadOps, StoreWriteOps};
 use sparse_merkle_tree::{BranchKey, BranchNode, H256, SparseMerkleTree};
 
-/// sha256 as `sparse-merkle-tree`'s hasher (Eth2's hash; EEs use `ee_sdk::proof::HostSha256`,
-/// which calls the `sha256` host function, and get the same roots).
-#[derive(Default)]
-pub struct Sha256Hasher(Sha256);
-
-impl Hasher for Sha256Hasher {
-    fn write_h256(&mut self, h: &H256) {
-        self.0.update(h.as_slice());
-    }
-    fn write_byte(&mut self, b: u8) {
-        self.0.update([b]);
-    }
-    fn finish(self) -> H256 {
-        let out: [u8; 32] = self.0.finalize().into();
-        out.into()
-    }
-}
+/// sha256 as `sparse-merkle-tree`'s hasher (Eth2's hash): EEs get the same roots through
+/// `ee_sdk::proof::HostSha256`, which calls the `sha256` host function.
+pub type Sha256Hasher = ee_sdk::proof::PureSha256;
 
 /// In-memory node store. The crate's `DefaultStore` hashes its keys with SipHash; tree
 /// keys here are already uniform, so Fx hashing is several times faster on the 256-level

@@ -4,7 +4,7 @@ use super::StateError;
 use super::keys::{StateKey, Value};
 use super::shard::{ShardState, tree_err};
 use super::smt::Sha256Hasher;
-use ee_sdk::codec::{DecodeAll, Encode};
+use ee_sdk::codec::DecodeAll;
 use ee_sdk::{Root, ShardProof};
 use sparse_merkle_tree::H256;
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,11 +60,6 @@ pub fn updated_root(proof: &ShardProof, updates: &BTreeMap<Root, Value>) -> Resu
     }
     ee_sdk::proof::compute_root::<Sha256Hasher>(&proof.proof, &leaves)
         .map_err(|e| StateError::Witness(format!("cannot recompute root ({e:?})")))
-}
-
-/// Encodes a block's own-shard witness (empty bytes for none).
-pub fn encode_own(proof: Option<&ShardProof>) -> Vec<u8> {
-    proof.map(Encode::encode).unwrap_or_default()
 }
 
 /// Decodes a witness that must use every byte.

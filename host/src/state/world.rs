@@ -80,6 +80,7 @@ impl World {
             slot: 0,
             ees: BTreeMap::new(),
             shard_roots: shards.iter().map(ShardState::root).collect(),
+            deposits: Vec::new(),
         };
         Ok(World { beacon, shards })
     }

@@ -2,6 +2,7 @@
 pub mod abi;
 pub mod costs;
 pub mod demo;
+pub mod demo_vhee;
 pub mod run;
 pub mod shared;
 pub mod sim;

@@ -105,8 +105,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for e in 0..config.ees {
             runner.insert(ee_sdk::EeId(e), transfer_ee::ee_main);
         }
-        let mut validator = runner.clone();
-        sim::run(&config, world, runner, &mut validator, exec, progress)?
+        let validator = runner.clone();
+        sim::run(&config, world, runner, &validator, exec, progress)?
     } else {
         let runtime = args.exec.runtime(&exec);
         let mut validator: &ee_host::runtime::Runtime = &runtime;

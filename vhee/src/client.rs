@@ -1,0 +1,305 @@
+//! The native VHEE client: keys, signatures, full copies of the VHEE's trees, and
+//! transactions with their witnesses.
+//!
+//! [`VheeClient::prepare`] runs the VHEE's own state transition ([`crate::logic`]) on the
+//! client's full tree, recording every key it touches; the transaction carries the proof of
+//! those keys, and [`VheeClient::commit`] applies the writes once the chain accepted it. A
+//! [`Snapshot`] supplies what the host would (shard, registered EEs, netted amounts,
+//! deposits) from whatever the caller knows of the chain.
+use crate::logic::{Host, VheeError, View, execute};
+use crate::receipts;
+use crate::types::{Account, Address, Op, Receipt, VheeTx};
+use blst::min_pk::SecretKey;
+use ee_sdk::codec::Encode;
+use ee_sdk::proof::H256;
+use ee_sdk::{
+    BlsPublicKey, BlsSignature, DepositReceipt, EeId, NettingOutput, Root, ShardId, ShardTransaction,
+};
+use sha2::{Digest, Sha256};
+use sparse_merkle_tree::SparseMerkleTree;
+use sparse_merkle_tree::default_store::DefaultStore;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Eth2's proof-of-possession ciphersuite (the host verifies with the same).
+pub const DST: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
+
+/// sha256 computed natively, for the client's trees (the host's hasher too).
+pub use ee_sdk::proof::PureSha256 as Sha2Hasher;
+
+type Tree = SparseMerkleTree<Sha2Hasher, H256, DefaultStore<H256>>;
+
+/// A BLS12-381 key pair.
+pub struct Keypair {
+    secret: SecretKey,
+    /// The compressed public key.
+    pub public: BlsPublicKey,
+}
+
+impl Keypair {
+    /// A key pair derived from `seed` (any bytes; deterministic).
+    pub fn from_seed(seed: &[u8]) -> Keypair {
+        let ikm: [u8; 32] = Sha256::digest(seed).into();
+        let secret = SecretKey::key_gen(&ikm, &[]).expect("32 bytes of key material");
+        let public = secret.sk_to_pk().compress();
+        Keypair { secret, public }
+    }
+
+    /// Signs `msg`.
+    pub fn sign(&self, msg: &[u8]) -> BlsSignature {
+        self.secret.sign(msg, DST, &[]).compress()
+    }
+
+    /// The account of this key in `portion`.
+    pub fn address(&self, portion: EeId) -> Address {
+        Address { portion, key: self.public }
+    }
+
+    /// A validator deposit receipt signed by this key.
+    pub fn deposit(
+        &self,
+        validator_index: u64,
+        target: ShardId,
+        data: ee_sdk::DepositData,
+    ) -> DepositReceipt {
+        let mut r = DepositReceipt {
+            validator_index,
+            target,
+            data: data.encode(),
+            pubkey: self.public,
+            signature: [0; 96],
+        };
+        r.signature = self.sign(&r.signing_message());
+        r
+    }
+}
+
+/// What the client knows of the chain, standing in for the host while preparing.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// The shard.
+    pub shard: ShardId,
+    /// Shard count.
+    pub shard_count: u32,
+    /// The VHEE's id.
+    pub vhee: EeId,
+    /// The calling EE (for portion operations made through `call_ee`).
+    pub caller: Option<EeId>,
+    /// Registered EEs.
+    pub ees: BTreeSet<EeId>,
+    /// `(source shard, data root) → netted` towards this shard's VHEE.
+    pub netted: BTreeMap<(ShardId, Root), u64>,
+    /// The beacon state's deposit receipts.
+    pub deposits: Vec<DepositReceipt>,
+    /// Netting outputs the operation printed.
+    pub emitted: Vec<NettingOutput>,
+    /// Return data the operation set.
+    pub returned: Vec<u8>,
+}
+
+impl Host for Snapshot {
+    fn shard(&self) -> ShardId {
+        self.shard
+    }
+    fn shard_count(&self) -> u32 {
+        self.shard_count
+    }
+    fn me(&self) -> EeId {
+        self.vhee
+    }
+    fn caller(&self) -> Option<EeId> {
+        self.caller
+    }
+    fn ee_exists(&mut self, ee: EeId) -> bool {
+        self.ees.contains(&ee)
+    }
+    fn sha256(&mut self, data: &[u8]) -> Root {
+        Sha256::digest(data).into()
+    }
+    fn bls_verify(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+        use blst::min_pk::{PublicKey, Signature};
+        let (Ok(pk), Ok(sig)) = (PublicKey::key_validate(pk), Signature::sig_validate(sig, true)) else {
+            return false;
+        };
+        sig.verify(true, msg, DST, &[], &pk, true) == blst::BLST_ERROR::BLST_SUCCESS
+    }
+    fn netted(&mut self, source: ShardId, root: &Root) -> u64 {
+        self.netted.get(&(source, *root)).copied().unwrap_or(0)
+    }
+    fn claim_deposit(&mut self, index: u64) -> Result<DepositReceipt, VheeError> {
+        self.deposits.get(index as usize).cloned().ok_or(VheeError::Malformed)
+    }
+    fn emit(&mut self, out: &NettingOutput) {
+        self.emitted.push(*out);
+    }
+    fn set_return(&mut self, data: &[u8]) {
+        self.returned = data.to_vec();
+    }
+}
+
+/// Full tree reads plus buffered writes, recording every key touched.
+struct Recording<'t> {
+    tree: &'t Tree,
+    touched: BTreeMap<Root, Root>,
+    writes: BTreeMap<Root, Root>,
+}
+
+impl View for Recording<'_> {
+    fn get(&mut self, key: &Root) -> Result<Root, VheeError> {
+        if let Some(v) = self.writes.get(key) {
+            return Ok(*v);
+        }
+        let tree = self.tree;
+        let v =
+            *self.touched.entry(*key).or_insert_with(|| tree.get(&(*key).into()).unwrap_or_default().into());
+        Ok(v)
+    }
+    fn set(&mut self, key: Root, value: Root) -> Result<(), VheeError> {
+        self.get(&key)?;
+        self.writes.insert(key, value);
+        Ok(())
+    }
+}
+
+/// A transaction ready to send, and what it will change.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The shard.
+    pub shard: ShardId,
+    /// The transaction (op + witness).
+    pub tx: VheeTx,
+    /// Netting outputs it will print.
+    pub emitted: Vec<NettingOutput>,
+    /// Return data it will set.
+    pub returned: Vec<u8>,
+    /// The VHEE's root on the shard after it.
+    pub post_root: Root,
+    writes: BTreeMap<Root, Root>,
+}
+
+impl Prepared {
+    /// As a shard transaction for the VHEE.
+    pub fn transaction(&self, vhee: EeId) -> ShardTransaction {
+        ShardTransaction { ee_id: vhee, data: self.tx.encode() }
+    }
+}
+
+/// Full copies of the VHEE's trees, one per shard.
+#[derive(Default)]
+pub struct VheeClient {
+    trees: BTreeMap<ShardId, Tree>,
+}
+
+impl VheeClient {
+    /// An empty client (every shard's VHEE tree empty).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The VHEE's root on `shard` as the client knows it.
+    pub fn root(&self, shard: ShardId) -> Root {
+        self.trees.get(&shard).map(|t| (*t.root()).into()).unwrap_or_default()
+    }
+
+    /// An account.
+    pub fn account(&self, shard: ShardId, address: &Address) -> Account {
+        let key = crate::keys::account(&mut Snapshot::default(), address);
+        let v: Root = self.trees.get(&shard).and_then(|t| t.get(&key.into()).ok()).unwrap_or_default().into();
+        Account::from_value(&v)
+    }
+
+    /// Sum of every account on `shard` the client knows of (`keys`).
+    pub fn total(&self, shard: ShardId, addresses: &[Address]) -> u128 {
+        addresses.iter().map(|a| u128::from(self.account(shard, a).balance)).sum()
+    }
+
+    /// Runs `op` on the client's copy of `snapshot.shard`'s tree and builds the
+    /// transaction with its witness. Nothing changes until [`VheeClient::commit`].
+    pub fn prepare(&mut self, op: Op, snapshot: Snapshot) -> Result<Prepared, VheeError> {
+        match self.prepare_anyway(op, snapshot) {
+            (p, None) => Ok(p),
+            (_, Some(e)) => Err(e),
+        }
+    }
+
+    /// Like [`VheeClient::prepare`], but builds the transaction even when the VHEE will
+    /// refuse it (with the witness of the keys touched up to the refusal), and says why.
+    /// For testing refusals on chain.
+    pub fn prepare_anyway(&mut self, op: Op, mut snapshot: Snapshot) -> (Prepared, Option<VheeError>) {
+        let shard = snapshot.shard;
+        let tree = self.trees.entry(shard).or_default();
+        let mut view = Recording { tree, touched: BTreeMap::new(), writes: BTreeMap::new() };
+        let refused = execute::<Sha2Hasher>(&op, &mut view, &mut snapshot).err();
+        let Recording { touched, mut writes, .. } = view;
+        if refused.is_some() {
+            writes.clear();
+        }
+        let prepared = Self::build(tree, shard, op, snapshot, touched, writes);
+        (prepared, refused)
+    }
+
+    fn build(
+        tree: &Tree,
+        shard: ShardId,
+        op: Op,
+        snapshot: Snapshot,
+        touched: BTreeMap<Root, Root>,
+        writes: BTreeMap<Root, Root>,
+    ) -> Prepared {
+        let mut keys: Vec<H256> = touched.keys().map(|k| (*k).into()).collect();
+        keys.sort();
+        let (proof, leaves) = if keys.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let proof = tree
+                .merkle_proof(keys.clone())
+                .and_then(|p| p.compile(keys.clone()))
+                .expect("proofs of an in-memory tree");
+            let leaves =
+                keys.iter().map(|k| ((*k).into(), touched[&Root::from(*k)])).collect::<Vec<(Root, Root)>>();
+            (proof.0, leaves)
+        };
+        let post_leaves: Vec<(Root, Root)> =
+            leaves.iter().map(|(k, v)| (*k, writes.get(k).copied().unwrap_or(*v))).collect();
+        let post_root = if leaves.is_empty() {
+            (*tree.root()).into()
+        } else {
+            ee_sdk::proof::compute_root::<Sha2Hasher>(&proof, &post_leaves)
+                .expect("a proof the client just made")
+        };
+        Prepared {
+            shard,
+            tx: VheeTx { op, proof, leaves },
+            emitted: snapshot.emitted,
+            returned: snapshot.returned,
+            post_root,
+            writes,
+        }
+    }
+
+    /// Applies a prepared transaction's writes (after the chain accepted it).
+    pub fn commit(&mut self, prepared: &Prepared) {
+        let tree = self.trees.entry(prepared.shard).or_default();
+        let leaves = prepared.writes.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        tree.update_all(leaves).expect("in-memory tree update");
+        debug_assert_eq!(Root::from(*tree.root()), prepared.post_root);
+    }
+
+    /// Signs a signed operation for `vhee` on `shard`.
+    pub fn sign(op: Op, key: &Keypair, vhee: EeId, shard: ShardId) -> Op {
+        match op.signing_message(vhee, shard) {
+            Some(msg) => op.with_signature(key.sign(&msg)),
+            None => op,
+        }
+    }
+
+    /// The proof of receipt `index` among `receipts` (for a claim).
+    pub fn receipt_proof(receipts: &[Receipt], index: u32) -> Vec<u8> {
+        receipts::prove::<Sha2Hasher>(&mut Snapshot::default(), receipts, index)
+            .expect("in-memory receipt tree")
+    }
+
+    /// The data root of `receipts`.
+    pub fn data_root(receipts: &[Receipt]) -> Root {
+        receipts::data_root::<Sha2Hasher>(&mut Snapshot::default(), receipts).expect("in-memory receipt tree")
+    }
+}

@@ -1,0 +1,138 @@
+//! # vhee
+//!
+//! The EE of seed 000 that "holds balances for standardized accounts": BLS12-381 keyed
+//! accounts `{balance, nonce}` in funds of two dimensions — one tree per shard (its state
+//! root on that shard), and inside it one *portion* per `ee_id`.
+//!
+//! * All account funds on shard `s` are backed by the VHEE's own balance matrix:
+//!   `Σ accounts on s + unclaimed receipts to s = real_balance(s, VHEE)`.
+//! * Stateless: every transaction carries a compiled multiproof of the keys it touches
+//!   against the VHEE's pre-state root on that shard; the VHEE verifies it in wasm (sha256
+//!   through the host), applies the operation to those leaves and saves the root the proof
+//!   gives for the new values.
+//! * Operations ([`types::Op`]): claim a validator deposit, signed transfer, pay another EE
+//!   (a direct cross-EE transfer netted by the meta-EE), cross-shard transfer with a
+//!   receipt root, claim a receipt, and — for EEs calling in with `call_ee` — moves within
+//!   the caller's own portion and balance reads.
+//! * Replay protection for receipts is a sparse bitfield in the VHEE's tree plus a running
+//!   total per `(source shard, data root)` capped at what the meta-EE netted (see
+//!   ARCHITECTURE.md).
+//!
+//! [`logic::execute`] is the state transition over two traits, [`logic::View`] (the
+//! leaves) and [`logic::Host`] (the host functions), so the wasm entry and the native
+//! [`client`] (which keeps full trees and builds transactions with their proofs) run the
+//! same code.
+#![cfg_attr(not(any(test, feature = "client")), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+#[cfg(feature = "client")]
+pub mod client;
+pub mod keys;
+pub mod logic;
+pub mod receipts;
+pub mod types;
+
+pub use types::*;
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use ee_sdk::proof::HostSha256;
+use ee_sdk::{DepositReceipt, EeId, NettingOutput, Root, ShardId, env};
+use logic::{Host, VheeError, View};
+
+/// The leaves a transaction carries, verified against the pre-state root.
+struct WitnessView {
+    leaves: BTreeMap<Root, Root>,
+}
+
+impl View for WitnessView {
+    fn get(&mut self, key: &Root) -> Result<Root, VheeError> {
+        self.leaves.get(key).copied().ok_or(VheeError::WitnessMissing)
+    }
+    fn set(&mut self, key: Root, value: Root) -> Result<(), VheeError> {
+        match self.leaves.get_mut(&key) {
+            Some(v) => {
+                *v = value;
+                Ok(())
+            }
+            None => Err(VheeError::WitnessMissing),
+        }
+    }
+}
+
+/// [`Host`] over the real host functions.
+struct EnvHost;
+
+impl Host for EnvHost {
+    fn shard(&self) -> ShardId {
+        env::shard_id()
+    }
+    fn shard_count(&self) -> u32 {
+        env::shard_count()
+    }
+    fn me(&self) -> EeId {
+        env::ee_id()
+    }
+    fn caller(&self) -> Option<EeId> {
+        env::caller_ee()
+    }
+    fn ee_exists(&mut self, ee: EeId) -> bool {
+        env::ee_exists(ee)
+    }
+    fn sha256(&mut self, data: &[u8]) -> Root {
+        env::sha256(data)
+    }
+    fn bls_verify(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+        env::bls_verify(pk, msg, sig)
+    }
+    fn netted(&mut self, source: ShardId, root: &Root) -> u64 {
+        env::netted_get(source, env::ee_id(), root)
+    }
+    fn claim_deposit(&mut self, index: u64) -> Result<DepositReceipt, VheeError> {
+        Ok(env::deposit_claim(index))
+    }
+    fn emit(&mut self, out: &NettingOutput) {
+        env::emit(out)
+    }
+    fn set_return(&mut self, data: &[u8]) {
+        env::set_return_data(data)
+    }
+}
+
+/// The VHEE's entry: verify the witness, execute the operation, save the new root.
+pub fn run() -> Result<(), VheeError> {
+    let tx: VheeTx = env::decode_block_data("vhee: data is not a VheeTx");
+    let pre = env::pre_state_root();
+    let mut host = EnvHost;
+    let new_root = apply::<HostSha256>(&tx, &pre, &mut host)?;
+    if new_root != pre {
+        env::save_post_state_root(&new_root);
+    }
+    Ok(())
+}
+
+/// Verifies `tx`'s witness against `pre`, executes its operation, and returns the new root.
+pub fn apply<H: ee_sdk::proof::Hasher + Default>(
+    tx: &VheeTx,
+    pre: &Root,
+    host: &mut impl Host,
+) -> Result<Root, VheeError> {
+    let touched: Vec<(Root, Root)> = tx.leaves.clone();
+    let mut view = WitnessView { leaves: touched.iter().copied().collect() };
+    if view.leaves.len() != touched.len() {
+        return Err(VheeError::WitnessInvalid);
+    }
+    if !touched.is_empty() && !ee_sdk::proof::verify::<H>(pre, &tx.proof, &touched) {
+        return Err(VheeError::WitnessInvalid);
+    }
+    logic::execute::<H>(&tx.op, &mut view, host)?;
+    if touched.is_empty() {
+        return Ok(*pre);
+    }
+    let updated: Vec<(Root, Root)> = touched.iter().map(|(k, _)| (*k, view.leaves[k])).collect();
+    ee_sdk::proof::compute_root::<H>(&tx.proof, &updated).map_err(|_| VheeError::WitnessInvalid)
+}
+
+ee_sdk::entry!(run);
