@@ -21,8 +21,8 @@ chisel_ee() {
 build() { cargo build --profile ee --target wasm32v1-none "$@"; }
 
 # Separate builds: cargo unifies features per build, and an EE should carry only its own.
-build -p meta-ee -p transfer-ee -p relay-ee
-for name in meta_ee transfer_ee relay_ee; do chisel_ee "$name"; done
+build -p meta-ee -p transfer-ee -p relay-ee -p scout-hello -p scout-hasher
+for name in meta_ee transfer_ee relay_ee scout_hello scout_hasher; do chisel_ee "$name"; done
 build -p vhee
 chisel_ee vhee
 build -p proof-ee

@@ -217,6 +217,63 @@ macro_rules! for_each_host_fn {
             /// Aborts the transaction with the message `src[..len]`: no outputs, no state
             /// change.
             module "env" fn abort(src: InPtr, len: Len); roles(Ee, Meta) gas(10, 0) aliases[];
+
+            // ---------------------------------------------------------------------
+            // ewasm Scout's ABI (second namespace): importable as `env.eth2_*`,
+            // `env.debug_*`, `env.bignum_*` or under the `eth2`, `debug`, `bignum`
+            // modules, so Scout-era EEs run unmodified. Metered like every entry.
+            // ---------------------------------------------------------------------
+
+            /// Scout: writes the EE's 32-byte pre-state root to `dst`.
+            module "env" fn eth2_loadPreStateRoot(dst: Out32); roles(Ee) gas(60, 1)
+                aliases[("eth2", "loadPreStateRoot")];
+
+            /// Scout: size in bytes of the block data.
+            module "env" fn eth2_blockDataSize() -> U32; roles(Ee) gas(20, 0)
+                aliases[("eth2", "blockDataSize")];
+
+            /// Scout: copies `data[offset .. offset + len]` to `dst` (Scout itself copied
+            /// `data[offset .. len]`; the range here is the one its API documents). Traps if
+            /// the range is outside the data.
+            module "env" fn eth2_blockDataCopy(dst: OutPtr, offset: U32, len: Len); roles(Ee) gas(40, 1)
+                aliases[("eth2", "blockDataCopy")];
+
+            /// Scout: sets the EE's post-state root to the 32 bytes at `src`.
+            module "env" fn eth2_savePostStateRoot(src: In32); roles(Ee) gas(200, 1)
+                aliases[("eth2", "savePostStateRoot")];
+
+            /// Scout: emits a deposit receipt (for Scout's vectors, an SSZ Phase 0 `Deposit`
+            /// of 184 bytes). Discarded if the transaction fails; bounded like outputs.
+            module "env" fn eth2_pushNewDeposit(src: InPtr, len: Len); roles(Ee) gas(100, 2)
+                aliases[("eth2", "pushNewDeposit")];
+
+            /// Scout: charges `ticks` gas on top of the call's base price; out of gas traps.
+            /// (Every EE is metered anyway; this lets a Scout EE account for work the way
+            /// it did in Scout.)
+            module "env" fn eth2_useTicks(ticks: U32); roles(Ee) gas(10, 0)
+                aliases[("eth2", "useTicks")];
+
+            /// Scout: logs a 32-bit value.
+            module "env" fn debug_print32(value: U32); roles(Ee) gas(20, 0) aliases[("debug", "print32")];
+
+            /// Scout: logs a 64-bit value.
+            module "env" fn debug_print64(value: U64); roles(Ee) gas(20, 0) aliases[("debug", "print64")];
+
+            /// Scout: logs `src[..len]` as text.
+            module "env" fn debug_printMem(src: InPtr, len: Len); roles(Ee) gas(50, 1)
+                aliases[("debug", "printMem")];
+
+            /// Scout: logs `src[..len]` as hex.
+            module "env" fn debug_printMemHex(src: InPtr, len: Len); roles(Ee) gas(50, 2)
+                aliases[("debug", "printMemHex")];
+
+            /// Scout: `c = a + b` on 32-byte big-endian numbers; traps on overflow.
+            module "env" fn bignum_add256(a: In32, b: In32, c: Out32); roles(Ee) gas(30, 0)
+                aliases[("bignum", "add256")];
+
+            /// Scout: `c = a - b` on 32-byte big-endian numbers; traps on underflow.
+            module "env" fn bignum_sub256(a: In32, b: In32, c: Out32); roles(Ee) gas(30, 0)
+                aliases[("bignum", "sub256")];
         }
     };
 }

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use parity_scale_codec::{Compact, Decode, DecodeAll, Encode};
 
 /// Length of a slice as the ABI's `u32`, aborting on (native-only) oversize slices.
-fn len32(bytes: &[u8]) -> u32 {
+pub(crate) fn len32(bytes: &[u8]) -> u32 {
     match u32::try_from(bytes.len()) {
         Ok(n) => n,
         Err(_) => abort("buffer longer than u32::MAX"),

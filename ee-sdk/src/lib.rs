@@ -8,6 +8,7 @@
 //! * [`env`]: the safe API over [`raw`] that EE code should use.
 //! * [`types`]: SCALE-encoded types shared by EEs and the host (blocks, outputs, the netting
 //!   output, the meta-EE's transaction and receipts).
+//! * [`scout`]: safe wrappers over ewasm Scout's ABI, for EEs written the Scout way.
 //! * [`entry!`]: exports `main` on wasm32 only.
 //! * `proof` (feature `proof`): sparse-Merkle multiproof verification in the EE, hashing
 //!   with the host's metered `sha256` (or, feature `pure-sha256`, in wasm, to compare).
@@ -27,6 +28,7 @@ pub mod env;
 #[cfg(feature = "proof")]
 pub mod proof;
 pub mod raw;
+pub mod scout;
 pub mod types;
 
 mod entry;

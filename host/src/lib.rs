@@ -15,6 +15,7 @@
 //! | `runtime` | wasmer: gatekeeper, metering, stack limit, linker, module cache (feature `runtime`) |
 //! | `native` | native test backend exporting the ABI symbols (feature `native`) |
 //! | [`scenario`] | JSON scenarios for `ee run` / `ee demo` |
+//! | `scout` | ewasm Scout's YAML vectors, run unmodified (feature `runtime`) |
 //! | [`sim`] | the long-running simulator behind `ee sim` (stateful and stateless on every block) |
 //!
 //! See `ARCHITECTURE.md` at the repository root for how the pieces fit.
@@ -31,6 +32,8 @@ pub mod native;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 pub mod scenario;
+#[cfg(feature = "runtime")]
+pub mod scout;
 pub mod sim;
 pub mod state;
 

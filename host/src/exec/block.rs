@@ -61,6 +61,8 @@ pub struct BlockOutcome {
     pub txs: Vec<TxReport>,
     /// The meta-EE's accept/reject decisions, one per output it read.
     pub receipts: Vec<NettingReceipt>,
+    /// Deposit receipts pushed by successful transactions (Scout's `eth2_pushNewDeposit`).
+    pub deposits: Vec<Vec<u8>>,
 }
 
 /// Runs a shard block's transactions in order against a [`StateSource`].
@@ -73,6 +75,7 @@ pub struct BlockExecutor<'a> {
     costs: &'a CostTable,
     limits: &'a Limits,
     outputs: Vec<Output>,
+    deposits: Vec<Vec<u8>>,
     txs: Vec<TxReport>,
     meta_done: bool,
 }
@@ -100,6 +103,7 @@ impl<'a> BlockExecutor<'a> {
             costs,
             limits,
             outputs: Vec::new(),
+            deposits: Vec::new(),
             txs: Vec::new(),
             meta_done: false,
         })
@@ -171,6 +175,7 @@ impl<'a> BlockExecutor<'a> {
                 self.state.commit_tx();
                 let n = effects.outputs.len();
                 self.outputs.extend(effects.outputs);
+                self.deposits.extend(effects.deposits);
                 (Ok(()), stats, n)
             }
             Ok(stats) => {
@@ -200,7 +205,13 @@ impl<'a> BlockExecutor<'a> {
     /// Ends the block.
     pub fn finish(self) -> BlockOutcome {
         let receipts = receipts(self.beacon, &self.outputs);
-        BlockOutcome { writes: self.state.into_writes(), outputs: self.outputs, txs: self.txs, receipts }
+        BlockOutcome {
+            writes: self.state.into_writes(),
+            outputs: self.outputs,
+            txs: self.txs,
+            receipts,
+            deposits: self.deposits,
+        }
     }
 }
 

@@ -114,6 +114,9 @@ pub enum HostError {
         /// Its failure.
         reason: String,
     },
+    /// Scout's `bignum_add256`/`bignum_sub256` overflowed 256 bits.
+    #[error("bignum {0} overflows 256 bits")]
+    BignumOverflow(&'static str),
     /// State access failed (e.g. a key the witness does not cover).
     #[error(transparent)]
     State(#[from] StateError),

@@ -7,6 +7,7 @@ use crate::state::StateKey;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use ee_sdk::{DepositData, EeId, ShardId};
 use parity_scale_codec::{DecodeAll, Encode};
+use ruint::aliases::U256;
 use sha2::{Digest, Sha256};
 
 /// Longest abort message kept (the rest is cut).
@@ -211,13 +212,19 @@ pub(super) fn debug_log(
     len: u32,
 ) -> Result<(), HostError> {
     let bytes = mem.read(src, len)?;
-    let line = String::from_utf8_lossy(&bytes).into_owned();
+    log_line(l, String::from_utf8_lossy(&bytes).into_owned());
+    Ok(())
+}
+
+/// Keeps a debug line while the transaction's log budget lasts (dropped beyond it; the
+/// call was charged either way).
+fn log_line(l: &mut HostLogic, line: String) {
     tracing::debug!(ee = l.env.ee.0, shard = l.env.shard.0, "{line}");
+    let len = u32::try_from(line.len()).unwrap_or(u32::MAX);
     if l.log_bytes.saturating_add(len) <= l.limits.log_bytes {
         l.log_bytes += len;
         l.logs.push(line);
     }
-    Ok(())
 }
 
 pub(super) fn abort(
@@ -342,6 +349,7 @@ pub(super) fn call_ee(
     }
     l.staged_bytes += effects.outputs.iter().map(|o| o.data.len() as u64).sum::<u64>();
     l.staged.extend(effects.outputs);
+    l.deposits.extend(effects.deposits);
     l.logs.extend(effects.logs);
     l.last_return = effects.return_data;
     Ok(l.last_return.len() as u32)
@@ -389,4 +397,140 @@ pub(super) fn bls_verify(
 ) -> Result<u32, HostError> {
     let (pk, msg, sig) = (mem.read(pk, pk_len)?, mem.read(msg, msg_len)?, mem.read(sig, sig_len)?);
     Ok(u32::from(crate::crypto::bls_verify(&pk, &msg, &sig)))
+}
+
+// --- ewasm Scout's ABI ----------------------------------------------------------------
+
+pub(super) fn eth2_loadPreStateRoot(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+) -> Result<(), HostError> {
+    load_pre_state_root(l, mem, dst)
+}
+
+pub(super) fn eth2_blockDataSize(l: &mut HostLogic, mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    block_data_size(l, mem)
+}
+
+pub(super) fn eth2_blockDataCopy(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+    offset: u32,
+    len: u32,
+) -> Result<(), HostError> {
+    block_data_copy(l, mem, dst, offset, len)
+}
+
+pub(super) fn eth2_savePostStateRoot(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+) -> Result<(), HostError> {
+    save_post_state_root(l, mem, src)
+}
+
+pub(super) fn eth2_pushNewDeposit(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    if len > l.limits.output_bytes {
+        return Err(HostError::OutputTooLarge { len, max: l.limits.output_bytes });
+    }
+    if l.deposits.len() >= l.limits.outputs_per_tx as usize {
+        return Err(HostError::TooManyOutputs { max: l.limits.outputs_per_tx });
+    }
+    let deposit = mem.read(src, len)?;
+    l.deposits.push(deposit);
+    Ok(())
+}
+
+pub(super) fn eth2_useTicks(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    ticks: u32,
+) -> Result<(), HostError> {
+    let ticks = u64::from(ticks);
+    if ticks > l.gas_left {
+        l.gas_left = 0;
+        return Err(HostError::OutOfGas);
+    }
+    l.gas_left -= ticks;
+    Ok(())
+}
+
+pub(super) fn debug_print32(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    value: u32,
+) -> Result<(), HostError> {
+    log_line(l, format!("print32: {value}"));
+    Ok(())
+}
+
+pub(super) fn debug_print64(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    value: u64,
+) -> Result<(), HostError> {
+    log_line(l, format!("print64: {value}"));
+    Ok(())
+}
+
+pub(super) fn debug_printMem(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    let bytes = mem.read(src, len)?;
+    log_line(l, format!("printMem: {}", String::from_utf8_lossy(&bytes)));
+    Ok(())
+}
+
+pub(super) fn debug_printMemHex(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    src: u64,
+    len: u32,
+) -> Result<(), HostError> {
+    let bytes = mem.read(src, len)?;
+    log_line(l, format!("printMemHex: {}", hex::encode(bytes)));
+    Ok(())
+}
+
+fn bignum(
+    mem: &mut dyn GuestMemory,
+    a: u64,
+    b: u64,
+    c: u64,
+    op: &'static str,
+    f: fn(U256, U256) -> Option<U256>,
+) -> Result<(), HostError> {
+    let (x, y) = (U256::from_be_bytes(mem.read32(a)?), U256::from_be_bytes(mem.read32(b)?));
+    let z = f(x, y).ok_or(HostError::BignumOverflow(op))?;
+    mem.write(c, &z.to_be_bytes::<32>())
+}
+
+pub(super) fn bignum_add256(
+    _l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    a: u64,
+    b: u64,
+    c: u64,
+) -> Result<(), HostError> {
+    bignum(mem, a, b, c, "add256", U256::checked_add)
+}
+
+pub(super) fn bignum_sub256(
+    _l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    a: u64,
+    b: u64,
+    c: u64,
+) -> Result<(), HostError> {
+    bignum(mem, a, b, c, "sub256", U256::checked_sub)
 }

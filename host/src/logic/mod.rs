@@ -59,6 +59,8 @@ pub struct TxEffects {
     pub logs: Vec<String>,
     /// Return data set with `set_return_data`.
     pub return_data: Vec<u8>,
+    /// Deposit receipts pushed with Scout's `eth2_pushNewDeposit`.
+    pub deposits: Vec<Vec<u8>>,
 }
 
 /// Deepest nesting of `call_ee`.
@@ -102,6 +104,7 @@ pub struct HostLogic<'a> {
     outputs_cache: BTreeMap<EeId, Vec<u8>>,
     return_data: Vec<u8>,
     last_return: Vec<u8>,
+    deposits: Vec<Vec<u8>>,
 }
 
 impl<'a> HostLogic<'a> {
@@ -135,6 +138,7 @@ impl<'a> HostLogic<'a> {
             outputs_cache: BTreeMap::new(),
             return_data: Vec::new(),
             last_return: Vec::new(),
+            deposits: Vec::new(),
         }
     }
 
@@ -162,6 +166,7 @@ impl<'a> HostLogic<'a> {
             outputs_cache: BTreeMap::new(),
             return_data: Vec::new(),
             last_return: Vec::new(),
+            deposits: Vec::new(),
         }
     }
 
@@ -188,6 +193,7 @@ impl<'a> HostLogic<'a> {
             profile: self.profile,
             logs: self.logs,
             return_data: self.return_data,
+            deposits: self.deposits,
         }
     }
 

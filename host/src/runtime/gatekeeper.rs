@@ -8,6 +8,10 @@
 //! * exports `main: [] -> []` and `memory`; no start function; at most one memory, not
 //!   larger than the page limit.
 //!
+//! Libraries (Scout's `beacon_state.libraries`) are checked the same way except that they
+//! may import nothing, need no exports, and their exports resolve the EE's imports from the
+//! module named after the library (signatures are checked when linking).
+//!
 //! It also measures every function's frame weight for the stack-limit middleware and the
 //! figures `ee check`/`ee inspect` print. All problems are collected, not just the first.
 use crate::abi::{HostFn, Kind, Role};
@@ -99,6 +103,14 @@ pub enum Problem {
     /// More than one memory.
     #[error("at most one memory is allowed")]
     MultipleMemories,
+    /// A library that imports something (libraries are instantiated with no imports).
+    #[error("library imports {module}.{name}; libraries may not import anything")]
+    LibraryImport {
+        /// Module.
+        module: String,
+        /// Name.
+        name: String,
+    },
     /// Initial memory larger than the limit.
     #[error("initial memory of {pages} pages exceeds the limit of {max}")]
     MemoryTooLarge {
@@ -188,8 +200,22 @@ fn kind_type(k: Kind) -> ValType {
     }
 }
 
+/// What is being checked.
+#[derive(Clone, Copy, Debug)]
+pub enum ModuleKind<'a> {
+    /// An EE of this role, which may also import from these library modules.
+    Ee(Role, &'a [String]),
+    /// A library.
+    Library,
+}
+
 /// Checks `code` for an EE of `role` under `limits`.
 pub fn check(code: &[u8], role: Role, limits: &Limits) -> Result<ModuleFacts, LoadError> {
+    check_kind(code, ModuleKind::Ee(role, &[]), limits)
+}
+
+/// Checks `code` as `kind` under `limits`.
+pub fn check_kind(code: &[u8], kind: ModuleKind<'_>, limits: &Limits) -> Result<ModuleFacts, LoadError> {
     let mut problems = Vec::new();
     let mut facts = ModuleFacts { size: code.len(), ..Default::default() };
     if code.len() > MAX_CODE_BYTES {
@@ -198,11 +224,12 @@ pub fn check(code: &[u8], role: Role, limits: &Limits) -> Result<ModuleFacts, Lo
     if code.len() < 8 || code[..4] != *b"\0asm" {
         return Err(LoadError(vec![Problem::Invalid("not a WebAssembly module (no \\0asm header)".into())]));
     }
-    if let Err(e) = scan(code, role, limits, &mut facts, &mut problems) {
+    if let Err(e) = scan(code, kind, limits, &mut facts, &mut problems) {
         problems.push(Problem::Invalid(e.to_string()));
     }
     let main = facts.exports.iter().any(|e| e == "main");
-    if !main && !problems.iter().any(|p| matches!(p, Problem::Invalid(_))) {
+    let is_ee = matches!(kind, ModuleKind::Ee(..));
+    if is_ee && !main && !problems.iter().any(|p| matches!(p, Problem::Invalid(_))) {
         problems.push(Problem::MissingExport("main"));
     }
     if problems.is_empty() { Ok(facts) } else { Err(LoadError(problems)) }
@@ -224,7 +251,7 @@ struct Scan {
 
 fn scan(
     code: &[u8],
-    role: Role,
+    kind: ModuleKind<'_>,
     limits: &Limits,
     facts: &mut ModuleFacts,
     problems: &mut Vec<Problem>,
@@ -259,7 +286,15 @@ fn scan(
             Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports() {
                     let import = import?;
-                    check_import(&import, role, &s, problems, facts);
+                    match kind {
+                        ModuleKind::Ee(role, libraries) => {
+                            check_import(&import, role, libraries, &s, problems, facts)
+                        }
+                        ModuleKind::Library => problems.push(Problem::LibraryImport {
+                            module: import.module.to_string(),
+                            name: import.name.to_string(),
+                        }),
+                    }
                     match import.ty {
                         TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                             s.func_types.push(t);
@@ -369,7 +404,7 @@ fn scan(
     if memories > 1 {
         problems.push(Problem::MultipleMemories);
     }
-    if !s.memory_exported {
+    if !s.memory_exported && matches!(kind, ModuleKind::Ee(..)) {
         problems.push(Problem::MissingExport("memory"));
     }
     if let Some(main) = s.main_index {
@@ -392,6 +427,7 @@ fn scan(
 fn check_import(
     import: &wasmparser::Import<'_>,
     role: Role,
+    libraries: &[String],
     s: &Scan,
     problems: &mut Vec<Problem>,
     facts: &mut ModuleFacts,
@@ -410,6 +446,10 @@ fn check_import(
             return;
         }
     };
+    if libraries.contains(&module) {
+        facts.imports.push(Import { module, name, function: None });
+        return;
+    }
     let function = HostFn::lookup(&module, &name);
     facts.imports.push(Import { module: module.clone(), name: name.clone(), function });
     let Some(function) = function else {

@@ -79,11 +79,12 @@ macro_rules! define_linker {
         roles($($role:ident),*) gas($base:literal, $per:literal)
         aliases[$(($am:literal, $an:literal)),*] ;
     )*) => {
-        /// The imports an EE of `role` may use, bound to `env`.
-        pub(super) fn linker(store: &mut Store, env: &FunctionEnv<WasmEnv>, role: Role) -> Imports {
+        /// The host functions `needed[f.index()]` (those the module imports and its role
+        /// may use), bound to `env`.
+        pub(super) fn linker(store: &mut Store, env: &FunctionEnv<WasmEnv>, role: Role, needed: &[bool]) -> Imports {
             let mut imports = Imports::new();
             $(
-                if HostFn::$name.allowed(role) {
+                if HostFn::$name.allowed(role) && needed.get(HostFn::$name.index()).copied().unwrap_or(false) {
                     #[allow(non_snake_case)]
                     fn $name(
                         mut fenv: FunctionEnvMut<WasmEnv>,

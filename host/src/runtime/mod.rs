@@ -17,7 +17,7 @@ mod memory;
 pub mod stack;
 pub mod tunables;
 
-pub use gatekeeper::{LoadError, ModuleFacts, Problem};
+pub use gatekeeper::{LoadError, ModuleFacts, ModuleKind, Problem};
 
 use crate::abi::Role;
 use crate::exec::{EeRunner, RunStats, TxError};
@@ -85,6 +85,8 @@ impl Default for EngineKind {
 pub struct LoadedModule {
     engine: Engine,
     module: Module,
+    /// `needed[f.index()]`: whether the module imports host function `f`.
+    needed: Vec<bool>,
     /// What the gatekeeper found.
     pub facts: ModuleFacts,
     /// Compilation time in microseconds.
@@ -118,20 +120,42 @@ impl WasmEnv {
 type CacheKey = [u8; 32];
 
 /// Compiles and runs EEs with one engine, cost table and set of limits; caches compiled
-/// modules by (code hash, engine, cost-table hash, compile-relevant limits, role).
+/// modules by (code hash, engine, cost-table hash, compile-relevant limits, kind).
 pub struct Runtime {
     engine: EngineKind,
     costs: Arc<CostTable>,
     limits: Limits,
     cost_hash: [u8; 32],
     cache: Mutex<HashMap<CacheKey, Arc<LoadedModule>>>,
+    libraries: Vec<(String, Arc<[u8]>)>,
+    library_names: Vec<String>,
 }
 
 impl Runtime {
     /// A runtime with `engine`, `costs` and `limits`.
     pub fn new(engine: EngineKind, costs: Arc<CostTable>, limits: Limits) -> Self {
         let cost_hash = costs.hash();
-        Runtime { engine, costs, limits, cost_hash, cache: Mutex::new(HashMap::new()) }
+        Runtime {
+            engine,
+            costs,
+            limits,
+            cost_hash,
+            cache: Mutex::new(HashMap::new()),
+            libraries: Vec::new(),
+            library_names: Vec::new(),
+        }
+    }
+
+    /// Links these libraries (name, wasm) into every EE it runs: an EE importing from
+    /// module `name` gets the library's exports (Scout's `beacon_state.libraries`). Every
+    /// library is checked and compiled up front.
+    pub fn with_libraries(mut self, libraries: Vec<(String, Arc<[u8]>)>) -> Result<Self, LoadError> {
+        for (_, code) in &libraries {
+            self.load_kind(code, ModuleKind::Library)?;
+        }
+        self.library_names = libraries.iter().map(|(n, _)| n.clone()).collect();
+        self.libraries = libraries;
+        Ok(self)
     }
 
     /// The engine in use.
@@ -149,14 +173,23 @@ impl Runtime {
         &self.limits
     }
 
-    fn cache_key(&self, code: &[u8], role: Role) -> CacheKey {
+    fn cache_key(&self, code: &[u8], kind: ModuleKind<'_>) -> CacheKey {
         let mut h = Sha256::new();
         h.update(Sha256::digest(code));
         h.update(self.engine.name());
         h.update(self.cost_hash);
         h.update(self.limits.memory_pages.to_le_bytes());
         h.update(self.limits.stack_units.to_le_bytes());
-        h.update([role as u8]);
+        match kind {
+            ModuleKind::Ee(role, libraries) => {
+                h.update([role as u8]);
+                for l in libraries {
+                    h.update(l.as_bytes());
+                    h.update([0]);
+                }
+            }
+            ModuleKind::Library => h.update([0xff]),
+        }
         h.finalize().into()
     }
 
@@ -168,17 +201,21 @@ impl Runtime {
     /// Checks and compiles `code` for `role`, or returns the cached module. The bool says
     /// whether it came from the cache.
     pub fn load(&self, code: &[u8], role: Role) -> Result<(Arc<LoadedModule>, bool), LoadError> {
-        let key = self.cache_key(code, role);
+        self.load_kind(code, ModuleKind::Ee(role, &self.library_names))
+    }
+
+    fn load_kind(&self, code: &[u8], kind: ModuleKind<'_>) -> Result<(Arc<LoadedModule>, bool), LoadError> {
+        let key = self.cache_key(code, kind);
         if let Some(m) = self.cache.lock().expect("cache lock").get(&key) {
             return Ok((m.clone(), true));
         }
-        let loaded = Arc::new(self.compile(code, role)?);
+        let loaded = Arc::new(self.compile(code, kind)?);
         self.cache.lock().expect("cache lock").insert(key, loaded.clone());
         Ok((loaded, false))
     }
 
-    fn compile(&self, code: &[u8], role: Role) -> Result<LoadedModule, LoadError> {
-        let facts = gatekeeper::check(code, role, &self.limits)?;
+    fn compile(&self, code: &[u8], kind: ModuleKind<'_>) -> Result<LoadedModule, LoadError> {
+        let facts = gatekeeper::check_kind(code, kind, &self.limits)?;
         let started = Instant::now();
         let ops = self.costs.operators.clone();
         let metering = Arc::new(Metering::new(0, move |op| ops.cost(op)));
@@ -205,7 +242,11 @@ impl Runtime {
         engine.set_tunables(tunables::LimitingTunables::new(self.limits.memory_pages));
         let module = Module::new(&engine, code)
             .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
-        Ok(LoadedModule { engine, module, facts, compile_us: started.elapsed().as_micros() as u64 })
+        let mut needed = vec![false; crate::abi::HostFn::ALL.len()];
+        for f in facts.imports.iter().filter_map(|i| i.function) {
+            needed[f.index()] = true;
+        }
+        Ok(LoadedModule { engine, module, needed, facts, compile_us: started.elapsed().as_micros() as u64 })
     }
 
     fn execute(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
@@ -216,7 +257,9 @@ impl Runtime {
         let started = Instant::now();
         let mut store = Store::new(loaded.engine.clone());
         let env = FunctionEnv::new(&mut store, WasmEnv::default());
-        let imports = imports::linker(&mut store, &env, entry.role);
+        let mut imports = imports::linker(&mut store, &env, entry.role, &loaded.needed);
+        let budget = logic.gas_left();
+        let libraries = self.link_libraries(&mut store, &mut imports, budget)?;
         let instance = Instance::new(&mut store, &loaded.module, &imports)
             .map_err(|e| TxError::Instantiate(e.to_string()))?;
         let exports = &instance.exports;
@@ -248,10 +291,28 @@ impl Runtime {
         stats.execute_us = started.elapsed().as_micros() as u64;
 
         let points = get_remaining_points(&mut store, &instance);
-        logic.set_gas_left(match points {
+        let mut left = match points {
             MeteringPoints::Remaining(n) => n,
             MeteringPoints::Exhausted => 0,
-        });
+        };
+        // Libraries meter their own instructions against the same budget.
+        let mut library_exhausted = false;
+        for lib in &libraries {
+            let used = match get_remaining_points(&mut store, lib) {
+                MeteringPoints::Remaining(n) => budget.saturating_sub(n),
+                MeteringPoints::Exhausted => {
+                    library_exhausted = true;
+                    budget
+                }
+            };
+            library_exhausted |= used > left;
+            left = left.saturating_sub(used);
+        }
+        logic.set_gas_left(left);
+        if library_exhausted {
+            logic.set_gas_left(0);
+            return Err(TxError::OutOfGas);
+        }
         let Err(err) = result else { return Ok(stats) };
         if let Some(host) = err.downcast_ref::<HostError>() {
             return Err(host.clone().into());
@@ -269,6 +330,33 @@ impl Runtime {
             Some(code) => Err(TxError::Trap(code.to_string())),
             None => Err(TxError::Trap(err.message())),
         }
+    }
+}
+
+impl Runtime {
+    /// Instantiates every library in `store` with `budget` gas and adds its exports to
+    /// `imports` under its name.
+    fn link_libraries(
+        &self,
+        store: &mut Store,
+        imports: &mut wasmer::Imports,
+        budget: u64,
+    ) -> Result<Vec<Instance>, TxError> {
+        let mut instances = Vec::with_capacity(self.libraries.len());
+        for (name, code) in &self.libraries {
+            let (lib, _) =
+                self.load_kind(code, ModuleKind::Library).map_err(|e| TxError::Load(e.to_string()))?;
+            let instance = Instance::new(store, &lib.module, &wasmer::Imports::new())
+                .map_err(|e| TxError::Instantiate(format!("library {name}: {e}")))?;
+            set_remaining_points(store, &instance, budget);
+            for (export, ext) in instance.exports.iter() {
+                if !export.starts_with("wasmer_metering_") && export != stack::EXHAUSTED_EXPORT {
+                    imports.define(name, export, ext.clone());
+                }
+            }
+            instances.push(instance);
+        }
+        Ok(instances)
     }
 }
 

@@ -7,15 +7,22 @@ use ee_host::scenario::{MatrixReport, RunReport, Scenario, chain_for, run_scenar
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Run a scenario (JSON: shards, EEs with wasm paths and initial matrices, blocks).
+/// Run a scenario: JSON (shards, EEs with wasm paths and initial matrices, blocks) or
+/// ewasm Scout's YAML test vectors (`.yaml`/`.yml`), which fail (exit 1, with a diff) when
+/// the post-state or the deposits do not match.
 ///
-/// Example: `ee run scenarios/seed000.json --format json`
+/// Example: `ee run scenarios/seed000.json --format json`,
+/// `ee run scenarios/scout/hasher.yaml --repeat 100`
 #[derive(clap::Args)]
 pub struct Args {
     /// Scenario file (wasm paths inside are relative to it).
     pub scenario: PathBuf,
     #[command(flatten)]
     pub exec: ExecArgs,
+    /// Scout vectors: run them this many times (fresh state, warm module cache) and report
+    /// the median per-block time.
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u32,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -23,6 +30,9 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if matches!(args.scenario.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        return super::scout::run(&args.scenario, &args.exec, args.repeat, args.format);
+    }
     let scenario = Scenario::from_path(&args.scenario)
         .with_context(|| format!("loading {}", args.scenario.display()))?;
     let report = execute(&scenario, &args.exec)?;

@@ -1,0 +1,208 @@
+//! ewasm Scout's YAML test vectors, run unmodified.
+//!
+//! ```yaml
+//! beacon_state:
+//!   execution_scripts: [hello.wasm, stateful.wasm]   # EE 0, EE 1 (paths relative to the file)
+//!   libraries: [{ name: lib, file: lib.wasm }]       # optional: import module `lib`
+//! shard_pre_state:
+//!   exec_env_states: ["00…00", "22ea…42f4"]
+//! shard_blocks:
+//!   - { env: 0, data: "" }
+//!   - { env: 1, data: "5c00…" }
+//! shard_post_state:
+//!   exec_env_states: ["00…00", "2950…27fc"]
+//! deposit_receipts:                                  # optional
+//!   - { pubkey: "…", withdrawal_credentials: "…", amount: 32, signature: "…" }
+//! ```
+//!
+//! Every block runs its EE once on one shard, in order, through the same block executor,
+//! host logic and metering as any other block. The post-state roots must equal
+//! `shard_post_state`, and every expected deposit receipt (SSZ Phase 0 `Deposit`: pubkey ‖
+//! withdrawal credentials ‖ amount LE ‖ signature, 184 bytes) must be among those the EEs
+//! pushed — as Scout checks, except that here a mismatch is a failure.
+mod run;
+
+pub use run::{BlockRun, Outcome, RootCheck, run};
+
+use ee_sdk::Root;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Errors loading or running vectors (not mismatches, which are an [`Outcome`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScoutError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The YAML does not parse or lacks a field.
+    #[error("malformed vectors: {0}")]
+    Yaml(#[from] serde_yaml_ng::Error),
+    /// A value is malformed (hex, lengths, indices).
+    #[error("malformed vectors: {0}")]
+    Invalid(String),
+    /// A library was refused.
+    #[error("library {name}: {error}")]
+    Library {
+        /// Its name.
+        name: String,
+        /// Why.
+        error: crate::runtime::LoadError,
+    },
+    /// The world could not be set up.
+    #[error(transparent)]
+    World(#[from] crate::state::WorldError),
+    /// A block could not run.
+    #[error(transparent)]
+    Block(#[from] crate::exec::BlockError),
+    /// State access failed.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+}
+
+#[derive(Deserialize)]
+struct File {
+    beacon_state: BeaconFile,
+    shard_pre_state: StateFile,
+    shard_blocks: Vec<BlockFile>,
+    shard_post_state: StateFile,
+    #[serde(default)]
+    deposit_receipts: Vec<DepositFile>,
+}
+
+#[derive(Deserialize)]
+struct BeaconFile {
+    execution_scripts: Vec<String>,
+    #[serde(default)]
+    libraries: Option<Vec<LibraryFile>>,
+}
+
+#[derive(Deserialize)]
+struct LibraryFile {
+    name: String,
+    file: String,
+}
+
+#[derive(Deserialize)]
+struct StateFile {
+    exec_env_states: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BlockFile {
+    env: u64,
+    data: String,
+}
+
+#[derive(Deserialize)]
+struct DepositFile {
+    pubkey: String,
+    withdrawal_credentials: String,
+    amount: u64,
+    signature: String,
+}
+
+/// Loaded vectors.
+#[derive(Clone, Debug)]
+pub struct Vectors {
+    /// Where they came from.
+    pub path: PathBuf,
+    /// `execution_scripts`: EE `i`'s code (and its path).
+    pub scripts: Vec<(PathBuf, Arc<[u8]>)>,
+    /// `libraries`: import module name and code.
+    pub libraries: Vec<(String, Arc<[u8]>)>,
+    /// Pre-state root of every EE.
+    pub pre_state: Vec<Root>,
+    /// `(env, data)` of every block.
+    pub blocks: Vec<(u32, Vec<u8>)>,
+    /// Expected post-state root of every EE.
+    pub post_state: Vec<Root>,
+    /// Expected deposit receipts, SSZ-encoded.
+    pub deposits: Vec<Vec<u8>>,
+}
+
+fn hex_bytes(s: &str, what: &str) -> Result<Vec<u8>, ScoutError> {
+    hex::decode(s.trim().trim_start_matches("0x"))
+        .map_err(|e| ScoutError::Invalid(format!("{what}: bad hex: {e}")))
+}
+
+fn hex_fixed<const N: usize>(s: &str, what: &str) -> Result<[u8; N], ScoutError> {
+    let v = hex_bytes(s, what)?;
+    v.clone().try_into().map_err(|_| ScoutError::Invalid(format!("{what}: {} bytes, expected {N}", v.len())))
+}
+
+fn read(path: &Path) -> Result<Arc<[u8]>, ScoutError> {
+    std::fs::read(path).map(Into::into).map_err(|source| ScoutError::Io { path: path.to_path_buf(), source })
+}
+
+impl Vectors {
+    /// Reads a YAML file; wasm paths are relative to it.
+    pub fn load(path: &Path) -> Result<Vectors, ScoutError> {
+        let text =
+            std::fs::read(path).map_err(|source| ScoutError::Io { path: path.to_path_buf(), source })?;
+        let file: File = serde_yaml_ng::from_slice(&text)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let scripts = file
+            .beacon_state
+            .execution_scripts
+            .iter()
+            .map(|p| Ok((base.join(p), read(&base.join(p))?)))
+            .collect::<Result<Vec<_>, ScoutError>>()?;
+        let libraries = file
+            .beacon_state
+            .libraries
+            .unwrap_or_default()
+            .iter()
+            .map(|l| Ok((l.name.clone(), read(&base.join(&l.file))?)))
+            .collect::<Result<Vec<_>, ScoutError>>()?;
+        let roots = |s: &StateFile, what: &str| -> Result<Vec<Root>, ScoutError> {
+            s.exec_env_states
+                .iter()
+                .enumerate()
+                .map(|(i, r)| hex_fixed::<32>(r, &format!("{what}[{i}]")))
+                .collect()
+        };
+        let pre_state = roots(&file.shard_pre_state, "shard_pre_state.exec_env_states")?;
+        let post_state = roots(&file.shard_post_state, "shard_post_state.exec_env_states")?;
+        if pre_state.len() != scripts.len() || post_state.len() != scripts.len() {
+            return Err(ScoutError::Invalid(format!(
+                "{} execution scripts but {} pre-state and {} post-state roots",
+                scripts.len(),
+                pre_state.len(),
+                post_state.len()
+            )));
+        }
+        let blocks = file
+            .shard_blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let env =
+                    u32::try_from(b.env).ok().filter(|&e| (e as usize) < scripts.len()).ok_or_else(|| {
+                        ScoutError::Invalid(format!("shard_blocks[{i}]: env {} does not exist", b.env))
+                    })?;
+                Ok((env, hex_bytes(&b.data, &format!("shard_blocks[{i}].data"))?))
+            })
+            .collect::<Result<Vec<_>, ScoutError>>()?;
+        let deposits = file
+            .deposit_receipts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let what = |f: &str| format!("deposit_receipts[{i}].{f}");
+                let mut ssz = hex_fixed::<48>(&d.pubkey, &what("pubkey"))?.to_vec();
+                ssz.extend(hex_fixed::<32>(&d.withdrawal_credentials, &what("withdrawal_credentials"))?);
+                ssz.extend(d.amount.to_le_bytes());
+                ssz.extend(hex_fixed::<96>(&d.signature, &what("signature"))?);
+                Ok(ssz)
+            })
+            .collect::<Result<Vec<_>, ScoutError>>()?;
+        Ok(Vectors { path: path.to_path_buf(), scripts, libraries, pre_state, blocks, post_state, deposits })
+    }
+}
