@@ -34,6 +34,9 @@ pub struct RunStats {
     pub execute_us: u64,
     /// Whether the compiled module came from the cache.
     pub cached: bool,
+    /// Instruction gas per operator category (`gas::OpCategory::ALL` order); filled only by
+    /// a profiling runtime (`Runtime::profiling`).
+    pub category_gas: [u64; 13],
 }
 
 /// Why a transaction failed. A failed transaction leaves no outputs and no state change.

@@ -32,6 +32,49 @@ pub enum OpCategory {
     MemoryGrow,
 }
 
+impl OpCategory {
+    /// Every category, in a fixed order (the order of profile counters).
+    pub const ALL: [OpCategory; 13] = [
+        OpCategory::Constant,
+        OpCategory::Local,
+        OpCategory::Global,
+        OpCategory::Arithmetic,
+        OpCategory::Multiply,
+        OpCategory::Divide,
+        OpCategory::Load,
+        OpCategory::Store,
+        OpCategory::Branch,
+        OpCategory::Call,
+        OpCategory::CallIndirect,
+        OpCategory::MemorySize,
+        OpCategory::MemoryGrow,
+    ];
+
+    /// Position in [`OpCategory::ALL`].
+    pub fn index(self) -> usize {
+        OpCategory::ALL.iter().position(|c| *c == self).expect("listed")
+    }
+
+    /// The category's name (as in the cost table).
+    pub fn name(self) -> &'static str {
+        match self {
+            OpCategory::Constant => "constant",
+            OpCategory::Local => "local",
+            OpCategory::Global => "global",
+            OpCategory::Arithmetic => "arithmetic",
+            OpCategory::Multiply => "multiply",
+            OpCategory::Divide => "divide",
+            OpCategory::Load => "load",
+            OpCategory::Store => "store",
+            OpCategory::Branch => "branch",
+            OpCategory::Call => "call",
+            OpCategory::CallIndirect => "call_indirect",
+            OpCategory::MemorySize => "memory_size",
+            OpCategory::MemoryGrow => "memory_grow",
+        }
+    }
+}
+
 /// Prices per [`OpCategory`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -2,6 +2,8 @@
 //! running an EE's `main` against the host logic.
 //!
 //! * [`gatekeeper`]: what a module may contain (see `ee check`).
+//! * [`inspect`]: section sizes and largest functions (see `ee inspect`).
+//! * [`profile`]: instruction gas per operator category (see `ee gas`).
 //! * [`stack`]: the deterministic call-stack budget middleware.
 //! * [`tunables`]: memory-page cap and native stack size.
 //! * `imports`: the linker generated from the ABI table.
@@ -13,7 +15,9 @@
 //! calls a host function is metered exactly like one that does.
 pub mod gatekeeper;
 mod imports;
+pub mod inspect;
 mod memory;
+pub mod profile;
 pub mod stack;
 pub mod tunables;
 
@@ -129,6 +133,7 @@ pub struct Runtime {
     cache: Mutex<HashMap<CacheKey, Arc<LoadedModule>>>,
     libraries: Vec<(String, Arc<[u8]>)>,
     library_names: Vec<String>,
+    profile: bool,
 }
 
 impl Runtime {
@@ -143,7 +148,16 @@ impl Runtime {
             cache: Mutex::new(HashMap::new()),
             libraries: Vec::new(),
             library_names: Vec::new(),
+            profile: false,
         }
+    }
+
+    /// A runtime that also counts instruction gas per operator category (`RunStats::
+    /// category_gas`). Its own counters cost gas, so take gas totals from an ordinary
+    /// runtime and give this one a larger limit.
+    pub fn profiling(mut self) -> Self {
+        self.profile = true;
+        self
     }
 
     /// Links these libraries (name, wasm) into every EE it runs: an EE importing from
@@ -180,6 +194,7 @@ impl Runtime {
         h.update(self.cost_hash);
         h.update(self.limits.memory_pages.to_le_bytes());
         h.update(self.limits.stack_units.to_le_bytes());
+        h.update([u8::from(self.profile)]);
         match kind {
             ModuleKind::Ee(role, libraries) => {
                 h.update([role as u8]);
@@ -227,15 +242,13 @@ impl Runtime {
         let mut engine: Engine = match self.engine {
             EngineKind::Singlepass => {
                 let mut c = wasmer::sys::Singlepass::default();
-                wasmer::sys::CompilerConfig::push_middleware(&mut c, stack);
-                wasmer::sys::CompilerConfig::push_middleware(&mut c, metering);
+                self.push_middlewares(&mut c, stack, metering);
                 EngineBuilder::new(c).engine().into()
             }
             #[cfg(feature = "cranelift")]
             EngineKind::Cranelift => {
                 let mut c = wasmer::sys::Cranelift::default();
-                wasmer::sys::CompilerConfig::push_middleware(&mut c, stack);
-                wasmer::sys::CompilerConfig::push_middleware(&mut c, metering);
+                self.push_middlewares(&mut c, stack, metering);
                 EngineBuilder::new(c).engine().into()
             }
         };
@@ -313,6 +326,15 @@ impl Runtime {
             logic.set_gas_left(0);
             return Err(TxError::OutOfGas);
         }
+        if self.profile {
+            for c in crate::gas::OpCategory::ALL {
+                if let Ok(g) = exports.get_global(&profile::export_name(c))
+                    && let Value::I64(v) = g.get(&mut store)
+                {
+                    stats.category_gas[c.index()] = v as u64;
+                }
+            }
+        }
         let Err(err) = result else { return Ok(stats) };
         if let Some(host) = err.downcast_ref::<HostError>() {
             return Err(host.clone().into());
@@ -334,6 +356,21 @@ impl Runtime {
 }
 
 impl Runtime {
+    /// Stack limiter, then (when profiling) the profiler, then metering: the metering and
+    /// the profiler see the same operators.
+    fn push_middlewares(
+        &self,
+        c: &mut dyn wasmer::sys::CompilerConfig,
+        stack: Arc<stack::StackLimit>,
+        metering: Arc<dyn wasmer::sys::ModuleMiddleware>,
+    ) {
+        c.push_middleware(stack);
+        if self.profile {
+            c.push_middleware(Arc::new(profile::Profiler::new(self.costs.operators.clone())));
+        }
+        c.push_middleware(metering);
+    }
+
     /// Instantiates every library in `store` with `budget` gas and adds its exports to
     /// `imports` under its name.
     fn link_libraries(

@@ -96,6 +96,17 @@ pub struct BlockReport {
     pub netting: Vec<ReceiptReport>,
 }
 
+/// An EE's state root on a shard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EeRootReport {
+    /// The shard.
+    pub shard: u32,
+    /// The EE.
+    pub ee: u32,
+    /// Its root (hex).
+    pub root: String,
+}
+
 /// A whole run.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
@@ -114,6 +125,8 @@ pub struct RunReport {
     pub final_: Vec<MatrixReport>,
     /// Crosslinked shard roots at the end.
     pub shard_roots: Vec<String>,
+    /// Every non-zero EE state root at the end.
+    pub ee_roots: Vec<EeRootReport>,
     /// Sum of every cell of every matrix (unchanged by netting).
     pub total_supply: i128,
 }
@@ -148,6 +161,19 @@ fn tx_json(t: &TxReport, scenario: &Scenario) -> TxReportJson {
             .collect(),
         logs: t.logs.clone(),
     }
+}
+
+fn ee_roots(world: &World) -> Result<Vec<EeRootReport>, crate::state::StateError> {
+    let mut out = Vec::new();
+    for shard in 0..world.shard_count() {
+        for ee in world.beacon.ees.keys() {
+            let root = world.ee_root(ee_sdk::ShardId(shard), *ee)?;
+            if root != [0; 32] {
+                out.push(EeRootReport { shard, ee: ee.0, root: hex::encode(root) });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The receipts of a block as report rows.
@@ -204,6 +230,7 @@ pub fn run_scenario<R: EeRunner>(
         blocks,
         final_: matrices(&chain.world, scenario).map_err(chain_err)?,
         shard_roots: chain.world.beacon.shard_roots.iter().map(hex::encode).collect(),
+        ee_roots: ee_roots(&chain.world).map_err(|e| ScenarioError::Invalid(e.to_string()))?,
         total_supply: chain.world.total_supply().map_err(|e| ScenarioError::Invalid(e.to_string()))?,
     })
 }

@@ -20,17 +20,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    New(commands::new::Args),
+    Build(commands::build::Args),
+    Check(commands::check::Args),
+    Inspect(commands::inspect::Args),
+    Gas(commands::gas::Args),
     Run(commands::run::Args),
     Demo(commands::demo::Args),
+    Sim(commands::sim::Args),
     Abi(commands::abi::Args),
     Costs(commands::costs::Args),
-    Sim(commands::sim::Args),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {
+        Command::New(a) => commands::new::run(a),
+        Command::Build(a) => commands::build::run(a),
+        Command::Check(a) => commands::check::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Gas(a) => commands::gas::run(a),
         Command::Run(a) => commands::run::run(a),
         Command::Demo(a) => commands::demo::run(a),
         Command::Abi(a) => commands::abi::run(a),

@@ -1,0 +1,243 @@
+//! `ee build [PATH]`: EE crates to minified wasm, with a size table.
+use crate::output::{Format, print_json, table};
+use anyhow::{Context, bail};
+use ee_host::abi::Role;
+use ee_host::limits::Limits;
+use ee_host::runtime::gatekeeper;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Build EE crates for wasm32v1-none (the `ee` profile: opt-level z, LTO, panic = abort,
+/// one codegen unit, stripped), minify them with chisel (trimexports, dropnames, snip,
+/// checkfloat, checkstartfunc) and optionally `wasm-opt -Oz`, into `<target>/ees/`. PATH is
+/// an EE crate, or a workspace whose every EE crate (a `cdylib` depending on `ee-sdk`) is
+/// built, each on its own so that it carries only its own features. Prints name, sizes,
+/// imports, exports and code hash; `--budget` fails when an EE is larger than allowed.
+///
+/// Example: `ee build`, `ee build examples/proof-ee --features pure-sha256 --out-name proof_ee_pure`
+#[derive(clap::Args)]
+pub struct Args {
+    /// An EE crate or a workspace (default: the current directory).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Only these packages (of a workspace).
+    #[arg(short, long)]
+    pub package: Vec<String>,
+    /// Cargo features to enable.
+    #[arg(long)]
+    pub features: Option<String>,
+    /// Output file name (without `.wasm`; one package only).
+    #[arg(long)]
+    pub out_name: Option<String>,
+    /// Cargo target directory (default: the workspace's).
+    #[arg(long)]
+    pub target_dir: Option<PathBuf>,
+    /// Also run `wasm-opt -Oz` (binaryen) after chisel.
+    #[arg(long)]
+    pub wasm_opt: bool,
+    /// JSON file of `{ "<name>": <max bytes> }`: fail when a built EE is larger.
+    #[arg(long)]
+    pub budget: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// One built EE.
+#[derive(Serialize)]
+pub struct Built {
+    name: String,
+    wasm: PathBuf,
+    original_bytes: u64,
+    bytes: u64,
+    imports: usize,
+    exports: Vec<String>,
+    code_hash: String,
+    budget: Option<u64>,
+}
+
+struct Package {
+    name: String,
+    lib_name: String,
+    manifest: PathBuf,
+}
+
+/// The EE crates under `path` (a package: itself; a workspace: every EE member) and the
+/// target directory.
+fn packages(path: &Path) -> anyhow::Result<(Vec<Package>, PathBuf)> {
+    let manifest = if path.is_dir() { path.join("Cargo.toml") } else { path.to_path_buf() };
+    let out = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .arg(&manifest)
+        .output()
+        .context("running cargo metadata")?;
+    if !out.status.success() {
+        bail!(
+            "cargo metadata failed for {}: {}",
+            manifest.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("parsing cargo metadata")?;
+    let target = PathBuf::from(meta["target_directory"].as_str().unwrap_or("target"));
+    let canonical = |p: &str| std::fs::canonicalize(p).ok();
+    let wanted = std::fs::canonicalize(&manifest).ok();
+    let all: Vec<&serde_json::Value> = meta["packages"].as_array().into_iter().flatten().collect();
+    let this_package =
+        all.iter().any(|p| canonical(p["manifest_path"].as_str().unwrap_or_default()) == wanted);
+    let list = |v: &serde_json::Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+    let mut found = Vec::new();
+    for p in all {
+        let manifest_path = p["manifest_path"].as_str().unwrap_or_default();
+        if this_package && canonical(manifest_path) != wanted {
+            continue;
+        }
+        let depends_on_sdk = list(p, "dependencies").iter().any(|d| d["name"] == "ee-sdk");
+        let cdylib =
+            list(p, "targets").into_iter().find(|t| list(t, "crate_types").iter().any(|c| c == "cdylib"));
+        if let (true, Some(lib)) = (depends_on_sdk, cdylib) {
+            found.push(Package {
+                name: p["name"].as_str().unwrap_or_default().to_string(),
+                lib_name: lib["name"].as_str().unwrap_or_default().replace('-', "_"),
+                manifest: PathBuf::from(manifest_path),
+            });
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((found, target))
+}
+
+fn tool(name: &str, hint: &str) -> anyhow::Result<()> {
+    match Command::new(name).arg("--version").output() {
+        Ok(_) => Ok(()),
+        Err(_) => bail!("`{name}` not found on PATH; {hint}"),
+    }
+}
+
+/// Builds, minifies and measures one package.
+fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
+    let mut cargo = Command::new("cargo");
+    cargo
+        .args(["build", "--profile", "ee", "--target", "wasm32v1-none", "--manifest-path"])
+        .arg(&p.manifest)
+        .args(["-p", &p.name])
+        .arg("--target-dir")
+        .arg(target);
+    if let Some(f) = &args.features {
+        cargo.args(["--features", f]);
+    }
+    let status = cargo.status().context("running cargo")?;
+    if !status.success() {
+        bail!("cargo build of {} failed", p.name);
+    }
+    let raw = target.join("wasm32v1-none/ee").join(format!("{}.wasm", p.lib_name));
+    let out_dir = target.join("ees");
+    std::fs::create_dir_all(&out_dir)?;
+    let out_name = args.out_name.clone().unwrap_or_else(|| p.lib_name.clone());
+    let wasm = out_dir.join(format!("{out_name}.wasm"));
+    let chisel = Command::new("chisel")
+        .args(["-m", "trimexports,dropnames,snip,checkfloat,checkstartfunc"])
+        .args(["-c", "trimexports.preset=ewasm", "-c", "checkstartfunc.require_start=false"])
+        .arg(&raw)
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .context("running chisel")?;
+    if !chisel.status.success() {
+        bail!(
+            "chisel failed on {}: {}{}",
+            raw.display(),
+            String::from_utf8_lossy(&chisel.stdout),
+            String::from_utf8_lossy(&chisel.stderr)
+        );
+    }
+    if args.wasm_opt {
+        let status = Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm)
+            .status()
+            .context("running wasm-opt")?;
+        if !status.success() {
+            bail!("wasm-opt failed on {}", wasm.display());
+        }
+    }
+    let code = std::fs::read(&wasm)?;
+    let facts = gatekeeper::check(&code, Role::Meta, &Limits::default())
+        .or_else(|_| gatekeeper::check(&code, Role::Ee, &Limits::default()));
+    let (imports, exports) = match facts {
+        Ok(f) => (f.imports.len(), f.exports),
+        Err(e) => bail!("{} does not pass `ee check`: {e}", wasm.display()),
+    };
+    Ok(Built {
+        name: out_name,
+        original_bytes: std::fs::metadata(&raw)?.len(),
+        bytes: code.len() as u64,
+        imports,
+        exports,
+        code_hash: hex::encode(Sha256::digest(&code)),
+        wasm,
+        budget: None,
+    })
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    tool("chisel", "install it with `cargo install --locked chisel` (scripts/bootstrap.sh does)")?;
+    if args.wasm_opt {
+        tool("wasm-opt", "install binaryen (Debian: apt-get install binaryen)")?;
+    }
+    let (mut pkgs, target) = packages(&args.path)?;
+    let target = args.target_dir.clone().unwrap_or(target);
+    if !args.package.is_empty() {
+        pkgs.retain(|p| args.package.contains(&p.name));
+    }
+    if pkgs.is_empty() {
+        bail!("no EE crate (a cdylib depending on ee-sdk) at {}", args.path.display());
+    }
+    if args.out_name.is_some() && pkgs.len() > 1 {
+        bail!("--out-name needs a single package");
+    }
+    let budget: BTreeMap<String, u64> = match &args.budget {
+        Some(p) => serde_json::from_str(
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        )
+        .with_context(|| format!("{} must be a JSON object of name: max bytes", p.display()))?,
+        None => BTreeMap::new(),
+    };
+    let mut built = Vec::new();
+    for p in &pkgs {
+        let mut b = build_one(p, &args, &target)?;
+        b.budget = budget.get(&b.name).copied();
+        built.push(b);
+    }
+    let over: Vec<&Built> = built.iter().filter(|b| b.budget.is_some_and(|max| b.bytes > max)).collect();
+    if args.format == Format::Json {
+        print_json(&built)?;
+    } else {
+        let mut t =
+            table(["EE", "built", "chiselled", "change", "imports", "exports", "code hash", "budget"]);
+        for b in &built {
+            let change = 100.0 * (b.bytes as f64 - b.original_bytes as f64) / b.original_bytes.max(1) as f64;
+            t.add_row(vec![
+                b.name.clone(),
+                b.original_bytes.to_string(),
+                b.bytes.to_string(),
+                format!("{change:+.1}%"),
+                b.imports.to_string(),
+                b.exports.join(","),
+                b.code_hash[..16].to_string(),
+                b.budget.map_or("-".into(), |m| format!("{m}{}", if b.bytes > m { " EXCEEDED" } else { "" })),
+            ]);
+        }
+        println!("{t}");
+    }
+    for b in &over {
+        eprintln!("error: {} is {} bytes, over its budget of {}", b.name, b.bytes, b.budget.unwrap_or(0));
+    }
+    Ok(if over.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
