@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`abi`] | the host ABI generated from `ee_sdk::for_each_host_fn!` (gas keys, import check, docs) |
 //! | [`crypto`] | BLS12-381 verification behind `bls_verify` |
+//! | `devnet` | the local test network: redb store, JSON-RPC, block production (feature `devnet`) |
 //! | [`gas`] | cost table (data) and host-call profile |
 //! | [`limits`] | every resource bound |
 //! | [`logic`] | the one implementation of every host function |
@@ -23,6 +24,8 @@
 
 pub mod abi;
 pub mod crypto;
+#[cfg(feature = "devnet")]
+pub mod devnet;
 pub mod exec;
 pub mod gas;
 pub mod limits;

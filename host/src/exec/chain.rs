@@ -132,6 +132,12 @@ impl<R: EeRunner> Chain<R> {
         Ok(results)
     }
 
+    /// The block `txs` would make on `shard` now — with its witness — without committing
+    /// anything (what a state provider tells a user about a pending transaction).
+    pub fn preview(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
+        self.produce(shard, txs)
+    }
+
     /// Produces one block on the current (slot-start) state without committing it.
     fn produce(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
         let meta = self.world.beacon.meta_ee().ok_or(ChainError::NoMetaEe)?.id;

@@ -56,6 +56,24 @@ impl ShardState {
         Ok(self.root())
     }
 
+    /// Writes leaves by tree path (restoring a persisted tree).
+    pub fn apply_paths(&mut self, leaves: Vec<(Root, Value)>) -> Result<Root, StateError> {
+        if leaves.is_empty() {
+            return Ok(self.root());
+        }
+        let leaves = leaves.into_iter().map(|(k, v)| (H256::from(k), H256::from(v))).collect();
+        self.tree.update_all(leaves).map_err(tree_err)?;
+        Ok(self.root())
+    }
+
+    /// Every non-zero leaf as (path, value), in path order.
+    pub fn leaves(&self) -> Vec<(Root, Value)> {
+        let mut v: Vec<(Root, Value)> =
+            self.tree.store().leaves().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        v.sort();
+        v
+    }
+
     /// The underlying tree (for proofs).
     pub fn tree(&self) -> &Tree {
         &self.tree

@@ -28,6 +28,11 @@ impl FastStore {
     pub fn leaf_count(&self) -> usize {
         self.leaves.len()
     }
+
+    /// Every non-zero leaf: (path, value).
+    pub fn leaves(&self) -> impl Iterator<Item = (&H256, &H256)> {
+        self.leaves.iter()
+    }
 }
 
 impl StoreReadOps<H256> for FastStore {

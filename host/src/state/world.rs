@@ -191,6 +191,17 @@ impl World {
         shard.apply(writes)
     }
 
+    /// Restores shard `s`'s leaves by tree path (from a persisted copy).
+    pub fn restore(&mut self, s: ShardId, leaves: Vec<(Root, Value)>) -> Result<Root, StateError> {
+        let shard = self.shards.get_mut(s.0 as usize).ok_or(StateError::UnknownShard(s.0))?;
+        shard.apply_paths(leaves)
+    }
+
+    /// The key layout of the shard trees.
+    pub fn layout(&self) -> KeyLayout {
+        self.shards[0].layout()
+    }
+
     /// Crosslinks every shard's current root into the beacon state.
     pub fn crosslink(&mut self) {
         for (root, shard) in self.beacon.shard_roots.iter_mut().zip(&self.shards) {

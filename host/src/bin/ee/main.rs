@@ -7,7 +7,7 @@ mod output;
 
 use clap::{Parser, Subcommand};
 
-/// Build, check, measure and run Ethereum 2 Phase 2 execution environments.
+/// Build, check, measure, run and deploy Ethereum 2 Phase 2 execution environments.
 #[derive(Parser)]
 #[command(name = "ee", version, about, long_about = None)]
 struct Cli {
@@ -30,6 +30,11 @@ enum Command {
     Sim(commands::sim::Args),
     Abi(commands::abi::Args),
     Costs(commands::costs::Args),
+    Devnet(commands::devnet::Args),
+    Keygen(commands::keygen::Args),
+    Deploy(commands::deploy::Args),
+    Send(commands::send::Args),
+    Status(commands::status::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -46,6 +51,11 @@ fn main() -> std::process::ExitCode {
         Command::Abi(a) => commands::abi::run(a),
         Command::Costs(a) => commands::costs::run(a),
         Command::Sim(a) => commands::sim::run(a),
+        Command::Devnet(a) => commands::devnet::run(a),
+        Command::Keygen(a) => commands::keygen::run(a),
+        Command::Deploy(a) => commands::deploy::run(a),
+        Command::Send(a) => commands::send::run(a),
+        Command::Status(a) => commands::status::run(a),
     };
     match result {
         Ok(code) => code,

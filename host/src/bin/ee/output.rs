@@ -31,3 +31,16 @@ pub fn table<I: IntoIterator<Item = S>, S: ToString>(header: I) -> Table {
 pub fn short_hex(hex: &str) -> String {
     if hex.len() > 16 { format!("{}…{}", &hex[..8], &hex[hex.len() - 6..]) } else { hex.to_string() }
 }
+
+/// A balance matrix as a table: row r = `shard[r].balances`, column c = funds for shard c.
+pub fn matrix_table(title: &str, rows: &[Vec<i64>]) -> Table {
+    let mut t = table(std::iter::once(title.to_string()).chain((0..rows.len()).map(|c| format!("col {c}"))));
+    for (r, row) in rows.iter().enumerate() {
+        t.add_row(
+            std::iter::once(format!("shard {r}"))
+                .chain(row.iter().map(|v| v.to_string()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    t
+}

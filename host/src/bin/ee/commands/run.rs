@@ -1,7 +1,7 @@
 //! `ee run SCENARIO`: runs a JSON scenario and prints matrices, gas and the meta-EE's
 //! accept/reject report.
 use super::shared::ExecArgs;
-use crate::output::{Format, print_json, short_hex, table};
+use crate::output::{Format, matrix_table, print_json, short_hex, table};
 use anyhow::Context;
 use ee_host::scenario::{MatrixReport, RunReport, Scenario, chain_for, run_scenario};
 use std::path::PathBuf;
@@ -107,17 +107,6 @@ pub fn print(report: &RunReport, format: Format) -> anyhow::Result<()> {
 
 fn print_matrices(ms: &[MatrixReport]) {
     for m in ms {
-        let n = m.rows.len();
-        let mut t = table(
-            std::iter::once(format!("{} (EE {})", m.name, m.ee)).chain((0..n).map(|c| format!("col {c}"))),
-        );
-        for (r, row) in m.rows.iter().enumerate() {
-            t.add_row(
-                std::iter::once(format!("shard {r}"))
-                    .chain(row.iter().map(|v| v.to_string()))
-                    .collect::<Vec<_>>(),
-            );
-        }
-        println!("{t}");
+        println!("{}", matrix_table(&format!("{} (EE {})", m.name, m.ee), &m.rows));
     }
 }

@@ -81,3 +81,19 @@ pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         )
     })
 }
+
+/// The devnet to talk to.
+#[derive(clap::Args, Clone, Debug)]
+pub struct RpcArgs {
+    /// The devnet's JSON-RPC URL.
+    #[arg(long, env = "EE_RPC", default_value = "http://127.0.0.1:8645")]
+    pub rpc: String,
+}
+
+impl RpcArgs {
+    /// A client for it.
+    pub fn client(&self) -> anyhow::Result<ee_host::devnet::rpc::Client> {
+        ee_host::devnet::rpc::Client::connect(&self.rpc)
+            .with_context(|| format!("connecting to {}", self.rpc))
+    }
+}

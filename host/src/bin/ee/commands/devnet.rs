@@ -1,0 +1,123 @@
+//! `ee devnet`: run the local test network.
+use super::shared::ees_dir;
+use anyhow::Context;
+use ee_host::devnet::rpc::{ServeConfig, serve};
+use ee_host::devnet::{Genesis, Node, NodeConfig, Validator};
+use ee_host::runtime::EngineKind;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Run a local Phase 2 network: every shard and the beacon state in one process. Each slot
+/// produces a block per shard from its mempool (the meta-EE last), crosslinks the shard
+/// roots and commits it all to a redb file in one transaction, so a restart (even after
+/// `kill -9`) resumes at the last committed slot. Serves JSON-RPC on loopback
+/// (`docs/DEVNET.md`).
+///
+/// Genesis: EE 0 is the meta-EE, EE 1 the transfer EE with `--transfer-balance` on every
+/// shard; validator 0 (`ee keygen --dev 0`) holds 10,000 ETH, validator 1 holds 1 ETH.
+///
+/// Example: `ee devnet`, `ee devnet --shards 64 --slot-ms 500 --db /tmp/net.redb`
+#[derive(clap::Args)]
+pub struct Args {
+    /// Shards (for a new network; a resumed one keeps its own).
+    #[arg(long)]
+    pub shards: Option<u32>,
+    /// Slot length in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub slot_ms: u64,
+    /// The redb file holding blocks and state.
+    #[arg(long, default_value = ".ee-devnet/devnet.redb")]
+    pub db: PathBuf,
+    /// JSON-RPC address (loopback only; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8645")]
+    pub rpc: SocketAddr,
+    /// Wasm compiler for EEs: singlepass (linear-time compilation of untrusted code) or
+    /// cranelift.
+    #[arg(long, default_value = "singlepass")]
+    pub engine: String,
+    /// Stop after producing this many slots.
+    #[arg(long)]
+    pub slots: Option<u64>,
+    /// Transfer-EE balance per shard at genesis (Gwei).
+    #[arg(long, default_value_t = 1_000_000_000_000)]
+    pub transfer_balance: i64,
+    /// Extra genesis validators (hex BLS public keys, 10,000 ETH each; indices 2, 3, …).
+    #[arg(long = "validator")]
+    pub validators: Vec<String>,
+    /// Most user transactions per block.
+    #[arg(long, default_value_t = 512)]
+    pub max_block_txs: usize,
+    /// Where the genesis EEs are (default: next to this binary, then ./target/ees).
+    #[arg(long)]
+    pub ees_dir: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let engine =
+        EngineKind::parse(&args.engine).with_context(|| format!("unknown engine `{}`", args.engine))?;
+    let mut config = NodeConfig::new(args.db.clone());
+    config.shards = args.shards.unwrap_or(4);
+    config.slot_ms = args.slot_ms;
+    config.engine = engine;
+    config.max_block_txs = args.max_block_txs;
+    let fresh = !args.db.exists();
+    let genesis = if fresh { Some(genesis(&args)?) } else { None };
+    let node = Node::open(config, genesis).with_context(|| format!("opening {}", args.db.display()))?;
+    if let Some(asked) = args.shards
+        && asked != node.shards()
+    {
+        anyhow::bail!(
+            "{} holds a {}-shard network; use another --db for {asked} shards",
+            args.db.display(),
+            node.shards()
+        );
+    }
+    let node = Arc::new(node);
+    let head = node.head()?;
+    let mut serve_config = ServeConfig::new(args.rpc, &node);
+    serve_config.max_slots = args.slots;
+    let devnet = serve(node, serve_config)?;
+    // Parseable lines first (scripts and tests read `rpc: `), then the guide.
+    println!("rpc: {}", devnet.url());
+    println!("db: {}", args.db.display());
+    println!(
+        "{} {} shards, {} ms slots, {} EEs, next slot {}",
+        if fresh { "created" } else { "resumed" },
+        head.shards,
+        head.slot_ms,
+        head.ees,
+        head.slot
+    );
+    println!(
+        "deploy with: ee keygen --dev 0 --out dev0.key && ee deploy my_ee.wasm --key dev0.key --rpc {}",
+        devnet.url()
+    );
+    let produced = devnet.wait(true)?;
+    eprintln!("stopped after {produced} slots");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn genesis(args: &Args) -> anyhow::Result<Genesis> {
+    let dir = ees_dir(args.ees_dir.clone())?;
+    let read = |name: &str| -> anyhow::Result<Arc<[u8]>> {
+        let p = dir.join(name);
+        Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
+    };
+    let mut validators = Genesis::dev_validators();
+    for v in &args.validators {
+        let pubkey: [u8; 48] = hex::decode(v.trim_start_matches("0x"))
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .with_context(|| format!("--validator {v}: not a 48-byte hex public key"))?;
+        validators.push(Validator { pubkey, balance: 10_000 * 1_000_000_000 });
+    }
+    Ok(Genesis {
+        meta_ee: read("meta_ee.wasm")?,
+        transfer_ee: read("transfer_ee.wasm")?,
+        transfer_balance: args.transfer_balance,
+        validators,
+    })
+}

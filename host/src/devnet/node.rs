@@ -1,0 +1,679 @@
+//! The devnet node: state, mempools, block production, deployments, queries.
+use super::store::{SlotWrite, Store, StoreError};
+use super::types::*;
+use crate::abi::Role;
+use crate::exec::{BlockResult, Chain, ChainError, ExecConfig};
+use crate::runtime::{EngineKind, Runtime};
+use crate::state::{EeEntry, KeyLayout, StateError, World, WorldError};
+use ee_sdk::codec::{DecodeAll, Encode};
+use ee_sdk::{EeId, MetaTransaction, NettingStatus, Root, ShardId, ShardTransaction};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Gas charged (and reported) for a deployment: base …
+pub const DEPLOY_GAS_BASE: u64 = 100_000;
+/// … plus per byte of code.
+pub const DEPLOY_GAS_PER_BYTE: u64 = 200;
+
+/// The genesis meta-EE's id.
+pub const META_EE: EeId = EeId(0);
+/// The genesis transfer EE's id (funded on every shard).
+pub const TRANSFER_EE: EeId = EeId(1);
+
+/// How the node runs.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// The redb file.
+    pub db: PathBuf,
+    /// Shards (only used when creating the store).
+    pub shards: u32,
+    /// Slot length.
+    pub slot_ms: u64,
+    /// Compiler for EEs (singlepass by default: linear-time compilation of untrusted code).
+    pub engine: EngineKind,
+    /// Prices and bounds.
+    pub exec: ExecConfig,
+    /// Most user transactions per block.
+    pub max_block_txs: usize,
+    /// Most pending transactions per shard.
+    pub max_pending: usize,
+    /// Deposit a deployment locks (Gwei).
+    pub ee_deposit: u64,
+    /// Largest EE code a deployment may carry.
+    pub max_code_bytes: usize,
+    /// Largest transaction data accepted into a mempool (also capped by
+    /// `exec.limits.tx_data_bytes`).
+    pub max_tx_bytes: usize,
+}
+
+impl NodeConfig {
+    /// Defaults for a store at `db`.
+    pub fn new(db: PathBuf) -> Self {
+        NodeConfig {
+            db,
+            shards: 4,
+            slot_ms: 1000,
+            engine: EngineKind::Singlepass,
+            exec: ExecConfig::default(),
+            max_block_txs: 512,
+            max_pending: 16_384,
+            ee_deposit: 500 * 1_000_000_000,
+            max_code_bytes: 512 * 1024,
+            max_tx_bytes: 128 * 1024,
+        }
+    }
+}
+
+/// What a new devnet starts with.
+pub struct Genesis {
+    /// The meta-EE's code (EE 0).
+    pub meta_ee: Arc<[u8]>,
+    /// The transfer EE's code (EE 1), funded with `transfer_balance` on every shard.
+    pub transfer_ee: Arc<[u8]>,
+    /// Its balance per shard (Gwei).
+    pub transfer_balance: i64,
+    /// Validator accounts (index = position).
+    pub validators: Vec<Validator>,
+}
+
+impl Genesis {
+    /// The devnet's well-known validators: 0 is `SecretKey::from_seed(b"ee-devnet-0")`
+    /// with 10,000 ETH, 1 is `…-1` with 1 ETH (too little to deploy).
+    pub fn dev_validators() -> Vec<Validator> {
+        [(0u8, 10_000u64), (1, 1)]
+            .into_iter()
+            .map(|(i, eth)| Validator {
+                pubkey: crate::crypto::SecretKey::from_seed(format!("ee-devnet-{i}").as_bytes()).public(),
+                balance: eth * 1_000_000_000,
+            })
+            .collect()
+    }
+}
+
+/// Why a request or the node failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DevnetError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Producing a block failed.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// State access failed.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// Setting up the world failed.
+    #[error(transparent)]
+    World(#[from] WorldError),
+    /// The configuration does not fit the store.
+    #[error("{0}")]
+    Config(String),
+    /// The rebuilt state does not give the committed roots.
+    #[error("state of shard {shard} rebuilt from the store has root {rebuilt}, the head says {stored}")]
+    Inconsistent {
+        /// The shard.
+        shard: u32,
+        /// Root in the head.
+        stored: String,
+        /// Root rebuilt from the leaves.
+        rebuilt: String,
+    },
+    /// Malformed parameters.
+    #[error("malformed request: {0}")]
+    Malformed(String),
+    /// A deployment's signature does not verify.
+    #[error("bad signature")]
+    BadSignature,
+    /// A deployment from an unknown validator.
+    #[error("unknown sender {0}")]
+    UnknownSender(u64),
+    /// A deployment signed with another key than the sender's.
+    #[error("sender {0} has another key")]
+    SenderKey(u64),
+    /// A deployment that was already applied.
+    #[error("replayed deploy: this NewExecutionScript was already applied")]
+    Replayed,
+    /// Code the host would refuse (as `ee check`).
+    #[error("invalid wasm: {0}")]
+    InvalidCode(String),
+    /// The sender cannot lock the deposit.
+    #[error("insufficient deposit: balance {balance} < required {required}")]
+    InsufficientDeposit {
+        /// Its balance.
+        balance: u64,
+        /// The required deposit.
+        required: u64,
+    },
+    /// A shard that does not exist.
+    #[error("shard {0} does not exist")]
+    UnknownShard(u32),
+    /// An EE that is not registered (or may not be sent to).
+    #[error("EE {0} does not exist or does not take transactions")]
+    UnknownEe(u32),
+    /// Transaction data over the limit.
+    #[error("transaction data of {len} bytes exceeds {max}")]
+    TooLarge {
+        /// Its size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The shard's mempool is full.
+    #[error("mempool of shard {0} is full")]
+    MempoolFull(u32),
+    /// The same transaction is pending or committed.
+    #[error("transaction {0} is already pending or committed")]
+    Duplicate(String),
+    /// Nothing there.
+    #[error("not found")]
+    NotFound,
+    /// Code over the deployment size limit.
+    #[error("code of {len} bytes exceeds the deployment limit of {max}")]
+    CodeTooLarge {
+        /// Its size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An earlier slot failed to commit; the node must be restarted (it resumes from the
+    /// store).
+    #[error("node halted: {0}")]
+    Halted(String),
+}
+
+impl DevnetError {
+    /// The JSON-RPC error code: -32602 for malformed parameters, -32603 for node faults,
+    /// and 1… for refusals (documented in `docs/DEVNET.md`).
+    pub fn code(&self) -> i32 {
+        match self {
+            DevnetError::Malformed(_) => -32602,
+            DevnetError::BadSignature => 1,
+            DevnetError::UnknownSender(_) => 2,
+            DevnetError::SenderKey(_) => 3,
+            DevnetError::Replayed => 4,
+            DevnetError::InvalidCode(_) => 5,
+            DevnetError::InsufficientDeposit { .. } => 6,
+            DevnetError::UnknownShard(_) => 7,
+            DevnetError::UnknownEe(_) => 8,
+            DevnetError::TooLarge { .. } => 9,
+            DevnetError::MempoolFull(_) => 10,
+            DevnetError::Duplicate(_) => 11,
+            DevnetError::NotFound => 12,
+            DevnetError::CodeTooLarge { .. } => 13,
+            _ => -32603,
+        }
+    }
+}
+
+/// Chain state: changed by block production and deployments (lock order: `State`, then
+/// `Pool`).
+struct State {
+    chain: Chain<Runtime>,
+    validators: BTreeMap<u64, Validator>,
+    head: Head,
+    halted: Option<String>,
+}
+
+/// Mempools: changed by submissions without waiting for block production.
+struct Pool {
+    mempools: Vec<VecDeque<(Root, ShardTransaction)>>,
+    /// Hashes drained or pending but not yet committed.
+    pending: HashSet<Root>,
+    /// EEs that take transactions.
+    ees: HashSet<u32>,
+}
+
+/// The node. Every method takes `&self`: submissions contend only for the mempool, never
+/// for a slot being produced.
+pub struct Node {
+    state: Mutex<State>,
+    pool: Mutex<Pool>,
+    store: Store,
+    config: NodeConfig,
+    shards: u32,
+}
+
+fn sha256(bytes: &[u8]) -> Root {
+    Sha256::digest(bytes).into()
+}
+
+/// A transaction's hash: sha256 of SCALE `(shard, transaction)`.
+pub fn tx_hash(shard: ShardId, tx: &ShardTransaction) -> Root {
+    sha256(&(shard, tx).encode())
+}
+
+fn entry_of(ee: &StoredEe) -> EeEntry {
+    let role = if ee.role == 1 { Role::Meta } else { Role::Ee };
+    let mut e = EeEntry::new(EeId(ee.id), ee.name.clone(), role, ee.code.clone().into());
+    e.deposit = ee.deposit;
+    e
+}
+
+fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, DevnetError> {
+    m.lock().map_err(|_| DevnetError::Halted("a lock was poisoned".into()))
+}
+
+fn parse_hash(hash: &str) -> Result<Root, DevnetError> {
+    hex::decode(hash.trim_start_matches("0x"))
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| DevnetError::Malformed("a hash is 32 hex-encoded bytes".into()))
+}
+
+impl Node {
+    /// Opens the devnet in `config.db`: resumes it, or creates it from `genesis`.
+    pub fn open(config: NodeConfig, genesis: Option<Genesis>) -> Result<Node, DevnetError> {
+        let store = Store::open(&config.db)?;
+        let runtime = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        let (world, validators, head) = match store.head()? {
+            Some(head) => Self::restore(&store, head)?,
+            None => {
+                let genesis = genesis.ok_or_else(|| {
+                    DevnetError::Config(format!(
+                        "{} holds no devnet and no genesis was given",
+                        config.db.display()
+                    ))
+                })?;
+                Self::create(&store, &config, genesis)?
+            }
+        };
+        let shards = world.shard_count();
+        let ees = world.beacon.ees.values().filter(|e| e.role == Role::Ee).map(|e| e.id.0).collect();
+        let chain = Chain::new(world, runtime, config.exec.clone());
+        Ok(Node {
+            state: Mutex::new(State { chain, validators, head, halted: None }),
+            pool: Mutex::new(Pool {
+                mempools: vec![VecDeque::new(); shards as usize],
+                pending: HashSet::new(),
+                ees,
+            }),
+            store,
+            config,
+            shards,
+        })
+    }
+
+    fn restore(store: &Store, head: Head) -> Result<(World, BTreeMap<u64, Validator>, Head), DevnetError> {
+        let shards = store.shards()?.ok_or(StoreError::Corrupt("shard count"))?;
+        let mut world = World::new(shards, KeyLayout::ColumnMajor)?;
+        for ee in store.ees()? {
+            world.register(entry_of(&ee))?;
+        }
+        for s in 0..shards {
+            world.restore(ShardId(s), store.leaves(s)?)?;
+        }
+        world.crosslink();
+        world.beacon.slot = head.slot;
+        if head.shard_roots.len() != shards as usize {
+            return Err(StoreError::Corrupt("head").into());
+        }
+        for (s, stored) in head.shard_roots.iter().enumerate() {
+            let rebuilt = world.shard(ShardId(s as u32))?.root();
+            if &rebuilt != stored {
+                return Err(DevnetError::Inconsistent {
+                    shard: s as u32,
+                    stored: hex::encode(stored),
+                    rebuilt: hex::encode(rebuilt),
+                });
+            }
+        }
+        Ok((world, store.validators()?, head))
+    }
+
+    fn create(
+        store: &Store,
+        config: &NodeConfig,
+        genesis: Genesis,
+    ) -> Result<(World, BTreeMap<u64, Validator>, Head), DevnetError> {
+        if config.shards == 0 || config.shards > 1024 {
+            return Err(DevnetError::Config(format!("{} shards: choose 1 to 1024", config.shards)));
+        }
+        let mut world = World::new(config.shards, KeyLayout::ColumnMajor)?;
+        let genesis_ee = |id: EeId, name: &str, role: u8, code: &[u8]| StoredEe {
+            id: id.0,
+            name: name.into(),
+            role,
+            code: code.to_vec(),
+            deposit: 0,
+            deployer: u64::MAX,
+        };
+        let ees = vec![
+            genesis_ee(META_EE, "meta-EE", 1, &genesis.meta_ee),
+            genesis_ee(TRANSFER_EE, "transfer-EE", 0, &genesis.transfer_ee),
+        ];
+        for ee in &ees {
+            world.register(entry_of(ee))?;
+        }
+        let n = config.shards as usize;
+        let matrix: Vec<Vec<i64>> = (0..n)
+            .map(|r| (0..n).map(|c| if r == c { genesis.transfer_balance } else { 0 }).collect())
+            .collect();
+        world.set_matrix(TRANSFER_EE, &matrix)?;
+        let leaves = (0..config.shards)
+            .map(|s| Ok((s, world.shard(ShardId(s))?.leaves())))
+            .collect::<Result<BTreeMap<_, _>, DevnetError>>()?;
+        let validators: BTreeMap<u64, Validator> =
+            genesis.validators.iter().enumerate().map(|(i, v)| (i as u64, *v)).collect();
+        let head = Head { slot: 0, shard_roots: world.beacon.shard_roots.clone(), committed_txs: 0 };
+        store.write_genesis(config.shards, &head, &ees, &validators, &leaves)?;
+        Ok((world, validators, head))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// Shard count.
+    pub fn shards(&self) -> u32 {
+        self.shards
+    }
+
+    /// The committed head.
+    pub fn head(&self) -> Result<HeadInfo, DevnetError> {
+        let st = lock(&self.state)?;
+        let pending = lock(&self.pool)?.mempools.iter().map(VecDeque::len).collect();
+        Ok(HeadInfo {
+            slot: st.head.slot,
+            shards: self.shards,
+            shard_roots: st.head.shard_roots.iter().map(hex::encode).collect(),
+            ees: st.chain.world.beacon.ees.len() as u32,
+            pending,
+            committed_txs: st.head.committed_txs,
+            slot_ms: self.config.slot_ms,
+        })
+    }
+
+    fn shard(&self, s: u32) -> Result<ShardId, DevnetError> {
+        if s < self.shards { Ok(ShardId(s)) } else { Err(DevnetError::UnknownShard(s)) }
+    }
+
+    fn transaction(
+        &self,
+        req: &TxRequest,
+        ees: &HashSet<u32>,
+    ) -> Result<(ShardId, ShardTransaction), DevnetError> {
+        let shard = self.shard(req.shard)?;
+        if !ees.contains(&req.ee) {
+            return Err(DevnetError::UnknownEe(req.ee));
+        }
+        let data = hex::decode(req.data.trim_start_matches("0x"))
+            .map_err(|e| DevnetError::Malformed(format!("data is not hex: {e}")))?;
+        let max = self.config.max_tx_bytes.min(self.config.exec.limits.tx_data_bytes as usize);
+        if data.len() > max {
+            return Err(DevnetError::TooLarge { len: data.len(), max });
+        }
+        Ok((shard, ShardTransaction { ee_id: EeId(req.ee), data }))
+    }
+
+    /// Queues a transaction in its shard's mempool.
+    pub fn submit(&self, req: &TxRequest) -> Result<TxAccepted, DevnetError> {
+        let mut pool = lock(&self.pool)?;
+        let (shard, tx) = self.transaction(req, &pool.ees)?;
+        let hash = tx_hash(shard, &tx);
+        if pool.pending.contains(&hash) || self.store.tx(&hash)?.is_some() {
+            return Err(DevnetError::Duplicate(hex::encode(hash)));
+        }
+        let queue = &mut pool.mempools[shard.0 as usize];
+        if queue.len() >= self.config.max_pending {
+            return Err(DevnetError::MempoolFull(shard.0));
+        }
+        queue.push_back((hash, tx));
+        let position = queue.len() - 1;
+        pool.pending.insert(hash);
+        Ok(TxAccepted { hash: hex::encode(hash), shard: shard.0, position })
+    }
+
+    /// Produces and commits one slot: a block per shard from its mempool, the meta-EE last
+    /// in each, then crosslinks; all persisted in one store transaction. A failure to
+    /// commit halts the node: memory is then ahead of the store, and a restart resumes
+    /// from the store.
+    pub fn produce_slot(&self) -> Result<u64, DevnetError> {
+        let mut guard = lock(&self.state)?;
+        let st = &mut *guard;
+        if let Some(why) = &st.halted {
+            return Err(DevnetError::Halted(why.clone()));
+        }
+        let slot = st.chain.world.beacon.slot;
+        let (blocks, hashes): (Vec<_>, Vec<Vec<Root>>) = {
+            let mut pool = lock(&self.pool)?;
+            pool.mempools
+                .iter_mut()
+                .enumerate()
+                .map(|(s, queue)| {
+                    let n = queue.len().min(self.config.max_block_txs);
+                    let (h, txs): (Vec<Root>, Vec<ShardTransaction>) = queue.drain(..n).unzip();
+                    ((ShardId(s as u32), txs), h)
+                })
+                .unzip()
+        };
+        let committed = match self.run_and_commit(st, slot, blocks, &hashes) {
+            Ok(n) => n,
+            Err(e) => {
+                st.halted = Some(e.to_string());
+                return Err(e);
+            }
+        };
+        let mut pool = lock(&self.pool)?;
+        for h in hashes.iter().flatten() {
+            pool.pending.remove(h);
+        }
+        tracing::debug!(slot, committed, "slot committed");
+        Ok(slot)
+    }
+
+    fn run_and_commit(
+        &self,
+        st: &mut State,
+        slot: u64,
+        blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
+        hashes: &[Vec<Root>],
+    ) -> Result<u64, DevnetError> {
+        let results = st.chain.run_slot(blocks)?;
+        let layout = st.chain.world.layout();
+        let stored: Vec<(u32, StoredBlock)> =
+            results.iter().zip(hashes).map(|(r, h)| (r.block.shard.0, stored_block(r, h))).collect();
+        let mut leaves = BTreeMap::new();
+        for r in &results {
+            let changed = r.outcome.writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
+            leaves.insert(r.block.shard.0, changed);
+        }
+        let committed: u64 = hashes.iter().map(|h| h.len() as u64).sum();
+        let head = Head {
+            slot: slot + 1,
+            shard_roots: st.chain.world.beacon.shard_roots.clone(),
+            committed_txs: st.head.committed_txs + committed,
+        };
+        let write = SlotWrite {
+            blocks: stored.iter().zip(hashes).map(|((s, b), h)| (*s, b, h.len())).collect(),
+            leaves,
+            head: &head,
+        };
+        self.store.commit_slot(slot, &write)?;
+        st.head = head;
+        Ok(committed)
+    }
+
+    /// Validates a SCALE `NewExecutionScript` exactly as a deployment is validated and,
+    /// if `apply`, registers the EE and locks the deposit. A refused or estimated
+    /// deployment changes nothing.
+    pub fn deploy(&self, bytes: &[u8], apply: bool) -> Result<DeployResult, DevnetError> {
+        let msg = NewExecutionScript::decode_all(&mut &bytes[..])
+            .map_err(|e| DevnetError::Malformed(format!("not a SCALE NewExecutionScript: {e}")))?;
+        if msg.code.len() > self.config.max_code_bytes {
+            return Err(DevnetError::CodeTooLarge { len: msg.code.len(), max: self.config.max_code_bytes });
+        }
+        if !crate::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
+            return Err(DevnetError::BadSignature);
+        }
+        let mut st = lock(&self.state)?;
+        if let Some(why) = &st.halted {
+            return Err(DevnetError::Halted(why.clone()));
+        }
+        let validator = *st.validators.get(&msg.sender).ok_or(DevnetError::UnknownSender(msg.sender))?;
+        if validator.pubkey != msg.pubkey {
+            return Err(DevnetError::SenderKey(msg.sender));
+        }
+        let hash = sha256(bytes);
+        if self.store.deploy_seen(&hash)? {
+            return Err(DevnetError::Replayed);
+        }
+        // The checks of `ee check` (same function), then compilation with the node's engine.
+        crate::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
+            .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        st.chain.runner.load(&msg.code, Role::Ee).map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        let required = self.config.ee_deposit;
+        if validator.balance < required {
+            return Err(DevnetError::InsufficientDeposit { balance: validator.balance, required });
+        }
+        let id = st.chain.world.beacon.ees.keys().map(|e| e.0).max().map_or(0, |m| m + 1);
+        let result = DeployResult {
+            ee: id,
+            code_hash: hex::encode(sha256(&msg.code)),
+            code_bytes: msg.code.len(),
+            deposit: required,
+            gas: DEPLOY_GAS_BASE + DEPLOY_GAS_PER_BYTE * msg.code.len() as u64,
+            applied: apply,
+        };
+        if apply {
+            let ee = StoredEe {
+                id,
+                name: format!("EE{id}"),
+                role: 0,
+                code: msg.code,
+                deposit: required,
+                deployer: msg.sender,
+            };
+            let after = Validator { balance: validator.balance - required, ..validator };
+            self.store.commit_deploy(&ee, msg.sender, &after, &hash, st.head.slot)?;
+            st.chain.world.register(entry_of(&ee))?;
+            st.validators.insert(msg.sender, after);
+            lock(&self.pool)?.ees.insert(id);
+        }
+        Ok(result)
+    }
+
+    /// A committed block.
+    pub fn block(&self, slot: u64, shard: u32) -> Result<BlockInfo, DevnetError> {
+        let b = self.store.block(slot, self.shard(shard)?.0)?.ok_or(DevnetError::NotFound)?;
+        Ok(BlockInfo {
+            slot,
+            shard,
+            hash: hex::encode(b.hash),
+            pre_root: hex::encode(b.pre_root),
+            post_root: hex::encode(b.post_root),
+            witness_bytes: b.block.witness.len(),
+            transactions: b.txs,
+            receipts: b.receipts,
+        })
+    }
+
+    /// Where a committed transaction is, and its result.
+    pub fn transaction_location(&self, hash: &str) -> Result<TxLocation, DevnetError> {
+        let h = parse_hash(hash)?;
+        let (slot, shard, index) = self.store.tx(&h)?.ok_or(DevnetError::NotFound)?;
+        let b = self.store.block(slot, shard)?.ok_or(DevnetError::NotFound)?;
+        let result = b.txs.get(index as usize).cloned().ok_or(DevnetError::NotFound)?;
+        Ok(TxLocation { slot, shard, index, result })
+    }
+
+    /// Whether a transaction is pending (queued or in the slot being produced).
+    pub fn is_pending(&self, hash: &str) -> Result<bool, DevnetError> {
+        let h = parse_hash(hash)?;
+        Ok(lock(&self.pool)?.pending.contains(&h))
+    }
+
+    /// A registered EE.
+    pub fn ee(&self, id: u32) -> Result<EeInfo, DevnetError> {
+        let st = lock(&self.state)?;
+        let e = st.chain.world.beacon.ees.get(&EeId(id)).ok_or(DevnetError::UnknownEe(id))?;
+        Ok(EeInfo {
+            id,
+            name: e.name.clone(),
+            role: e.role.to_string(),
+            code_hash: hex::encode(e.code_hash),
+            code_bytes: e.code.len(),
+            deposit: e.deposit,
+            deployer: self.store.ee(id)?.map(|s| s.deployer).filter(|d| *d != u64::MAX),
+        })
+    }
+
+    /// An EE's committed balance matrix: row = shard holding the balance, column = shard
+    /// the balance is owed on.
+    pub fn matrix(&self, id: u32) -> Result<Vec<Vec<i64>>, DevnetError> {
+        let st = lock(&self.state)?;
+        if !st.chain.world.beacon.ees.contains_key(&EeId(id)) {
+            return Err(DevnetError::UnknownEe(id));
+        }
+        Ok(st.chain.world.matrix(EeId(id))?)
+    }
+
+    /// A validator.
+    pub fn validator(&self, index: u64) -> Result<Validator, DevnetError> {
+        lock(&self.state)?.validators.get(&index).copied().ok_or(DevnetError::NotFound)
+    }
+
+    /// The state provider's answer for a pending transaction: the block with just this
+    /// transaction, produced on the committed state and thrown away — its witness and gas.
+    pub fn witness(&self, req: &TxRequest) -> Result<WitnessInfo, DevnetError> {
+        let ees = lock(&self.pool)?.ees.clone();
+        let (shard, tx) = self.transaction(req, &ees)?;
+        let mut st = lock(&self.state)?;
+        let r = st.chain.preview(shard, vec![tx])?;
+        let t = &r.outcome.txs[0];
+        let meta = r.block.transactions.last().map(|m| m.data.clone()).unwrap_or_default();
+        let multiproof = MetaTransaction::decode_all(&mut &meta[..]).map(|m| m.multiproof.len()).unwrap_or(0);
+        Ok(WitnessInfo {
+            ok: t.ok(),
+            error: t.result.as_ref().err().map(ToString::to_string),
+            gas: t.gas_used,
+            witness_bytes: r.block.witness.len(),
+            witness: hex::encode(&r.block.witness),
+            multiproof_bytes: multiproof,
+            pre_root: hex::encode(r.pre_root),
+            post_root: hex::encode(r.post_root),
+        })
+    }
+}
+
+fn stored_block(r: &BlockResult, user_hashes: &[Root]) -> StoredBlock {
+    let meta_hash = r.block.transactions.last().map(|t| tx_hash(r.block.shard, t)).unwrap_or_default();
+    let txs = r
+        .outcome
+        .txs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| StoredTx {
+            hash: user_hashes.get(i).copied().unwrap_or(meta_hash),
+            ee: t.ee.0,
+            error: t.result.as_ref().err().map(ToString::to_string),
+            gas: t.gas_used,
+            outputs: t.outputs as u32,
+        })
+        .collect();
+    let receipts = r
+        .outcome
+        .receipts
+        .iter()
+        .map(|rc| StoredReceipt {
+            source_ee: rc.source_ee.0,
+            index: rc.index,
+            target: rc.output.map(|o| (o.target_shard.0, o.target_ee.0, o.amount)),
+            rejected: match rc.status {
+                NettingStatus::Accepted => None,
+                NettingStatus::Rejected(why) => Some(format!("{why:?}")),
+            },
+        })
+        .collect();
+    StoredBlock {
+        hash: sha256(&r.block.encode()),
+        block: r.block.clone(),
+        pre_root: r.pre_root,
+        post_root: r.post_root,
+        txs,
+        receipts,
+    }
+}

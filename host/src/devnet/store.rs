@@ -1,0 +1,240 @@
+//! The devnet's redb store.
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `meta` | `"head"`, `"shards"` | SCALE [`Head`], shard count |
+//! | `ees` | EE id | SCALE [`StoredEe`] |
+//! | `validators` | index | SCALE [`Validator`] |
+//! | `deploys` | sha256 of a `NewExecutionScript` | slot it was applied in |
+//! | `blocks` | (slot, shard) | SCALE [`StoredBlock`] |
+//! | `txs` | transaction hash | (slot, shard, index) |
+//! | `leaves` | (shard, tree path) | value (absent = zero) |
+//!
+//! Every change is one write transaction: a slot's blocks, changed leaves, transaction
+//! index and head; a deployment's EE, validator balance and replay mark.
+use super::types::{Head, StoredBlock, StoredEe, Validator};
+use ee_sdk::Root;
+use ee_sdk::codec::{Decode, DecodeAll, Encode};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const EES: TableDefinition<u32, &[u8]> = TableDefinition::new("ees");
+const VALIDATORS: TableDefinition<u64, &[u8]> = TableDefinition::new("validators");
+const DEPLOYS: TableDefinition<&[u8], u64> = TableDefinition::new("deploys");
+const BLOCKS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("blocks");
+const TXS: TableDefinition<&[u8], (u64, u32, u32)> = TableDefinition::new("txs");
+const LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("leaves");
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// redb failed.
+    #[error("store: {0}")]
+    Db(#[from] redb::Error),
+    /// A stored value does not decode.
+    #[error("store: corrupt {0}")]
+    Corrupt(&'static str),
+}
+
+fn db<E: Into<redb::Error>>(e: E) -> StoreError {
+    StoreError::Db(e.into())
+}
+
+fn decode<T: Decode>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+    T::decode_all(&mut &bytes[..]).map_err(|_| StoreError::Corrupt(what))
+}
+
+/// One slot's changes.
+pub struct SlotWrite<'a> {
+    /// The committed blocks: shard, block, how many of its transactions are user
+    /// transactions (indexed by hash; the meta-EE's is not).
+    pub blocks: Vec<(u32, &'a StoredBlock, usize)>,
+    /// Changed leaves per shard: path → value (zero removes).
+    pub leaves: BTreeMap<u32, Vec<(Root, Root)>>,
+    /// The new head.
+    pub head: &'a Head,
+}
+
+/// The devnet's persistent state.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(redb::Error::Io(e)))?;
+        }
+        Ok(Store { db: Database::create(path).map_err(db)? })
+    }
+
+    fn read_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let table = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db(e)),
+        };
+        Ok(table.get(key).map_err(db)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The committed head, if the store was initialised.
+    pub fn head(&self) -> Result<Option<Head>, StoreError> {
+        self.read_meta("head")?.map(|b| decode(&b, "head")).transpose()
+    }
+
+    /// The shard count the store was created with.
+    pub fn shards(&self) -> Result<Option<u32>, StoreError> {
+        self.read_meta("shards")?.map(|b| decode(&b, "shard count")).transpose()
+    }
+
+    /// Every registered EE.
+    pub fn ees(&self) -> Result<Vec<StoredEe>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(EES).map_err(db)?;
+        t.iter().map_err(db)?.map(|r| decode(r.map_err(db)?.1.value(), "EE")).collect()
+    }
+
+    /// One registered EE.
+    pub fn ee(&self, id: u32) -> Result<Option<StoredEe>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(EES).map_err(db)?;
+        t.get(id).map_err(db)?.map(|v| decode(v.value(), "EE")).transpose()
+    }
+
+    /// Every validator.
+    pub fn validators(&self) -> Result<BTreeMap<u64, Validator>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(VALIDATORS).map_err(db)?;
+        t.iter()
+            .map_err(db)?
+            .map(|r| {
+                let (k, v) = r.map_err(db)?;
+                Ok((k.value(), decode(v.value(), "validator")?))
+            })
+            .collect()
+    }
+
+    /// Every stored leaf of `shard`.
+    pub fn leaves(&self, shard: u32) -> Result<Vec<(Root, Root)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(LEAVES).map_err(db)?;
+        let lo: (u32, &[u8]) = (shard, &[]);
+        let hi: (u32, &[u8]) = (shard, &[0xff; 33]);
+        t.range(lo..hi)
+            .map_err(db)?
+            .map(|r| {
+                let (k, v) = r.map_err(db)?;
+                let path: Root = k.value().1.try_into().map_err(|_| StoreError::Corrupt("leaf key"))?;
+                let value: Root = v.value().try_into().map_err(|_| StoreError::Corrupt("leaf value"))?;
+                Ok((path, value))
+            })
+            .collect()
+    }
+
+    /// A committed block.
+    pub fn block(&self, slot: u64, shard: u32) -> Result<Option<StoredBlock>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(BLOCKS).map_err(db)?;
+        t.get((slot, shard)).map_err(db)?.map(|v| decode(v.value(), "block")).transpose()
+    }
+
+    /// Where a committed transaction is.
+    pub fn tx(&self, hash: &Root) -> Result<Option<(u64, u32, u32)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(TXS).map_err(db)?;
+        Ok(t.get(&hash[..]).map_err(db)?.map(|v| v.value()))
+    }
+
+    /// Whether a deployment with this hash was applied.
+    pub fn deploy_seen(&self, hash: &Root) -> Result<bool, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = tx.open_table(DEPLOYS).map_err(db)?;
+        Ok(t.get(&hash[..]).map_err(db)?.is_some())
+    }
+
+    /// Writes the genesis state in one transaction.
+    pub fn write_genesis(
+        &self,
+        shards: u32,
+        head: &Head,
+        ees: &[StoredEe],
+        validators: &BTreeMap<u64, Validator>,
+        leaves: &BTreeMap<u32, Vec<(Root, Root)>>,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            let mut meta = tx.open_table(META).map_err(db)?;
+            meta.insert("shards", &shards.encode()[..]).map_err(db)?;
+            meta.insert("head", &head.encode()[..]).map_err(db)?;
+            let mut t = tx.open_table(EES).map_err(db)?;
+            for ee in ees {
+                t.insert(ee.id, &ee.encode()[..]).map_err(db)?;
+            }
+            let mut t = tx.open_table(VALIDATORS).map_err(db)?;
+            for (i, v) in validators {
+                t.insert(*i, &v.encode()[..]).map_err(db)?;
+            }
+            let mut t = tx.open_table(LEAVES).map_err(db)?;
+            for (shard, ls) in leaves {
+                for (path, value) in ls {
+                    t.insert((*shard, &path[..]), &value[..]).map_err(db)?;
+                }
+            }
+            // Create the remaining tables so readers find them.
+            tx.open_table(DEPLOYS).map_err(db)?;
+            tx.open_table(BLOCKS).map_err(db)?;
+            tx.open_table(TXS).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Commits one slot atomically.
+    pub fn commit_slot(&self, slot: u64, w: &SlotWrite<'_>) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            let mut blocks = tx.open_table(BLOCKS).map_err(db)?;
+            let mut txs = tx.open_table(TXS).map_err(db)?;
+            for (shard, b, users) in &w.blocks {
+                blocks.insert((slot, *shard), &b.encode()[..]).map_err(db)?;
+                for (i, t) in b.txs.iter().take(*users).enumerate() {
+                    txs.insert(&t.hash[..], (slot, *shard, i as u32)).map_err(db)?;
+                }
+            }
+            let mut leaves = tx.open_table(LEAVES).map_err(db)?;
+            for (shard, ls) in &w.leaves {
+                for (path, value) in ls {
+                    if *value == [0; 32] {
+                        leaves.remove((*shard, &path[..])).map_err(db)?;
+                    } else {
+                        leaves.insert((*shard, &path[..]), &value[..]).map_err(db)?;
+                    }
+                }
+            }
+            tx.open_table(META).map_err(db)?.insert("head", &w.head.encode()[..]).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Commits one deployment atomically: the EE, the sender's balance, the replay mark.
+    pub fn commit_deploy(
+        &self,
+        ee: &StoredEe,
+        sender: u64,
+        validator: &Validator,
+        hash: &Root,
+        slot: u64,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            tx.open_table(EES).map_err(db)?.insert(ee.id, &ee.encode()[..]).map_err(db)?;
+            tx.open_table(VALIDATORS).map_err(db)?.insert(sender, &validator.encode()[..]).map_err(db)?;
+            tx.open_table(DEPLOYS).map_err(db)?.insert(&hash[..], slot).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+}

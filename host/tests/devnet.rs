@@ -1,0 +1,420 @@
+//! The devnet over its JSON-RPC: deployment of a built EE, cross-shard transfers with
+//! matrices and receipts read back, refusals that change nothing, crash safety under
+//! `kill -9`, and a bounded loopback load test.
+#![cfg(feature = "devnet")]
+mod common;
+
+use common::built_wasm;
+use ee_host::crypto::SecretKey;
+use ee_host::devnet::rpc::{Client, ClientError, Devnet, ServeConfig, ServeError, serve};
+use ee_host::devnet::{Genesis, HeadInfo, NewExecutionScript, Node, NodeConfig, TRANSFER_EE, TxRequest};
+use ee_sdk::codec::Encode;
+use ee_sdk::{ShardId, Transfer};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BALANCE: i64 = 1_000_000_000_000;
+
+fn genesis() -> Genesis {
+    Genesis {
+        meta_ee: built_wasm("meta_ee"),
+        transfer_ee: built_wasm("transfer_ee"),
+        transfer_balance: BALANCE,
+        validators: Genesis::dev_validators(),
+    }
+}
+
+fn open(dir: &Path, shards: u32, slot_ms: u64) -> Arc<Node> {
+    let mut config = NodeConfig::new(dir.join("devnet.redb"));
+    config.shards = shards;
+    config.slot_ms = slot_ms;
+    Arc::new(Node::open(config, Some(genesis())).expect("node opens"))
+}
+
+fn start(node: Arc<Node>, produce: bool) -> (Devnet, Client) {
+    let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), &node);
+    config.produce = produce;
+    let devnet = serve(node, config).expect("serves");
+    let client = Client::connect(&devnet.url()).expect("client");
+    (devnet, client)
+}
+
+fn dev_key(i: u64) -> SecretKey {
+    SecretKey::from_seed(format!("ee-devnet-{i}").as_bytes())
+}
+
+fn transfer(shard: u32, ee: u32, amount: u64, to: u32) -> TxRequest {
+    let data = vec![Transfer { amount, shard: ShardId(to), ee: None }].encode();
+    TxRequest { shard, ee, data: hex::encode(data) }
+}
+
+fn rpc_code(r: Result<impl std::fmt::Debug, ClientError>) -> i32 {
+    match r {
+        Err(ClientError::Rpc { code, .. }) => code,
+        other => panic!("expected an RPC error, got {other:?}"),
+    }
+}
+
+fn total(m: &[Vec<i64>]) -> i64 {
+    m.iter().flatten().sum()
+}
+
+#[test]
+fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
+    let dir = tempfile::tempdir().unwrap();
+    let (devnet, client) = start(open(dir.path(), 4, 40), true);
+
+    // Deploy the freshly built transfer EE as a new EE, signed by validator 0.
+    let code = built_wasm("transfer_ee").to_vec();
+    let before = client.validator(0).unwrap().balance;
+    let script =
+        NewExecutionScript::signed(0, client.head().unwrap().slot, code.clone(), &dev_key(0)).encode();
+    let estimate = client.deploy(&script, false).unwrap();
+    assert!(!estimate.applied);
+    assert_eq!(client.head().unwrap().ees, 2, "an estimate changes nothing");
+    let deployed = client.deploy(&script, true).unwrap();
+    assert_eq!((deployed.ee, deployed.applied, deployed.code_bytes), (2, true, code.len()));
+    let info = client.ee(2).unwrap();
+    assert_eq!(info.code_hash, deployed.code_hash);
+    assert_eq!(info.deployer, Some(0));
+    assert_eq!(client.validator(0).unwrap().balance, before - deployed.deposit);
+    assert_eq!(client.matrix(2).unwrap(), vec![vec![0; 4]; 4]);
+
+    // The state provider answers for a pending transaction against the committed root.
+    let t1 = transfer(0, TRANSFER_EE.0, 5_000, 2);
+    let w = client.witness(&t1).unwrap();
+    assert!(w.ok && w.gas > 0 && w.witness_bytes > 0, "{w:?}");
+    assert_eq!(w.pre_root, client.head().unwrap().shard_roots[0]);
+
+    // Cross-shard transfers of the funded genesis EE, and one of the new (empty) EE.
+    let sent = [
+        t1,
+        transfer(1, TRANSFER_EE.0, 7_000, 3),
+        transfer(3, TRANSFER_EE.0, 1_000, 0),
+        transfer(2, 2, 9, 1),
+    ];
+    let hashes: Vec<String> = sent.iter().map(|t| client.send(t).unwrap().hash).collect();
+    let located: Vec<_> =
+        hashes.iter().map(|h| client.wait_for(h, Duration::from_secs(60)).unwrap()).collect();
+    for (loc, tx) in located.iter().zip(&sent) {
+        assert_eq!(loc.shard, tx.shard);
+        assert_eq!((loc.result.error.as_deref(), loc.result.outputs), (None, 1), "{loc:?}");
+    }
+
+    let m = client.matrix(TRANSFER_EE.0).unwrap();
+    assert_eq!(
+        (m[0][0], m[0][2], m[1][1], m[1][3], m[3][3], m[3][0]),
+        (BALANCE - 5_000, 5_000, BALANCE - 7_000, 7_000, BALANCE - 1_000, 1_000)
+    );
+    assert_eq!(total(&m), 4 * BALANCE, "netting conserves value");
+    assert_eq!(client.matrix(2).unwrap(), vec![vec![0; 4]; 4], "an unfunded EE's payment is refused");
+
+    // Receipts: the meta-EE accepted the funded transfers and rejected the unfunded one.
+    let receipts = client.receipts(located[0].slot, 0).unwrap();
+    assert!(
+        receipts.iter().any(|r| r.source_ee == 1 && r.target == Some((2, 1, 5_000)) && r.rejected.is_none()),
+        "{receipts:?}"
+    );
+    let receipts = client.receipts(located[3].slot, 2).unwrap();
+    let refused = receipts.iter().find(|r| r.source_ee == 2).expect("a decision on EE 2's output");
+    assert_eq!(refused.target, Some((1, 2, 9)));
+    assert!(refused.rejected.is_some(), "{refused:?}");
+
+    // Blocks chain: each block's pre-root is the previous post-root; the last is the head.
+    let head = client.head().unwrap();
+    for shard in 0..4 {
+        let mut root = None;
+        for slot in 0..head.slot {
+            let b = client.block(slot, shard).unwrap();
+            if let Some(r) = root {
+                assert_eq!(b.pre_root, r, "slot {slot} shard {shard}");
+            }
+            root = Some(b.post_root);
+        }
+    }
+    assert_eq!(rpc_code(client.transaction(&"00".repeat(32))), 12, "unknown transactions are not found");
+    devnet.stop();
+}
+
+/// Everything observable about the node's state.
+fn snapshot(client: &Client) -> (u64, Vec<String>, u32, u64, u64, Vec<Vec<i64>>) {
+    let HeadInfo { slot, shard_roots, ees, .. } = client.head().unwrap();
+    let v0 = client.validator(0).unwrap().balance;
+    let v1 = client.validator(1).unwrap().balance;
+    (slot, shard_roots, ees, v0, v1, client.matrix(TRANSFER_EE.0).unwrap())
+}
+
+/// A raw HTTP POST to the server; returns status code and body.
+fn post(addr: std::net::SocketAddr, body: &[u8]) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    // The server may answer (413) and close before the whole body is written.
+    let _ = s.write_all(head.as_bytes()).and_then(|_| s.write_all(body));
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    (status, body)
+}
+
+#[test]
+fn refusals_have_clear_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(dir.path(), 2, 1000);
+    let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap(), &node);
+    config.produce = false;
+    let devnet = serve(node.clone(), config).unwrap();
+    let client = Client::connect(&devnet.url()).unwrap();
+    node.produce_slot().unwrap();
+
+    let code = built_wasm("transfer_ee").to_vec();
+    let good = NewExecutionScript::signed(0, 1, code.clone(), &dev_key(0));
+    client.deploy(&good.encode(), true).unwrap();
+    let state = snapshot(&client);
+
+    let refuse = |bytes: Vec<u8>, code: i32, words: &str| {
+        for apply in [false, true] {
+            match client.deploy(&bytes, apply) {
+                Err(ClientError::Rpc { code: c, message }) => {
+                    assert_eq!(c, code, "{message}");
+                    assert!(message.contains(words), "`{message}` should mention `{words}`");
+                }
+                other => panic!("expected refusal `{words}`, got {other:?}"),
+            }
+            assert_eq!(snapshot(&client), state, "a refused deploy ({words}) changed state");
+        }
+    };
+    // Bad signature: a flipped bit, and a signature by another key.
+    let mut bad = good.clone();
+    bad.signature[5] ^= 1;
+    refuse(bad.encode(), 1, "bad signature");
+    let mut other = NewExecutionScript::signed(0, 2, code.clone(), &dev_key(7));
+    other.pubkey = good.pubkey;
+    refuse(other.encode(), 1, "bad signature");
+    // A valid signature by a key that is not the sender's.
+    refuse(NewExecutionScript::signed(0, 2, code.clone(), &dev_key(1)).encode(), 3, "another key");
+    refuse(NewExecutionScript::signed(9, 2, code.clone(), &dev_key(0)).encode(), 2, "unknown sender");
+    // Replayed deploy.
+    refuse(good.encode(), 4, "replayed");
+    // Invalid wasm: not wasm; a float; a forbidden import — the reasons of `ee check`.
+    refuse(
+        NewExecutionScript::signed(0, 3, b"\0asm garbage".to_vec(), &dev_key(0)).encode(),
+        5,
+        "invalid wasm",
+    );
+    let float = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func (export "main") (drop (f32.const 1))))"#,
+    )
+    .unwrap();
+    refuse(NewExecutionScript::signed(0, 3, float, &dev_key(0)).encode(), 5, "float");
+    let import = wat::parse_str(
+        r#"(module (import "env" "abort" (func)) (memory (export "memory") 1) (func (export "main")))"#,
+    )
+    .unwrap();
+    refuse(NewExecutionScript::signed(0, 3, import, &dev_key(0)).encode(), 5, "abort");
+    // Insufficient deposit: validator 1 holds 1 ETH.
+    refuse(NewExecutionScript::signed(1, 3, code.clone(), &dev_key(1)).encode(), 6, "insufficient deposit");
+    // Not a NewExecutionScript at all.
+    refuse(vec![1, 2, 3], -32602, "malformed");
+
+    // Transactions: unknown shard / EE, the meta-EE, non-hex data, oversized data, duplicates.
+    assert_eq!(rpc_code(client.send(&transfer(2, 1, 1, 0))), 7);
+    assert_eq!(rpc_code(client.send(&transfer(0, 42, 1, 0))), 8);
+    assert_eq!(rpc_code(client.send(&transfer(0, 0, 1, 0))), 8, "the meta-EE takes no user transactions");
+    assert_eq!(rpc_code(client.send(&TxRequest { shard: 0, ee: 1, data: "zz".into() })), -32602);
+    let huge = TxRequest { shard: 0, ee: 1, data: "00".repeat(200_000) };
+    assert_eq!(rpc_code(client.send(&huge)), 9);
+    let t = transfer(0, 1, 5, 1);
+    client.send(&t).unwrap();
+    assert_eq!(rpc_code(client.send(&t)), 11, "a pending duplicate");
+    node.produce_slot().unwrap();
+    assert_eq!(rpc_code(client.send(&t)), 11, "a committed duplicate");
+    let state = snapshot(&client);
+
+    // Malformed JSON-RPC and oversized requests: errors, nothing changes.
+    let addr = devnet.addr();
+    let (status, body) = post(addr, b"{this is not json");
+    assert!(body.contains("-32700"), "{status} {body}");
+    let (_, body) = post(addr, br#"{"jsonrpc":"2.0","id":1,"method":"ee_getBlock","params":["x"]}"#);
+    assert!(body.contains("-32602"), "{body}");
+    let (_, body) = post(addr, br#"{"jsonrpc":"2.0","id":1,"method":"ee_mint","params":[]}"#);
+    assert!(body.contains("-32601"), "{body}");
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"ee_deploy","params":["{}"]}}"#,
+        "00".repeat(700 * 1024)
+    );
+    let (status, body) = post(addr, big.as_bytes());
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(snapshot(&client), state);
+
+    // Only loopback is served.
+    let err = serve(node.clone(), ServeConfig::new("0.0.0.0:0".parse().unwrap(), &node)).err().unwrap();
+    assert!(matches!(err, ServeError::NotLoopback(_)), "{err}");
+    devnet.stop();
+}
+
+/// Starts `ee devnet` as a child process and returns it with its RPC URL.
+fn spawn_devnet(db: &Path) -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
+        .args(["devnet", "--shards", "4", "--slot-ms", "1", "--rpc", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--ees-dir")
+        .arg(common::ees_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("ee devnet starts");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    // Keep reading so the child never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let url = line.strip_prefix("rpc: ").unwrap_or_else(|| panic!("first line `{line}`")).trim().to_string();
+    (child, url)
+}
+
+/// `kill -9` rounds: with 1 ms slots the producer is committing almost all the time.
+const ROUNDS: u64 = 16;
+
+#[test]
+fn survives_sigkill_during_block_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("devnet.redb");
+    let mut committed: Vec<(String, u64, u32, u32)> = Vec::new();
+    let mut last_slot = 0;
+    let mut rng = 0x9e37_79b9_u64;
+    for round in 0..ROUNDS {
+        let (mut child, url) = spawn_devnet(&db);
+        let client = Client::connect(&url).unwrap();
+        let head = client.head().unwrap();
+        assert!(head.slot >= last_slot, "round {round}: head went back from {last_slot} to {}", head.slot);
+        // No committed transaction is lost, and it is where it was.
+        for (hash, slot, shard, index) in &committed {
+            let loc = client.transaction(hash).unwrap_or_else(|e| panic!("round {round}: lost {hash}: {e}"));
+            assert_eq!((loc.slot, loc.shard, loc.index), (*slot, *shard, *index));
+        }
+        // Traffic, then a kill at a pseudo-random moment while slots are being produced.
+        let hashes: Vec<String> = (0..40)
+            .map(|i| {
+                client
+                    .send(&transfer((i % 4) as u32, 1, 1 + round * 100 + i, ((i + 1) % 4) as u32))
+                    .unwrap()
+                    .hash
+            })
+            .collect();
+        for h in &hashes[..20] {
+            let loc = client.wait_for(h, Duration::from_secs(30)).unwrap();
+            committed.push((h.clone(), loc.slot, loc.shard, loc.index));
+        }
+        last_slot = client.head().unwrap().slot;
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(Duration::from_millis(rng % 40));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    // Reopen in-process: the rebuilt trees give the stored roots (`open` checks), blocks
+    // chain root to root, and value is conserved.
+    let mut config = NodeConfig::new(db);
+    config.shards = 4;
+    let node = Node::open(config, None).expect("consistent after the kills");
+    let head = node.head().unwrap();
+    assert!(head.slot >= last_slot);
+    for shard in 0..4 {
+        let mut prev = node.block(0, shard).unwrap().pre_root;
+        for slot in 0..head.slot {
+            let b = node.block(slot, shard).unwrap();
+            assert_eq!(b.pre_root, prev, "slot {slot} shard {shard}");
+            prev = b.post_root;
+        }
+        assert_eq!(prev, head.shard_roots[shard as usize]);
+    }
+    assert_eq!(total(&node.matrix(1).unwrap()), 4 * BALANCE);
+    assert!(head.committed_txs >= committed.len() as u64);
+}
+
+/// Sustained loopback throughput: `EE_LOAD_TXS` transfers (default 6,000) from 2 client
+/// threads, all committed; prints transactions/s. Bounded in count and time.
+fn load(shards: u32) {
+    let count: u64 = std::env::var("EE_LOAD_TXS").ok().and_then(|v| v.parse().ok()).unwrap_or(6_000);
+    let dir = tempfile::tempdir().unwrap();
+    let (devnet, client) = start(open(dir.path(), shards, 50), true);
+    let url = devnet.url();
+    let started = Instant::now();
+    let senders: Vec<_> = (0..2u64)
+        .map(|t| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = Client::connect(&url).unwrap();
+                for i in (t..count).step_by(2) {
+                    let from = (i % u64::from(shards)) as u32;
+                    let tx = transfer(from, 1, 1 + i, (from + 1) % shards);
+                    client.send(&tx).unwrap();
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    let sent_in = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let head = loop {
+        let head = client.head().unwrap();
+        if head.committed_txs >= count {
+            break head;
+        }
+        assert!(Instant::now() < deadline, "load: {} of {count} committed in 300 s", head.committed_txs);
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let elapsed = started.elapsed();
+    assert_eq!(head.committed_txs, count);
+    assert_eq!(total(&client.matrix(1).unwrap()), i64::from(shards) * BALANCE);
+    println!(
+        "devnet load, {shards} shards: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
+        sent_in.as_secs_f64(),
+        count as f64 / sent_in.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        head.slot
+    );
+    devnet.stop();
+}
+
+#[test]
+fn load_4_shards() {
+    load(4);
+}
+
+#[test]
+fn load_64_shards() {
+    load(64);
+}
+
+#[test]
+fn a_restarted_node_resumes_with_the_same_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(dir.path(), 3, 1000);
+    node.submit(&transfer(0, 1, 10, 1)).unwrap();
+    node.produce_slot().unwrap();
+    node.produce_slot().unwrap();
+    let head = node.head().unwrap();
+    let pending = transfer(1, 1, 11, 2);
+    node.submit(&pending).unwrap();
+    drop(node);
+    let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+    config.shards = 3;
+    let node = Node::open(config, None).unwrap();
+    let again = node.head().unwrap();
+    assert_eq!((again.slot, &again.shard_roots, again.committed_txs), (head.slot, &head.shard_roots, 1));
+    assert_eq!(again.pending, vec![0, 0, 0], "mempools are not persisted");
+    assert_eq!(node.matrix(1).unwrap()[0][1], 10);
+}
