@@ -418,3 +418,107 @@ fn a_restarted_node_resumes_with_the_same_roots() {
     assert_eq!(again.pending, vec![0, 0, 0], "mempools are not persisted");
     assert_eq!(node.matrix(1).unwrap()[0][1], 10);
 }
+
+/// `docs/DEVNET.md`'s method table is generated from `METHODS` (regenerate with
+/// `EE_UPDATE_DOCS=1 cargo test -p ee-host --test devnet docs`).
+#[test]
+fn docs_list_every_method() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/DEVNET.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (open, close) =
+        ("<!-- methods: generated from host/src/devnet/rpc.rs METHODS -->\n", "<!-- /methods -->");
+    let start = text.find(open).expect("methods marker") + open.len();
+    let end = text.find(close).expect("end marker");
+    let generated = ee_host::devnet::rpc::methods_markdown();
+    if std::env::var_os("EE_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{generated}{}", &text[..start], &text[end..])).unwrap();
+    } else {
+        assert!(text[start..end] == generated, "docs/DEVNET.md's methods are out of date: EE_UPDATE_DOCS=1");
+    }
+}
+
+/// Every method in the table is served (and nothing else is).
+#[test]
+fn every_method_in_the_table_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (devnet, _client) = start(open(dir.path(), 1, 1000), false);
+    for m in ee_host::devnet::rpc::METHODS {
+        let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{}","params":[]}}"#, m.name);
+        let (status, reply) = post(devnet.addr(), body.as_bytes());
+        assert_eq!(status, 200);
+        assert!(!reply.contains("-32601"), "{} is in METHODS but not served: {reply}", m.name);
+    }
+    devnet.stop();
+}
+
+fn ee(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// The CLI round trip: keygen, deploy (dry run, then --execute), send --wait, status.
+#[test]
+fn cli_keygen_deploy_send_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn_devnet(&dir.path().join("devnet.redb"));
+    let key = dir.path().join("dev0.key");
+    let key = key.to_str().unwrap();
+    let wasm = common::ees_dir().join("transfer_ee.wasm");
+    let wasm = wasm.to_str().unwrap();
+    let (ok, out, err) = ee(&["keygen", "--dev", "0", "--out", key]);
+    assert!(ok && out.contains("public key"), "{out}{err}");
+    let (ok, _, err) = ee(&["keygen", "--dev", "0", "--out", key]);
+    assert!(!ok && err.contains("exists"), "keygen does not overwrite: {err}");
+
+    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--format", "json"]);
+    assert!(ok, "{err}");
+    let dry: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((dry["applied"].as_bool(), dry["ee"].as_u64()), (Some(false), Some(2)));
+    let client = Client::connect(&url).unwrap();
+    assert_eq!(client.head().unwrap().ees, 2, "a dry run deploys nothing");
+    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--execute"]);
+    assert!(ok && out.contains("deployed as EE 2"), "{out}{err}");
+    assert_eq!(client.ee(2).unwrap().code_hash, dry["code_hash"].as_str().unwrap());
+
+    // Invalid code is refused locally with the reasons of `ee check`, before any RPC.
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x05").unwrap();
+    let (ok, _, err) = ee(&["deploy", bad.to_str().unwrap(), "--key", key, "--rpc", &url, "--execute"]);
+    assert!(!ok && err.contains("would be refused"), "{err}");
+
+    let (ok, out, err) = ee(&[
+        "send",
+        "--rpc",
+        &url,
+        "--shard",
+        "0",
+        "--ee",
+        "1",
+        "--transfer",
+        "5000@2",
+        "--witness",
+        "--wait",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let sent: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sent["witness"]["ok"].as_bool(), Some(true));
+    assert!(sent["committed"]["result"]["error"].is_null(), "{out}");
+    assert_eq!(sent["receipts"][0]["rejected"], serde_json::Value::Null, "{out}");
+
+    let (ok, out, err) = ee(&["status", "--rpc", &url, "--ee", "1", "--format", "json"]);
+    assert!(ok, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["matrix"][0][2].as_i64(), Some(5_000));
+    let (ok, out, _) = ee(&["status", "--rpc", &url]);
+    assert!(ok && out.contains("transactions committed"), "{out}");
+    let (ok, _, err) = ee(&["status", "--rpc", &url, "--tx", &"ab".repeat(32)]);
+    assert!(!ok && err.contains("not found"), "{err}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

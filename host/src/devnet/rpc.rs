@@ -19,25 +19,6 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Every method: name, parameters, result.
-pub const METHODS: &[(&str, &str, &str)] = &[
-    ("ee_head", "[]", "HeadInfo: committed slot, shard roots, EEs, pending per shard"),
-    ("ee_sendTransaction", "[{shard, ee, data}]", "TxAccepted: hash, shard, mempool position"),
-    ("ee_getTransaction", "[hash]", "TxLocation: slot, shard, index, result (error 12 while pending)"),
-    ("ee_deploy", "[hex SCALE NewExecutionScript]", "DeployResult with applied = true"),
-    ("ee_estimateDeploy", "[hex SCALE NewExecutionScript]", "DeployResult with applied = false (dry run)"),
-    ("ee_getBlock", "[slot, shard]", "BlockInfo: roots, transactions with results, receipts"),
-    ("ee_getReceipts", "[slot, shard]", "StoredReceipt[]: the meta-EE's decision per output"),
-    ("ee_getEe", "[id]", "EeInfo: name, role, code hash, deposit, deployer"),
-    ("ee_getMatrix", "[id]", "i64[][]: the EE's committed balance matrix"),
-    ("ee_getValidator", "[index]", "ValidatorInfo: key and unlocked balance"),
-    (
-        "ee_getWitness",
-        "[{shard, ee, data}]",
-        "WitnessInfo: the witness, gas and roots of a block holding just this transaction",
-    ),
-];
-
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -95,40 +76,117 @@ fn bytes_param(hex_text: &str) -> Result<Vec<u8>, ErrorObjectOwned> {
         .map_err(|e| rpc_error(DevnetError::Malformed(format!("not hex: {e}"))))
 }
 
-type Handler = fn(&Node, Params<'static>) -> Result<serde_json::Value, ErrorObjectOwned>;
-
 fn json<T: Serialize>(v: Result<T, DevnetError>) -> Result<serde_json::Value, ErrorObjectOwned> {
     let v = v.map_err(rpc_error)?;
     serde_json::to_value(v).map_err(|e| ErrorObjectOwned::owned(-32603, e.to_string(), None::<()>))
 }
 
-fn handlers() -> Vec<(&'static str, Handler)> {
-    vec![
-        ("ee_head", |n, _| json(n.head())),
-        ("ee_sendTransaction", |n, p| json(n.submit(&p.one::<TxRequest>()?))),
-        ("ee_getTransaction", |n, p| json(n.transaction_location(&p.one::<String>()?))),
-        ("ee_deploy", |n, p| json(n.deploy(&bytes_param(&p.one::<String>()?)?, true))),
-        ("ee_estimateDeploy", |n, p| json(n.deploy(&bytes_param(&p.one::<String>()?)?, false))),
-        ("ee_getBlock", |n, p| {
+/// Runs one method on the node.
+pub type Handler = fn(&Node, Params<'static>) -> Result<serde_json::Value, ErrorObjectOwned>;
+
+/// One JSON-RPC method: the single table the server registers from and `docs/DEVNET.md`
+/// is checked against.
+pub struct Method {
+    /// Its name (`ee_` namespace).
+    pub name: &'static str,
+    /// Its positional parameters.
+    pub params: &'static str,
+    /// What it returns.
+    pub returns: &'static str,
+    /// Its implementation.
+    pub handler: Handler,
+}
+
+/// Every method the devnet serves.
+pub const METHODS: &[Method] = &[
+    Method {
+        name: "ee_head",
+        params: "[]",
+        returns: "HeadInfo: next slot, crosslinked shard roots, EE count, pending per shard, transactions committed",
+        handler: |n, _| json(n.head()),
+    },
+    Method {
+        name: "ee_sendTransaction",
+        params: "[{shard, ee, data}]",
+        returns: "TxAccepted: hash, shard, mempool position",
+        handler: |n, p| json(n.submit(&p.one::<TxRequest>()?)),
+    },
+    Method {
+        name: "ee_getTransaction",
+        params: "[hash]",
+        returns: "TxLocation: slot, shard, index and result (error 12 until committed)",
+        handler: |n, p| json(n.transaction_location(&p.one::<String>()?)),
+    },
+    Method {
+        name: "ee_deploy",
+        params: "[hex SCALE NewExecutionScript]",
+        returns: "DeployResult: EE id, code hash and size, gas, deposit; applied = true",
+        handler: |n, p| json(n.deploy(&bytes_param(&p.one::<String>()?)?, true)),
+    },
+    Method {
+        name: "ee_estimateDeploy",
+        params: "[hex SCALE NewExecutionScript]",
+        returns: "DeployResult of the same validation, applied = false (changes nothing)",
+        handler: |n, p| json(n.deploy(&bytes_param(&p.one::<String>()?)?, false)),
+    },
+    Method {
+        name: "ee_getBlock",
+        params: "[slot, shard]",
+        returns: "BlockInfo: hash, pre/post roots, transactions with results (the meta-EE's last), receipts, witness size",
+        handler: |n, p| {
             let (slot, shard) = p.parse::<(u64, u32)>()?;
             json(n.block(slot, shard))
-        }),
-        ("ee_getReceipts", |n, p| {
+        },
+    },
+    Method {
+        name: "ee_getReceipts",
+        params: "[slot, shard]",
+        returns: "StoredReceipt[]: the meta-EE's decision on each output of the block",
+        handler: |n, p| {
             let (slot, shard) = p.parse::<(u64, u32)>()?;
             json(n.block(slot, shard).map(|b| b.receipts))
-        }),
-        ("ee_getEe", |n, p| json(n.ee(p.one::<u32>()?))),
-        ("ee_getMatrix", |n, p| json(n.matrix(p.one::<u32>()?))),
-        ("ee_getValidator", |n, p| {
+        },
+    },
+    Method {
+        name: "ee_getEe",
+        params: "[id]",
+        returns: "EeInfo: name, role, code hash and size, deposit, deployer",
+        handler: |n, p| json(n.ee(p.one::<u32>()?)),
+    },
+    Method {
+        name: "ee_getMatrix",
+        params: "[id]",
+        returns: "i64[][]: the EE's committed balance matrix (row r = shard[r].balances)",
+        handler: |n, p| json(n.matrix(p.one::<u32>()?)),
+    },
+    Method {
+        name: "ee_getValidator",
+        params: "[index]",
+        returns: "ValidatorInfo: public key, unlocked balance",
+        handler: |n, p| {
             let index = p.one::<u64>()?;
             json(n.validator(index).map(|v| ValidatorInfo {
                 index,
                 pubkey: hex::encode(v.pubkey),
                 balance: v.balance,
             }))
-        }),
-        ("ee_getWitness", |n, p| json(n.witness(&p.one::<TxRequest>()?))),
-    ]
+        },
+    },
+    Method {
+        name: "ee_getWitness",
+        params: "[{shard, ee, data}]",
+        returns: "WitnessInfo (state provider): witness, its size, gas, success, roots of a block holding just this transaction",
+        handler: |n, p| json(n.witness(&p.one::<TxRequest>()?)),
+    },
+];
+
+/// The methods as the Markdown table in `docs/DEVNET.md`.
+pub fn methods_markdown() -> String {
+    let mut out = String::from("| method | params | returns |\n|---|---|---|\n");
+    for m in METHODS {
+        out.push_str(&format!("| `{}` | `{}` | {} |\n", m.name, m.params, m.returns));
+    }
+    out
 }
 
 /// Starts serving `node` and, if configured, producing a slot every `slot_ms`.
@@ -138,9 +196,10 @@ pub fn serve(node: Arc<Node>, config: ServeConfig) -> Result<Devnet, ServeError>
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let mut module = RpcModule::new(node.clone());
-    for (name, handler) in handlers() {
+    for m in METHODS {
+        let handler = m.handler;
         module
-            .register_blocking_method(name, move |params, node, _| handler(&node, params.into_owned()))
+            .register_blocking_method(m.name, move |params, node, _| handler(&node, params.into_owned()))
             .map_err(|e| ServeError::Register(e.to_string()))?;
     }
     let server_config = ServerConfig::builder()
