@@ -510,6 +510,7 @@ fn cli_keygen_deploy_send_status() {
     assert_eq!(sent["witness"]["ok"].as_bool(), Some(true));
     assert!(sent["committed"]["result"]["error"].is_null(), "{out}");
     assert_eq!(sent["receipts"][0]["rejected"], serde_json::Value::Null, "{out}");
+    assert_eq!(sent["committed"]["result"]["hash"], sent["hash"], "hashes are hex strings in JSON");
 
     let (ok, out, err) = ee(&["status", "--rpc", &url, "--ee", "1", "--format", "json"]);
     assert!(ok, "{err}");
@@ -521,4 +522,39 @@ fn cli_keygen_deploy_send_status() {
     assert!(!ok && err.contains("not found"), "{err}");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// The state provider's post-root (recomputed from the witness alone) is the root the
+/// block holding just that transaction commits.
+#[test]
+fn state_provider_predicts_the_committed_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(dir.path(), 4, 1000);
+    node.produce_slot().unwrap();
+    for (i, to) in [1u32, 2, 3].into_iter().enumerate() {
+        let tx = transfer(0, TRANSFER_EE.0, 100 + i as u64, to);
+        let w = node.witness(&tx).unwrap();
+        assert!(w.ok, "{w:?}");
+        assert_ne!(w.pre_root, w.post_root, "a transfer changes the shard");
+        let accepted = node.submit(&tx).unwrap();
+        let slot = node.produce_slot().unwrap();
+        let block = node.block(slot, 0).unwrap();
+        assert_eq!((block.pre_root, block.post_root), (w.pre_root, w.post_root));
+        assert_eq!(node.transaction_location(&accepted.hash).unwrap().result.gas, w.gas);
+    }
+}
+
+/// A store file left without a committed genesis (a first start killed early) is
+/// initialised on the next start instead of refusing to run.
+#[test]
+fn an_empty_store_file_gets_its_genesis() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("devnet.redb");
+    drop(ee_host::devnet::store::Store::open(&db).unwrap());
+    assert!(db.exists());
+    let mut config = NodeConfig::new(db);
+    config.shards = 2;
+    let node = Node::open(config, Some(genesis())).unwrap();
+    assert!(node.created());
+    assert_eq!(node.head().unwrap().shards, 2);
 }

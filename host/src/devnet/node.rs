@@ -10,9 +10,10 @@ use ee_sdk::{EeId, MetaTransaction, NettingStatus, Root, ShardId, ShardTransacti
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
-/// Gas charged (and reported) for a deployment: base …
+/// Gas reported for a deployment (the devnet charges only the deposit): base …
 pub const DEPLOY_GAS_BASE: u64 = 100_000;
 /// … plus per byte of code.
 pub const DEPLOY_GAS_PER_BYTE: u64 = 200;
@@ -182,6 +183,12 @@ pub enum DevnetError {
     /// store).
     #[error("node halted: {0}")]
     Halted(String),
+    /// Another state-provider preview is running; retry.
+    #[error("busy: another ee_getWitness is running, retry")]
+    Busy,
+    /// No more EE ids.
+    #[error("EE ids exhausted")]
+    IdsExhausted,
 }
 
 impl DevnetError {
@@ -203,6 +210,7 @@ impl DevnetError {
             DevnetError::Duplicate(_) => 11,
             DevnetError::NotFound => 12,
             DevnetError::CodeTooLarge { .. } => 13,
+            DevnetError::Busy => 14,
             _ => -32603,
         }
     }
@@ -214,6 +222,7 @@ struct State {
     chain: Chain<Runtime>,
     validators: BTreeMap<u64, Validator>,
     head: Head,
+    /// Why the node halted (memory ahead of the store), if it did.
     halted: Option<String>,
 }
 
@@ -234,6 +243,13 @@ pub struct Node {
     store: Store,
     config: NodeConfig,
     shards: u32,
+    /// Set with `State::halted`; read without the state lock.
+    halted: AtomicBool,
+    /// One state-provider preview at a time.
+    preview: Mutex<()>,
+    /// Validates deployments without the state lock and without caching.
+    checker: Runtime,
+    created: bool,
 }
 
 fn sha256(bytes: &[u8]) -> Root {
@@ -268,7 +284,10 @@ impl Node {
     pub fn open(config: NodeConfig, genesis: Option<Genesis>) -> Result<Node, DevnetError> {
         let store = Store::open(&config.db)?;
         let runtime = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
-        let (world, validators, head) = match store.head()? {
+        let checker = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        let stored = store.head()?;
+        let created = stored.is_none();
+        let (world, validators, head) = match stored {
             Some(head) => Self::restore(&store, head)?,
             None => {
                 let genesis = genesis.ok_or_else(|| {
@@ -293,7 +312,30 @@ impl Node {
             store,
             config,
             shards,
+            halted: AtomicBool::new(false),
+            preview: Mutex::new(()),
+            checker,
+            created,
         })
+    }
+
+    /// Whether `open` created the network (false: resumed it).
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    fn live(&self) -> Result<(), DevnetError> {
+        if self.halted.load(Ordering::Acquire) {
+            let why = lock(&self.state)?.halted.clone().unwrap_or_default();
+            return Err(DevnetError::Halted(why));
+        }
+        Ok(())
+    }
+
+    fn halt(&self, st: &mut State, why: String) {
+        tracing::error!(%why, "devnet halted");
+        st.halted = Some(why);
+        self.halted.store(true, Ordering::Release);
     }
 
     fn restore(store: &Store, head: Head) -> Result<(World, BTreeMap<u64, Validator>, Head), DevnetError> {
@@ -411,6 +453,7 @@ impl Node {
 
     /// Queues a transaction in its shard's mempool.
     pub fn submit(&self, req: &TxRequest) -> Result<TxAccepted, DevnetError> {
+        self.live()?;
         let mut pool = lock(&self.pool)?;
         let (shard, tx) = self.transaction(req, &pool.ees)?;
         let hash = tx_hash(shard, &tx);
@@ -453,7 +496,7 @@ impl Node {
         let committed = match self.run_and_commit(st, slot, blocks, &hashes) {
             Ok(n) => n,
             Err(e) => {
-                st.halted = Some(e.to_string());
+                self.halt(st, e.to_string());
                 return Err(e);
             }
         };
@@ -499,8 +542,9 @@ impl Node {
 
     /// Validates a SCALE `NewExecutionScript` exactly as a deployment is validated and,
     /// if `apply`, registers the EE and locks the deposit. A refused or estimated
-    /// deployment changes nothing.
+    /// deployment changes nothing (its code is compiled to check it, not cached).
     pub fn deploy(&self, bytes: &[u8], apply: bool) -> Result<DeployResult, DevnetError> {
+        self.live()?;
         let msg = NewExecutionScript::decode_all(&mut &bytes[..])
             .map_err(|e| DevnetError::Malformed(format!("not a SCALE NewExecutionScript: {e}")))?;
         if msg.code.len() > self.config.max_code_bytes {
@@ -509,27 +553,22 @@ impl Node {
         if !crate::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
             return Err(DevnetError::BadSignature);
         }
-        let mut st = lock(&self.state)?;
-        if let Some(why) = &st.halted {
-            return Err(DevnetError::Halted(why.clone()));
-        }
-        let validator = *st.validators.get(&msg.sender).ok_or(DevnetError::UnknownSender(msg.sender))?;
-        if validator.pubkey != msg.pubkey {
-            return Err(DevnetError::SenderKey(msg.sender));
-        }
         let hash = sha256(bytes);
-        if self.store.deploy_seen(&hash)? {
-            return Err(DevnetError::Replayed);
-        }
-        // The checks of `ee check` (same function), then compilation with the node's engine.
+        // Cheap checks under the state lock; they are repeated before applying.
+        self.deployable(&*lock(&self.state)?, &msg, &hash)?;
+        // The checks of `ee check` (the same function), then compilation with the node's
+        // engine: without the state lock, so a slot never waits for them.
         crate::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
             .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
-        st.chain.runner.load(&msg.code, Role::Ee).map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        self.checker.validate(&msg.code, Role::Ee).map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        let mut guard = lock(&self.state)?;
+        let st = &mut *guard;
+        let validator = self.deployable(st, &msg, &hash)?;
+        let id = match st.chain.world.beacon.ees.keys().map(|e| e.0).max() {
+            None => 0,
+            Some(m) => m.checked_add(1).ok_or(DevnetError::IdsExhausted)?,
+        };
         let required = self.config.ee_deposit;
-        if validator.balance < required {
-            return Err(DevnetError::InsufficientDeposit { balance: validator.balance, required });
-        }
-        let id = st.chain.world.beacon.ees.keys().map(|e| e.0).max().map_or(0, |m| m + 1);
         let result = DeployResult {
             ee: id,
             code_hash: hex::encode(sha256(&msg.code)),
@@ -549,11 +588,40 @@ impl Node {
             };
             let after = Validator { balance: validator.balance - required, ..validator };
             self.store.commit_deploy(&ee, msg.sender, &after, &hash, st.head.slot)?;
-            st.chain.world.register(entry_of(&ee))?;
+            if let Err(e) = st.chain.world.register(entry_of(&ee)) {
+                // Committed but not in memory: only a restart reconciles the two.
+                self.halt(st, format!("deploy committed but not registered: {e}"));
+                return Err(e.into());
+            }
             st.validators.insert(msg.sender, after);
             lock(&self.pool)?.ees.insert(id);
         }
         Ok(result)
+    }
+
+    /// The sender, if `msg` (with hash `hash`) may be deployed now by signature-independent
+    /// rules: known sender with that key, not a replay, enough balance for the deposit.
+    fn deployable(
+        &self,
+        st: &State,
+        msg: &NewExecutionScript,
+        hash: &Root,
+    ) -> Result<Validator, DevnetError> {
+        if let Some(why) = &st.halted {
+            return Err(DevnetError::Halted(why.clone()));
+        }
+        let validator = *st.validators.get(&msg.sender).ok_or(DevnetError::UnknownSender(msg.sender))?;
+        if validator.pubkey != msg.pubkey {
+            return Err(DevnetError::SenderKey(msg.sender));
+        }
+        if self.store.deploy_seen(hash)? {
+            return Err(DevnetError::Replayed);
+        }
+        let required = self.config.ee_deposit;
+        if validator.balance < required {
+            return Err(DevnetError::InsufficientDeposit { balance: validator.balance, required });
+        }
+        Ok(validator)
     }
 
     /// A committed block.
@@ -604,6 +672,7 @@ impl Node {
     /// An EE's committed balance matrix: row = shard holding the balance, column = shard
     /// the balance is owed on.
     pub fn matrix(&self, id: u32) -> Result<Vec<Vec<i64>>, DevnetError> {
+        self.live()?;
         let st = lock(&self.state)?;
         if !st.chain.world.beacon.ees.contains_key(&EeId(id)) {
             return Err(DevnetError::UnknownEe(id));
@@ -618,7 +687,15 @@ impl Node {
 
     /// The state provider's answer for a pending transaction: the block with just this
     /// transaction, produced on the committed state and thrown away — its witness and gas.
+    /// One preview runs at a time (others get [`DevnetError::Busy`]), so previews cannot
+    /// queue up in front of block production.
     pub fn witness(&self, req: &TxRequest) -> Result<WitnessInfo, DevnetError> {
+        self.live()?;
+        let _one = match self.preview.try_lock() {
+            Ok(g) => g,
+            Err(TryLockError::WouldBlock) => return Err(DevnetError::Busy),
+            Err(TryLockError::Poisoned(_)) => return Err(DevnetError::Halted("a lock was poisoned".into())),
+        };
         let ees = lock(&self.pool)?.ees.clone();
         let (shard, tx) = self.transaction(req, &ees)?;
         let mut st = lock(&self.state)?;

@@ -5,7 +5,7 @@
 use super::node::{DevnetError, Node};
 use super::types::*;
 use jsonrpsee::RpcModule;
-use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee_core::client::ClientT;
 use jsonrpsee_core::params::ArrayParams;
@@ -206,6 +206,7 @@ pub fn serve(node: Arc<Node>, config: ServeConfig) -> Result<Devnet, ServeError>
         .max_request_body_size(config.max_request_bytes)
         .max_response_body_size(64 << 20)
         .max_connections(256)
+        .set_batch_request_config(BatchRequestConfig::Limit(64))
         .http_only()
         .build();
     let server = runtime.block_on(Server::builder().set_config(server_config).build(config.addr))?;
@@ -269,9 +270,15 @@ impl Devnet {
                 }
             });
         }
-        let result = self.done.recv().ok();
+        let producing = self.producer.is_some();
+        let result = self.done.recv();
         self.shutdown();
-        result.unwrap_or(Ok(0))
+        match result {
+            Ok(r) => r,
+            // The producer ended without reporting: it panicked.
+            Err(_) if producing => Err(DevnetError::Halted("the slot producer thread died".into())),
+            Err(_) => Ok(0),
+        }
     }
 
     fn shutdown(&mut self) {

@@ -100,6 +100,7 @@ pub struct StoredEe {
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredTx {
     /// Hash (hex-encoded in JSON).
+    #[serde(with = "hex::serde")]
     pub hash: Root,
     /// EE.
     pub ee: u32,

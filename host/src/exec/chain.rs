@@ -22,7 +22,7 @@ use super::source::{Recorded, StatefulSource};
 use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::state::{StateError, World};
-use ee_sdk::codec::Encode;
+use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{
     BlockWitness, EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof,
     ShardTransaction,
@@ -132,10 +132,22 @@ impl<R: EeRunner> Chain<R> {
         Ok(results)
     }
 
-    /// The block `txs` would make on `shard` now — with its witness — without committing
-    /// anything (what a state provider tells a user about a pending transaction).
+    /// The block `txs` would make on `shard` now — with its witness and the root it would
+    /// leave — without committing anything (what a state provider tells a user about a
+    /// pending transaction). The post-root is recomputed from the block's own witness, as
+    /// a stateless validator would.
     pub fn preview(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
-        self.produce(shard, txs)
+        let mut r = self.produce(shard, txs)?;
+        if !r.outcome.writes.is_empty() {
+            let witness = BlockWitness::decode_all(&mut &r.block.witness[..])
+                .map_err(|e| StateError::Witness(format!("own block witness does not decode: {e}")))?;
+            let own =
+                witness.own.ok_or_else(|| StateError::Witness("writes without an own-shard proof".into()))?;
+            let layout = self.world.layout();
+            let updates = r.outcome.writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
+            r.post_root = crate::state::witness::updated_root(&own, &updates)?;
+        }
+        Ok(r)
     }
 
     /// Produces one block on the current (slot-start) state without committing it.

@@ -219,6 +219,12 @@ impl Runtime {
         self.load_kind(code, ModuleKind::Ee(role, &self.library_names))
     }
 
+    /// Checks and compiles `code` for `role` without caching the result (for code that may
+    /// never run: a deployment being validated or estimated).
+    pub fn validate(&self, code: &[u8], role: Role) -> Result<(), LoadError> {
+        self.compile(code, ModuleKind::Ee(role, &self.library_names)).map(|_| ())
+    }
+
     fn load_kind(&self, code: &[u8], kind: ModuleKind<'_>) -> Result<(Arc<LoadedModule>, bool), LoadError> {
         let key = self.cache_key(code, kind);
         if let Some(m) = self.cache.lock().expect("cache lock").get(&key) {

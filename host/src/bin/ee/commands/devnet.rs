@@ -63,9 +63,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     config.slot_ms = args.slot_ms;
     config.engine = engine;
     config.max_block_txs = args.max_block_txs;
-    let fresh = !args.db.exists();
-    let genesis = if fresh { Some(genesis(&args)?) } else { None };
+    // The genesis EEs are only needed for a new network; `Node::open` decides by whether
+    // the store holds a committed head (an empty file left by a failed first start does not).
+    let genesis = match genesis(&args) {
+        Ok(g) => Some(g),
+        Err(e) if args.db.exists() => {
+            tracing::debug!("no genesis EEs ({e:#}); resuming {}", args.db.display());
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let node = Node::open(config, genesis).with_context(|| format!("opening {}", args.db.display()))?;
+    let fresh = node.created();
     if let Some(asked) = args.shards
         && asked != node.shards()
     {

@@ -15,8 +15,8 @@ pub struct Args {
     /// Write here (mode 0600) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// The devnet's well-known validator key N (seed `ee-devnet-N`).
-    #[arg(long)]
+    /// The devnet's well-known key of genesis validator 0 (10,000 ETH) or 1 (1 ETH).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=1))]
     pub dev: Option<u64>,
     /// Overwrite an existing file.
     #[arg(long)]
@@ -54,5 +54,9 @@ fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)?.write_all(text.as_bytes())
+    let mut file = opts.open(path)?;
+    // `mode` applies only to a new file; an overwritten one is narrowed too.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }
