@@ -696,8 +696,7 @@ impl Node {
             Err(TryLockError::WouldBlock) => return Err(DevnetError::Busy),
             Err(TryLockError::Poisoned(_)) => return Err(DevnetError::Halted("a lock was poisoned".into())),
         };
-        let ees = lock(&self.pool)?.ees.clone();
-        let (shard, tx) = self.transaction(req, &ees)?;
+        let (shard, tx) = self.transaction(req, &lock(&self.pool)?.ees)?;
         let mut st = lock(&self.state)?;
         let r = st.chain.preview(shard, vec![tx])?;
         let t = &r.outcome.txs[0];

@@ -289,10 +289,8 @@ impl Devnet {
         let _ = self.handle.stop();
     }
 
-    /// Stops serving and producing.
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
+    /// Stops serving and producing (as dropping it does).
+    pub fn stop(self) {}
 }
 
 impl Drop for Devnet {

@@ -138,15 +138,21 @@ impl<R: EeRunner> Chain<R> {
     /// a stateless validator would.
     pub fn preview(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
         let mut r = self.produce(shard, txs)?;
-        if !r.outcome.writes.is_empty() {
-            let witness = BlockWitness::decode_all(&mut &r.block.witness[..])
-                .map_err(|e| StateError::Witness(format!("own block witness does not decode: {e}")))?;
-            let own =
-                witness.own.ok_or_else(|| StateError::Witness("writes without an own-shard proof".into()))?;
-            let layout = self.world.layout();
-            let updates = r.outcome.writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
-            r.post_root = crate::state::witness::updated_root(&own, &updates)?;
-        }
+        let own = if r.block.witness.is_empty() {
+            None
+        } else {
+            BlockWitness::decode_all(&mut &r.block.witness[..])
+                .map_err(|e| StateError::Witness(format!("own block witness does not decode: {e}")))?
+                .own
+        };
+        let layout = self.world.layout();
+        r.post_root = crate::state::witness::root_after_writes(
+            shard,
+            r.pre_root,
+            own.as_ref(),
+            &r.outcome.writes,
+            layout,
+        )?;
         Ok(r)
     }
 

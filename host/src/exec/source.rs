@@ -156,14 +156,13 @@ impl<'b> StatelessSource<'b> {
 
     /// The post-state root after `writes` (all covered by the witness).
     pub fn post_root(&self, writes: &BTreeMap<StateKey, Value>) -> Result<Root, StateError> {
-        let Some(proof) = &self.own_proof else {
-            return match writes.keys().next() {
-                None => Ok(self.pre_root),
-                Some(k) => Err(StateError::NotInWitness { shard: self.shard.0, key: *k }),
-            };
-        };
-        let updates = writes.iter().map(|(k, v)| (k.path(self.layout).into(), *v)).collect();
-        crate::state::witness::updated_root(proof, &updates)
+        crate::state::witness::root_after_writes(
+            self.shard,
+            self.pre_root,
+            self.own_proof.as_ref(),
+            writes,
+            self.layout,
+        )
     }
 
     fn own_path(&self, key: &StateKey) -> Result<Root, StateError> {

@@ -1,11 +1,11 @@
 //! Witnesses: compiled multiproofs of some keys of one shard's tree, and their
 //! verification (DESIGN §3).
 use super::StateError;
-use super::keys::{StateKey, Value};
+use super::keys::{KeyLayout, StateKey, Value};
 use super::shard::{ShardState, tree_err};
 use super::smt::Sha256Hasher;
 use ee_sdk::codec::DecodeAll;
-use ee_sdk::{Root, ShardProof};
+use ee_sdk::{Root, ShardId, ShardProof};
 use sparse_merkle_tree::H256;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,6 +46,26 @@ pub fn verify(proof: &ShardProof, root: &Root) -> Result<BTreeMap<Root, Value>, 
         )));
     }
     Ok(proof.leaves.iter().copied().collect())
+}
+
+/// The root of shard `shard` after `writes`, computed from its own-shard proof alone (what a
+/// stateless validator does): `pre_root` when nothing is written; every written key must be
+/// covered by `own`.
+pub fn root_after_writes(
+    shard: ShardId,
+    pre_root: Root,
+    own: Option<&ShardProof>,
+    writes: &BTreeMap<StateKey, Value>,
+    layout: KeyLayout,
+) -> Result<Root, StateError> {
+    let Some(proof) = own else {
+        return match writes.keys().next() {
+            None => Ok(pre_root),
+            Some(k) => Err(StateError::NotInWitness { shard: shard.0, key: *k }),
+        };
+    };
+    let updates = writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
+    updated_root(proof, &updates)
 }
 
 /// The root `proof` gives after replacing the values of its leaves by `updates`
