@@ -1,60 +1,286 @@
 //! The host ABI, declared once.
 //!
 //! [`for_each_host_fn!`] is an x-macro holding the single table of every host function an
-//! EE can import. Each consumer passes its own macro and gets one expansion per entry:
-//!
-//! * this crate's [`raw`](crate::raw) module expands it into the `extern "C"` imports;
-//! * the host (`ee-host`) expands it into the wasmer linker registrations, the native
-//!   test backend's exported symbols, the allowed-import check per EE role, the gas cost
-//!   keys (`HostFn`) with their default prices, and the generated ABI reference (`docs/ABI.md`).
-//!
-//! A function added here therefore appears everywhere at once; one missing anywhere is a
-//! compile error (the host matches exhaustively on the generated `HostFn` enum), and the
-//! host has a test that instantiates a module importing every entry.
-//!
-//! # Entry syntax
+//! EE can import. It hands the table to a consumer macro in one normalised shape, which
+//! every consumer matches with the same one-line pattern:
 //!
 //! ```text
-//! /// docs …
-//! module "env" fn name(param: Kind, …) -> Kind; roles(Role, …) gas(base, per_byte);
+//! $( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $k:ident),*) -> $r:ident $info:tt; )*
 //! ```
 //!
-//! Parameter kinds (see [`kinds`]) say both the Rust type an EE sees and how the host meters
-//! the call: the gas charged is `base + per_byte × bytes`, where `bytes` is the sum of every
-//! `Len` argument plus 32 for every `In32`/`Out32` argument.
+//! * `$k` / `$r` name a parameter-kind *type* in [`kinds`] (`Unit` for "no result"). Each
+//!   side attaches its own meaning through a trait: [`GuestKind`] here (the Rust type an EE
+//!   passes), `ee_host::abi::HostKind` in the host (host type, wasm type, metering).
+//! * `$info` is `{ roles: [..], gas: (base, per_byte), aliases: [module::name, ..] }`; only
+//!   this module destructures it (into [`HostFn`]'s metadata), other consumers ask
+//!   [`HostFn`].
 //!
-//! Roles are `Ee` (any execution environment) and `Meta` (the netting meta-EE). A
-//! function listed only for `Meta` is rejected at load time in any other EE.
+//! Consumers: this crate's [`raw`](crate::raw) imports and [`HostFn`] (names, roles, default
+//! prices, aliases, signatures, docs); the host's logic dispatch, wasmer linker, native test
+//! backend, gatekeeper, gas keys and `docs/ABI.md` — a host function added here appears in
+//! all of them at once, and the host matches exhaustively on [`HostFn`].
 //!
-//! `aliases[...]` lists extra `(module, name)` pairs under which the same function is
-//! importable (ewasm Scout exposes its ABI both as `env.eth2_*` and under `eth2`/`debug`/
-//! `bignum` modules).
+//! Every function lives in module `env`. Gas charged per call is `base + per_byte × bytes`,
+//! where `bytes` is the sum of every `Len` argument plus 32 for every `In32`/`Out32`
+//! argument. Roles are `Ee` (any execution environment) and `Meta` (the netting meta-EE);
+//! a function not listed for a role is refused at load time. `aliases` are further
+//! `module::name` pairs the same function is importable under: ewasm Scout's names
+//! (`env.eth2_*`, and the `eth2`, `debug`, `bignum` modules).
+use core::fmt;
 
-/// Parameter and result kinds of the ABI table.
+/// Parameter and result kinds of the ABI table, as types.
 ///
-/// Each kind maps to a Rust type on the EE side (`sdk_ty!`), to a wasm value type, and to a
-/// metering rule. They are plain marker names; the macros in this crate and in the host
-/// translate them.
+/// Each kind is a zero-sized type; [`GuestKind`] gives the Rust type an EE passes for it,
+/// the host's `HostKind` trait its host-side type, wasm type and metering rule, and
+/// [`Kind`] names it at run time.
 pub mod kinds {
-    /// Pointer to bytes the host reads; length given by a following `Len`.
-    pub const IN_PTR: &str = "InPtr";
-    /// Pointer to bytes the host writes; length given by a following `Len`.
-    pub const OUT_PTR: &str = "OutPtr";
-    /// Byte count: metered per byte.
-    pub const LEN: &str = "Len";
-    /// Pointer to exactly 32 bytes the host reads (metered as 32 bytes).
-    pub const IN32: &str = "In32";
-    /// Pointer to exactly 32 bytes the host writes (metered as 32 bytes).
-    pub const OUT32: &str = "Out32";
-    /// Unsigned 32-bit integer (wasm `i32`).
-    pub const U32: &str = "U32";
-    /// Unsigned 64-bit integer (wasm `i64`).
-    pub const U64: &str = "U64";
-    /// Signed 64-bit integer (wasm `i64`).
-    pub const I64: &str = "I64";
+    use super::{GuestKind, Kind};
+
+    macro_rules! kinds {
+        ($($(#[doc = $doc:literal])* $name:ident => $guest:ty;)*) => {$(
+            $(#[doc = $doc])*
+            #[derive(Clone, Copy, Debug)]
+            pub struct $name;
+            impl GuestKind for $name {
+                const KIND: Kind = Kind::$name;
+                type Guest = $guest;
+            }
+        )*};
+    }
+
+    kinds! {
+        /// Pointer to bytes the host reads; length given by a following `Len`.
+        InPtr => *const u8;
+        /// Pointer to bytes the host writes; length given by a following `Len`.
+        OutPtr => *mut u8;
+        /// Byte count: metered per byte.
+        Len => u32;
+        /// Pointer to exactly 32 bytes the host reads (metered as 32 bytes).
+        In32 => *const u8;
+        /// Pointer to exactly 32 bytes the host writes (metered as 32 bytes).
+        Out32 => *mut u8;
+        /// Unsigned 32-bit integer (wasm `i32`).
+        U32 => u32;
+        /// Unsigned 64-bit integer (wasm `i64`).
+        U64 => u64;
+        /// Signed 64-bit integer (wasm `i64`).
+        I64 => i64;
+        /// No value (a function without a result).
+        Unit => ();
+    }
 }
 
-/// Invokes `$m!` with the whole host-ABI table. See the [module docs](self).
+/// The EE side of a parameter kind: the Rust type an EE passes or receives.
+pub trait GuestKind {
+    /// The kind's name.
+    const KIND: Kind;
+    /// The type in the raw `extern "C"` import.
+    type Guest;
+}
+
+/// A parameter or result kind, by name (see [`kinds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Kind {
+    /// Pointer to input bytes (length in a following `Len`).
+    InPtr,
+    /// Pointer to output bytes (length in a following `Len`).
+    OutPtr,
+    /// Metered byte count.
+    Len,
+    /// Pointer to 32 input bytes.
+    In32,
+    /// Pointer to 32 output bytes.
+    Out32,
+    /// `u32` (wasm i32).
+    U32,
+    /// `u64` (wasm i64).
+    U64,
+    /// `i64` (wasm i64).
+    I64,
+    /// No value.
+    Unit,
+}
+
+/// A wasm value type used by the ABI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WasmType {
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+}
+
+impl WasmType {
+    /// `i32` or `i64`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WasmType::I32 => "i32",
+            WasmType::I64 => "i64",
+        }
+    }
+}
+
+impl Kind {
+    /// The wasm value type of this kind (`None` for [`Kind::Unit`]).
+    pub fn wasm_type(self) -> Option<WasmType> {
+        match self {
+            Kind::U64 | Kind::I64 => Some(WasmType::I64),
+            Kind::Unit => None,
+            _ => Some(WasmType::I32),
+        }
+    }
+}
+
+/// The role an EE plays; decides which host functions it may import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Role {
+    /// An ordinary execution environment.
+    Ee,
+    /// The netting meta-EE (runs last in every block; reads outputs, writes balances).
+    Meta,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Ee => "ee",
+            Role::Meta => "meta",
+        })
+    }
+}
+
+/// Price of a host function: `base + per_byte × metered bytes`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct HostGas {
+    /// Charged on every call.
+    pub base: u64,
+    /// Charged per metered byte (`Len` arguments, 32 per `In32`/`Out32`).
+    pub per_byte: u64,
+}
+
+/// The module every host function is imported from (aliases may name others).
+pub const MODULE: &str = "env";
+
+/// Destructures an entry's `$info` for [`HostFn`]'s metadata.
+macro_rules! host_fn_info {
+    (roles { roles: [$($role:ident),*], gas: ($b:literal, $pb:literal), aliases: [$($am:ident :: $an:ident),*] }) => {
+        &[$(Role::$role),*]
+    };
+    (gas { roles: [$($role:ident),*], gas: ($b:literal, $pb:literal), aliases: [$($am:ident :: $an:ident),*] }) => {
+        HostGas { base: $b, per_byte: $pb }
+    };
+    (aliases { roles: [$($role:ident),*], gas: ($b:literal, $pb:literal), aliases: [$($am:ident :: $an:ident),*] }) => {
+        &[$((stringify!($am), stringify!($an))),*]
+    };
+}
+
+macro_rules! define_host_fns {
+    ($( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $k:ident),*) -> $r:ident $info:tt; )*) => {
+        /// Every host function of the ABI table; also the host-call gas cost key.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum HostFn {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl HostFn {
+            /// All host functions, in table order.
+            pub const ALL: &'static [HostFn] = &[$(HostFn::$name),*];
+
+            /// The function's import name in module [`MODULE`].
+            pub fn name(self) -> &'static str {
+                match self { $(HostFn::$name => stringify!($name),)* }
+            }
+
+            /// Further `(module, name)` pairs the function is importable under.
+            pub fn aliases(self) -> &'static [(&'static str, &'static str)] {
+                match self { $(HostFn::$name => host_fn_info!(aliases $info),)* }
+            }
+
+            /// Roles allowed to import the function.
+            pub fn roles(self) -> &'static [Role] {
+                match self { $(HostFn::$name => host_fn_info!(roles $info),)* }
+            }
+
+            /// Default gas price from the ABI table.
+            pub fn default_gas(self) -> HostGas {
+                match self { $(HostFn::$name => host_fn_info!(gas $info),)* }
+            }
+
+            /// Parameter names and kinds.
+            pub fn params(self) -> &'static [(&'static str, Kind)] {
+                match self { $(HostFn::$name => &[$((stringify!($p), <kinds::$k as GuestKind>::KIND)),*],)* }
+            }
+
+            /// Result kind ([`Kind::Unit`] when the function returns nothing).
+            pub fn result(self) -> Kind {
+                match self { $(HostFn::$name => <kinds::$r as GuestKind>::KIND,)* }
+            }
+
+            /// Documentation from the table.
+            pub fn docs(self) -> &'static str {
+                match self { $(HostFn::$name => concat!($($doc, "\n"),*),)* }
+            }
+        }
+    };
+}
+
+crate::for_each_host_fn!(define_host_fns);
+
+impl HostFn {
+    /// The function's primary import module ([`MODULE`]).
+    pub fn module(self) -> &'static str {
+        MODULE
+    }
+
+    /// Whether an EE of `role` may import this function.
+    pub fn allowed(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
+    /// Finds the function imported as `module.name` (primary name or alias).
+    pub fn lookup(module: &str, name: &str) -> Option<HostFn> {
+        HostFn::ALL.iter().copied().find(|f| {
+            (module == MODULE && f.name() == name) || f.aliases().iter().any(|&(m, n)| m == module && n == name)
+        })
+    }
+
+    /// Position in [`HostFn::ALL`] (for per-function counters).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Wasm parameter types.
+    pub fn wasm_params(self) -> impl Iterator<Item = WasmType> {
+        self.params().iter().filter_map(|(_, k)| k.wasm_type())
+    }
+
+    /// Wasm result type, if any.
+    pub fn wasm_result(self) -> Option<WasmType> {
+        self.result().wasm_type()
+    }
+}
+
+impl fmt::Display for HostFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.module(), self.name())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostFn {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Invokes `$m!` with the whole host-ABI table in its normalised shape. See the
+/// [module docs](self).
 #[macro_export]
 macro_rules! for_each_host_fn {
     ($m:ident) => {
@@ -64,27 +290,35 @@ macro_rules! for_each_host_fn {
             // ---------------------------------------------------------------------
 
             /// Size in bytes of the current transaction's data.
-            module "env" fn block_data_size() -> U32; roles(Ee, Meta) gas(20, 0) aliases[];
+            fn block_data_size() -> U32
+                { roles: [Ee, Meta], gas: (20, 0), aliases: [env::eth2_blockDataSize, eth2::blockDataSize] };
 
             /// Copies `data[offset .. offset + len]` of the current transaction's data to
             /// `dst`. Traps if the range is outside the data or `dst` outside memory.
-            module "env" fn block_data_copy(dst: OutPtr, offset: U32, len: Len);
-                roles(Ee, Meta) gas(40, 1) aliases[];
+            /// (As Scout's `eth2_blockDataCopy` it copies the range Scout's API documents;
+            /// Scout itself copied `data[offset .. len]`.)
+            fn block_data_copy(dst: OutPtr, offset: U32, len: Len) -> Unit
+                { roles: [Ee, Meta], gas: (40, 1), aliases: [env::eth2_blockDataCopy, eth2::blockDataCopy] };
 
             /// The shard this block executes on.
-            module "env" fn shard_id() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+            fn shard_id() -> U32
+                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
 
             /// Number of shards in the system.
-            module "env" fn shard_count() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+            fn shard_count() -> U32
+                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
 
             /// The calling EE's own id (the host knows it; an EE cannot forge it).
-            module "env" fn ee_id() -> U32; roles(Ee, Meta) gas(10, 0) aliases[];
+            fn ee_id() -> U32
+                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
 
             /// The slot of the current block.
-            module "env" fn slot() -> U64; roles(Ee, Meta) gas(10, 0) aliases[];
+            fn slot() -> U64
+                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
 
             /// 1 if `ee` is registered on the beacon state, else 0.
-            module "env" fn ee_exists(ee: U32) -> U32; roles(Ee, Meta) gas(20, 0) aliases[];
+            fn ee_exists(ee: U32) -> U32
+                { roles: [Ee, Meta], gas: (20, 0), aliases: [] };
 
             // ---------------------------------------------------------------------
             // The EE's own state root on this shard
@@ -92,11 +326,13 @@ macro_rules! for_each_host_fn {
 
             /// Writes the EE's 32-byte state root on this shard (before this transaction)
             /// to `dst`.
-            module "env" fn load_pre_state_root(dst: Out32); roles(Ee, Meta) gas(60, 1) aliases[];
+            fn load_pre_state_root(dst: Out32) -> Unit
+                { roles: [Ee, Meta], gas: (60, 1), aliases: [env::eth2_loadPreStateRoot, eth2::loadPreStateRoot] };
 
             /// Sets the EE's state root on this shard to the 32 bytes at `src`. Takes effect
             /// only if the transaction completes.
-            module "env" fn save_post_state_root(src: In32); roles(Ee, Meta) gas(200, 1) aliases[];
+            fn save_post_state_root(src: In32) -> Unit
+                { roles: [Ee, Meta], gas: (200, 1), aliases: [env::eth2_savePostStateRoot, eth2::savePostStateRoot] };
 
             // ---------------------------------------------------------------------
             // Outputs (seed 000's `print_output` / `get_outputs`)
@@ -106,16 +342,18 @@ macro_rules! for_each_host_fn {
             /// buffer. The host sets `ee_id`. Discarded if the transaction fails. Bounded by
             /// the host's output limits (size per output, outputs per transaction, bytes per
             /// block).
-            module "env" fn print_output(src: InPtr, len: Len); roles(Ee, Meta) gas(100, 2) aliases[];
+            fn print_output(src: InPtr, len: Len) -> Unit
+                { roles: [Ee, Meta], gas: (100, 2), aliases: [] };
 
             /// Size in bytes of the SCALE-encoded `Vec<Vec<u8>>` of outputs that `ee`
             /// printed earlier in this block.
-            module "env" fn get_outputs_size(ee: U32) -> U32; roles(Meta) gas(40, 0) aliases[];
+            fn get_outputs_size(ee: U32) -> U32
+                { roles: [Meta], gas: (40, 0), aliases: [] };
 
             /// Copies the first `len` bytes of that encoding to `dst`; `len` must equal
             /// `get_outputs_size(ee)`.
-            module "env" fn get_outputs_copy(ee: U32, dst: OutPtr, len: Len);
-                roles(Meta) gas(40, 1) aliases[];
+            fn get_outputs_copy(ee: U32, dst: OutPtr, len: Len) -> Unit
+                { roles: [Meta], gas: (40, 1), aliases: [] };
 
             // ---------------------------------------------------------------------
             // Balance matrices (meta-EE only)
@@ -125,33 +363,36 @@ macro_rules! for_each_host_fn {
             /// column `column`). The current shard's row is read from the current state;
             /// other rows from the latest crosslinked state of shard `row` (stateless:
             /// from the loaded multiproof; an uncovered cell traps).
-            module "env" fn balance_get(row: U32, column: U32, ee: U32) -> I64;
-                roles(Meta) gas(200, 0) aliases[];
+            fn balance_get(row: U32, column: U32, ee: U32) -> I64
+                { roles: [Meta], gas: (200, 0), aliases: [] };
 
             /// Adds `delta` to cell `shard[current].balances[column][ee]`. Only the current
             /// shard's row is writable. Traps on overflow.
-            module "env" fn balance_add(column: U32, ee: U32, delta: I64);
-                roles(Meta) gas(400, 0) aliases[];
+            fn balance_add(column: U32, ee: U32, delta: I64) -> Unit
+                { roles: [Meta], gas: (400, 0), aliases: [] };
 
             /// Reads the known minimum of `ee`'s foreign balance on this shard's column
             /// (DESIGN §2 "known minimum"): a proven lower bound of
             /// `Σ_{r ≠ current} shard[r].balances[current][ee]`.
-            module "env" fn known_min_get(ee: U32) -> U64; roles(Meta) gas(200, 0) aliases[];
+            fn known_min_get(ee: U32) -> U64
+                { roles: [Meta], gas: (200, 0), aliases: [] };
 
             /// Records a new known minimum for `ee` on this shard.
-            module "env" fn known_min_set(ee: U32, value: U64); roles(Meta) gas(400, 0) aliases[];
+            fn known_min_set(ee: U32, value: U64) -> Unit
+                { roles: [Meta], gas: (400, 0), aliases: [] };
 
             /// Verifies a SCALE-encoded `Witness` (multiproof) against this shard's pre-state
             /// root and the beacon state's latest shard roots, and makes its cells readable.
             /// A stateful host accepts an empty witness.
-            module "env" fn multiproof_load(src: InPtr, len: Len); roles(Meta) gas(1000, 8) aliases[];
+            fn multiproof_load(src: InPtr, len: Len) -> Unit
+                { roles: [Meta], gas: (1000, 8), aliases: [] };
 
             /// Records that the meta-EE accepted outputs worth `amount` towards
             /// `(target_shard, target_ee)` with the data root at `root`: adds `amount` to this
             /// shard's `netted[target_shard][target_ee][root]`, which the target shard reads
             /// with `netted_get` to cap receipt claims.
-            module "env" fn netted_add(target_shard: U32, target_ee: U32, root: In32, amount: U64);
-                roles(Meta) gas(500, 1) aliases[];
+            fn netted_add(target_shard: U32, target_ee: U32, root: In32, amount: U64) -> Unit
+                { roles: [Meta], gas: (500, 1), aliases: [] };
 
             // ---------------------------------------------------------------------
             // Cross-shard receipts and beacon deposits
@@ -161,20 +402,21 @@ macro_rules! for_each_host_fn {
             /// data root at `root`, as of `shard`'s latest crosslink (the current shard's own
             /// record if `shard` is the current one). Stateless: the cell must be in the
             /// block's witness.
-            module "env" fn netted_get(shard: U32, ee: U32, root: In32) -> U64;
-                roles(Ee, Meta) gas(300, 1) aliases[];
+            fn netted_get(shard: U32, ee: U32, root: In32) -> U64
+                { roles: [Ee, Meta], gas: (300, 1), aliases: [] };
 
             /// Size of the SCALE `DepositReceipt` number `index` of the beacon state, or 0
             /// if there is none.
-            module "env" fn deposit_size(index: U64) -> U32; roles(Ee) gas(100, 0) aliases[];
+            fn deposit_size(index: U64) -> U32
+                { roles: [Ee], gas: (100, 0), aliases: [] };
 
             /// Claims beacon deposit receipt `index` for the calling EE and copies it to
             /// `dst` (`len` must equal `deposit_size`). The receipt must target this shard
             /// and name the caller in its `DepositData`; each receipt is claimed once (the
             /// claim is recorded in this shard's state). Credits the amount to the caller's
             /// cell `balances[current][caller]`: the only way new ETH enters the shards.
-            module "env" fn deposit_claim(index: U64, dst: OutPtr, len: Len);
-                roles(Ee) gas(2_000, 1) aliases[];
+            fn deposit_claim(index: U64, dst: OutPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (2_000, 1), aliases: [] };
 
             // ---------------------------------------------------------------------
             // Synchronous calls between EEs
@@ -184,17 +426,21 @@ macro_rules! for_each_host_fn {
             /// this transaction: same gas budget, same state overlay, its outputs tagged with
             /// its own id. Returns the size of its return data. A failing callee fails the
             /// caller. Calls nest up to 4 deep; the meta-EE cannot be called.
-            module "env" fn call_ee(ee: U32, src: InPtr, len: Len) -> U32; roles(Ee) gas(5_000, 1) aliases[];
+            fn call_ee(ee: U32, src: InPtr, len: Len) -> U32
+                { roles: [Ee], gas: (5_000, 1), aliases: [] };
 
             /// The EE that called this one through `call_ee`, or `u32::MAX` at top level.
-            module "env" fn caller_ee() -> U32; roles(Ee) gas(10, 0) aliases[];
+            fn caller_ee() -> U32
+                { roles: [Ee], gas: (10, 0), aliases: [] };
 
             /// Sets this call's return data to `src[..len]`.
-            module "env" fn set_return_data(src: InPtr, len: Len); roles(Ee) gas(50, 1) aliases[];
+            fn set_return_data(src: InPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (50, 1), aliases: [] };
 
             /// Copies the return data of the last `call_ee` to `dst`; `len` must equal its
             /// size.
-            module "env" fn return_data_copy(dst: OutPtr, len: Len); roles(Ee) gas(50, 1) aliases[];
+            fn return_data_copy(dst: OutPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (50, 1), aliases: [] };
 
             // ---------------------------------------------------------------------
             // Crypto and diagnostics
@@ -204,19 +450,22 @@ macro_rules! for_each_host_fn {
             /// of `msg[..msg_len]` by `pk[..pk_len]` (48-byte compressed G1), Eth2's
             /// proof-of-possession scheme (`BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_`),
             /// else 0. Malformed keys or signatures give 0.
-            module "env" fn bls_verify(pk: InPtr, pk_len: Len, msg: InPtr, msg_len: Len, sig: InPtr, sig_len: Len) -> U32;
-                roles(Ee, Meta) gas(1_500_000, 2) aliases[];
+            fn bls_verify(pk: InPtr, pk_len: Len, msg: InPtr, msg_len: Len, sig: InPtr, sig_len: Len) -> U32
+                { roles: [Ee, Meta], gas: (1_500_000, 2), aliases: [] };
 
             /// Writes sha256(`src[..len]`) to `dst`.
-            module "env" fn sha256(src: InPtr, len: Len, dst: Out32); roles(Ee, Meta) gas(60, 3) aliases[];
+            fn sha256(src: InPtr, len: Len, dst: Out32) -> Unit
+                { roles: [Ee, Meta], gas: (60, 3), aliases: [] };
 
             /// Emits `src[..len]` (UTF-8, lossy) to the host's debug log. Never part of
             /// consensus; bounded like every other call.
-            module "env" fn debug_log(src: InPtr, len: Len); roles(Ee, Meta) gas(50, 1) aliases[];
+            fn debug_log(src: InPtr, len: Len) -> Unit
+                { roles: [Ee, Meta], gas: (50, 1), aliases: [] };
 
             /// Aborts the transaction with the message `src[..len]`: no outputs, no state
             /// change.
-            module "env" fn abort(src: InPtr, len: Len); roles(Ee, Meta) gas(10, 0) aliases[];
+            fn abort(src: InPtr, len: Len) -> Unit
+                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
 
             // ---------------------------------------------------------------------
             // ewasm Scout's ABI (second namespace): importable as `env.eth2_*`,
@@ -224,56 +473,100 @@ macro_rules! for_each_host_fn {
             // modules, so Scout-era EEs run unmodified. Metered like every entry.
             // ---------------------------------------------------------------------
 
-            /// Scout: writes the EE's 32-byte pre-state root to `dst`.
-            module "env" fn eth2_loadPreStateRoot(dst: Out32); roles(Ee) gas(60, 1)
-                aliases[("eth2", "loadPreStateRoot")];
-
-            /// Scout: size in bytes of the block data.
-            module "env" fn eth2_blockDataSize() -> U32; roles(Ee) gas(20, 0)
-                aliases[("eth2", "blockDataSize")];
-
-            /// Scout: copies `data[offset .. offset + len]` to `dst` (Scout itself copied
-            /// `data[offset .. len]`; the range here is the one its API documents). Traps if
-            /// the range is outside the data.
-            module "env" fn eth2_blockDataCopy(dst: OutPtr, offset: U32, len: Len); roles(Ee) gas(40, 1)
-                aliases[("eth2", "blockDataCopy")];
-
-            /// Scout: sets the EE's post-state root to the 32 bytes at `src`.
-            module "env" fn eth2_savePostStateRoot(src: In32); roles(Ee) gas(200, 1)
-                aliases[("eth2", "savePostStateRoot")];
-
             /// Scout: emits a deposit receipt (for Scout's vectors, an SSZ Phase 0 `Deposit`
             /// of 184 bytes). Discarded if the transaction fails; bounded like outputs.
-            module "env" fn eth2_pushNewDeposit(src: InPtr, len: Len); roles(Ee) gas(100, 2)
-                aliases[("eth2", "pushNewDeposit")];
+            fn eth2_pushNewDeposit(src: InPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (100, 2), aliases: [eth2::pushNewDeposit] };
 
             /// Scout: charges `ticks` gas on top of the call's base price; out of gas traps.
             /// (Every EE is metered anyway; this lets a Scout EE account for work the way
             /// it did in Scout.)
-            module "env" fn eth2_useTicks(ticks: U32); roles(Ee) gas(10, 0)
-                aliases[("eth2", "useTicks")];
+            fn eth2_useTicks(ticks: U32) -> Unit
+                { roles: [Ee], gas: (10, 0), aliases: [eth2::useTicks] };
 
             /// Scout: logs a 32-bit value.
-            module "env" fn debug_print32(value: U32); roles(Ee) gas(20, 0) aliases[("debug", "print32")];
+            fn debug_print32(value: U32) -> Unit
+                { roles: [Ee], gas: (20, 0), aliases: [debug::print32] };
 
             /// Scout: logs a 64-bit value.
-            module "env" fn debug_print64(value: U64); roles(Ee) gas(20, 0) aliases[("debug", "print64")];
+            fn debug_print64(value: U64) -> Unit
+                { roles: [Ee], gas: (20, 0), aliases: [debug::print64] };
 
             /// Scout: logs `src[..len]` as text.
-            module "env" fn debug_printMem(src: InPtr, len: Len); roles(Ee) gas(50, 1)
-                aliases[("debug", "printMem")];
+            fn debug_printMem(src: InPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (50, 1), aliases: [debug::printMem] };
 
             /// Scout: logs `src[..len]` as hex.
-            module "env" fn debug_printMemHex(src: InPtr, len: Len); roles(Ee) gas(50, 2)
-                aliases[("debug", "printMemHex")];
+            fn debug_printMemHex(src: InPtr, len: Len) -> Unit
+                { roles: [Ee], gas: (50, 2), aliases: [debug::printMemHex] };
 
             /// Scout: `c = a + b` on 32-byte big-endian numbers; traps on overflow.
-            module "env" fn bignum_add256(a: In32, b: In32, c: Out32); roles(Ee) gas(30, 0)
-                aliases[("bignum", "add256")];
+            fn bignum_add256(a: In32, b: In32, c: Out32) -> Unit
+                { roles: [Ee], gas: (30, 0), aliases: [bignum::add256] };
 
             /// Scout: `c = a - b` on 32-byte big-endian numbers; traps on underflow.
-            module "env" fn bignum_sub256(a: In32, b: In32, c: Out32); roles(Ee) gas(30, 0)
-                aliases[("bignum", "sub256")];
+            fn bignum_sub256(a: In32, b: In32, c: Out32) -> Unit
+                { roles: [Ee], gas: (30, 0), aliases: [bignum::sub256] };
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::collections::BTreeSet;
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = BTreeSet::new();
+        for f in HostFn::ALL {
+            assert!(seen.insert((f.module(), f.name())), "duplicate import {f}");
+            for alias in f.aliases() {
+                assert!(seen.insert(*alias), "duplicate alias {alias:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_every_entry_and_alias_and_nothing_else() {
+        for &f in HostFn::ALL {
+            assert_eq!(HostFn::lookup(f.module(), f.name()), Some(f));
+            for &(m, n) in f.aliases() {
+                assert_eq!(HostFn::lookup(m, n), Some(f));
+            }
+        }
+        assert_eq!(HostFn::lookup("env", "eth2_blockDataCopy"), Some(HostFn::block_data_copy));
+        assert_eq!(HostFn::lookup("env", "no_such_function"), None);
+        assert_eq!(HostFn::lookup("wasi_snapshot_preview1", "fd_write"), None);
+    }
+
+    #[test]
+    fn meta_only_functions_are_refused_to_ordinary_ees() {
+        for f in [HostFn::get_outputs_size, HostFn::get_outputs_copy, HostFn::balance_add] {
+            assert!(f.allowed(Role::Meta));
+            assert!(!f.allowed(Role::Ee), "{f} must be meta-only");
+        }
+        assert!(HostFn::print_output.allowed(Role::Ee));
+    }
+
+    #[test]
+    fn every_entry_is_documented() {
+        for f in HostFn::ALL {
+            assert!(!f.docs().trim().is_empty(), "{f} has no docs");
+        }
+    }
+
+    #[test]
+    fn pointers_come_with_lengths_and_only_values_are_results() {
+        for &f in HostFn::ALL {
+            let kinds: alloc::vec::Vec<Kind> = f.params().iter().map(|(_, k)| *k).collect();
+            for (i, k) in kinds.iter().enumerate() {
+                if matches!(k, Kind::InPtr | Kind::OutPtr) {
+                    assert_eq!(kinds.get(i + 1), Some(&Kind::Len), "{f}: a pointer is followed by its Len");
+                }
+                assert_ne!(*k, Kind::Unit, "{f}: Unit is a result kind only");
+            }
+            assert!(matches!(f.result(), Kind::Unit | Kind::U32 | Kind::U64 | Kind::I64), "{f}");
+        }
+    }
 }

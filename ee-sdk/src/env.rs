@@ -4,7 +4,7 @@
 //! answer, and a failing host call ends the transaction (a trap on wasm, an unwind in the
 //! native backend) instead of returning garbage.
 use crate::raw;
-use crate::types::{EeId, Root, ShardId};
+use crate::types::{DepositReceipt, EeId, NettingOutput, Root, ShardId};
 use alloc::vec;
 use alloc::vec::Vec;
 use parity_scale_codec::{Compact, Decode, DecodeAll, Encode};
@@ -17,15 +17,22 @@ pub(crate) fn len32(bytes: &[u8]) -> u32 {
     }
 }
 
+/// The ABI's size-then-copy protocol: the host reports how many bytes it has (`size`),
+/// then `copy(dst, len)` writes exactly that many into a buffer of that size.
+///
+/// # Safety
+/// `copy` must write at most `len` bytes at `dst` (every host `*_copy` function checks
+/// that `len` is the size it reported and traps otherwise).
+pub(crate) unsafe fn host_bytes(size: u32, copy: impl FnOnce(*mut u8, u32)) -> Vec<u8> {
+    let mut buf = vec![0u8; size as usize];
+    copy(buf.as_mut_ptr(), size);
+    buf
+}
+
 /// The current transaction's data.
 pub fn block_data() -> Vec<u8> {
-    // SAFETY: the buffer is exactly `len` bytes.
-    unsafe {
-        let len = raw::block_data_size();
-        let mut buf = vec![0u8; len as usize];
-        raw::block_data_copy(buf.as_mut_ptr(), 0, len);
-        buf
-    }
+    // SAFETY: the host writes exactly the size it reported.
+    unsafe { host_bytes(raw::block_data_size(), |dst, len| raw::block_data_copy(dst, 0, len)) }
 }
 
 /// Decodes the transaction data as `T` (SCALE, no trailing bytes), aborting with `what` if
@@ -141,13 +148,8 @@ impl Outputs {
 
 /// Outputs `ee` printed earlier in this block (meta-EE only).
 pub fn outputs_of(ee: EeId) -> Outputs {
-    // SAFETY: the buffer is exactly the size the host reported.
-    let encoded = unsafe {
-        let len = raw::get_outputs_size(ee.0);
-        let mut buf = vec![0u8; len as usize];
-        raw::get_outputs_copy(ee.0, buf.as_mut_ptr(), len);
-        buf
-    };
+    // SAFETY: the host writes exactly the size it reported.
+    let encoded = unsafe { host_bytes(raw::get_outputs_size(ee.0), |dst, len| raw::get_outputs_copy(ee.0, dst, len)) };
     match Outputs::parse(encoded) {
         Some(v) => v,
         None => abort("host returned malformed outputs"),
@@ -197,33 +199,27 @@ pub fn netted_get(shard: ShardId, ee: EeId, root: &Root) -> u64 {
 }
 
 /// Claims beacon deposit receipt `index` for this EE (credits its matrix cell) and returns
-/// it; aborts if there is no such receipt.
-pub fn deposit_claim(index: u64) -> crate::types::DepositReceipt {
-    // SAFETY: the buffer is exactly the size the host reported.
-    let bytes = unsafe {
-        let len = raw::deposit_size(index);
-        if len == 0 {
-            abort("no such deposit receipt");
-        }
-        let mut buf = vec![0u8; len as usize];
-        raw::deposit_claim(index, buf.as_mut_ptr(), len);
-        buf
-    };
-    match crate::types::DepositReceipt::decode_all(&mut &bytes[..]) {
-        Ok(r) => r,
+/// it; `None` if there is no such receipt. The host refuses (ends the transaction) a
+/// receipt for another shard or EE, or one already claimed.
+pub fn deposit_claim(index: u64) -> Option<DepositReceipt> {
+    // SAFETY: no pointers.
+    let size = unsafe { raw::deposit_size(index) };
+    if size == 0 {
+        return None;
+    }
+    // SAFETY: the host writes exactly the size it reported.
+    let bytes = unsafe { host_bytes(size, |dst, len| raw::deposit_claim(index, dst, len)) };
+    match DepositReceipt::decode_all(&mut &bytes[..]) {
+        Ok(r) => Some(r),
         Err(_) => abort("host returned a malformed deposit receipt"),
     }
 }
 
 /// Calls EE `ee` synchronously with `input`; returns its return data.
 pub fn call_ee(ee: EeId, input: &[u8]) -> Vec<u8> {
-    // SAFETY: `input` readable; the buffer is exactly the size the host reported.
-    unsafe {
-        let len = raw::call_ee(ee.0, input.as_ptr(), len32(input));
-        let mut buf = vec![0u8; len as usize];
-        raw::return_data_copy(buf.as_mut_ptr(), len);
-        buf
-    }
+    // SAFETY: `input` is readable for its length; the host writes exactly the size it
+    // reported.
+    unsafe { host_bytes(raw::call_ee(ee.0, input.as_ptr(), len32(input)), |dst, len| raw::return_data_copy(dst, len)) }
 }
 
 /// The EE that called this one through `call_ee`, if any.
@@ -281,6 +277,80 @@ pub fn abort(msg: &str) -> ! {
     core::arch::wasm32::unreachable();
     #[cfg(not(target_arch = "wasm32"))]
     unreachable!("host returned from abort")
+}
+
+/// What an EE's logic needs from its host, as a trait: implemented by [`HostEnv`] (the
+/// real host functions — on wasm32 the imports, natively the `ee-host` test backend) and by
+/// clients that run an EE's state transition off-chain to build its transactions (e.g. the
+/// VHEE's client, which answers from what it knows of the chain). Writing an EE's logic
+/// against `Env` lets the EE and its client run the same code.
+pub trait Env {
+    /// The shard this block runs on.
+    fn shard_id(&self) -> ShardId;
+    /// Number of shards.
+    fn shard_count(&self) -> u32;
+    /// The running EE's id.
+    fn ee_id(&self) -> EeId;
+    /// The EE that called this one through `call_ee`, if any.
+    fn caller_ee(&self) -> Option<EeId>;
+    /// Whether `ee` is registered on the beacon state.
+    fn ee_exists(&mut self, ee: EeId) -> bool;
+    /// sha256 of `data`.
+    fn sha256(&mut self, data: &[u8]) -> Root;
+    /// Whether `signature` is `pubkey`'s BLS12-381 signature of `msg` (Eth2's PoP scheme).
+    fn bls_verify(&mut self, pubkey: &[u8], msg: &[u8], signature: &[u8]) -> bool;
+    /// What the meta-EE on `shard` netted towards `(this shard, ee)` for `root`.
+    fn netted_get(&mut self, shard: ShardId, ee: EeId, root: &Root) -> u64;
+    /// Claims beacon deposit receipt `index` for this EE; `None` if there is none.
+    fn deposit_claim(&mut self, index: u64) -> Option<DepositReceipt>;
+    /// Appends an output to the block's output buffer.
+    fn print_output(&mut self, data: &[u8]);
+    /// Sets this call's return data.
+    fn set_return_data(&mut self, data: &[u8]);
+    /// SCALE-encodes a netting output and prints it.
+    fn emit(&mut self, output: &NettingOutput) {
+        self.print_output(&output.encode())
+    }
+}
+
+/// [`Env`] over the real host functions of this module.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostEnv;
+
+impl Env for HostEnv {
+    fn shard_id(&self) -> ShardId {
+        shard_id()
+    }
+    fn shard_count(&self) -> u32 {
+        shard_count()
+    }
+    fn ee_id(&self) -> EeId {
+        ee_id()
+    }
+    fn caller_ee(&self) -> Option<EeId> {
+        caller_ee()
+    }
+    fn ee_exists(&mut self, ee: EeId) -> bool {
+        ee_exists(ee)
+    }
+    fn sha256(&mut self, data: &[u8]) -> Root {
+        sha256(data)
+    }
+    fn bls_verify(&mut self, pubkey: &[u8], msg: &[u8], signature: &[u8]) -> bool {
+        bls_verify(pubkey, msg, signature)
+    }
+    fn netted_get(&mut self, shard: ShardId, ee: EeId, root: &Root) -> u64 {
+        netted_get(shard, ee, root)
+    }
+    fn deposit_claim(&mut self, index: u64) -> Option<DepositReceipt> {
+        deposit_claim(index)
+    }
+    fn print_output(&mut self, data: &[u8]) {
+        print_output(data)
+    }
+    fn set_return_data(&mut self, data: &[u8]) {
+        set_return_data(data)
+    }
 }
 
 #[cfg(test)]

@@ -8,13 +8,18 @@
 //! * [`env`]: the safe API over [`raw`] that EE code should use.
 //! * [`types`]: SCALE-encoded types shared by EEs and the host (blocks, outputs, the netting
 //!   output, the meta-EE's transaction and receipts).
+//! * [`Env`]: the host functions an EE's logic uses, as a trait — implemented by
+//!   [`HostEnv`] (the real host) and by off-chain clients, so both run the same logic.
 //! * [`scout`]: safe wrappers over ewasm Scout's ABI, for EEs written the Scout way.
-//! * [`entry!`]: exports `main` on wasm32 only.
+//! * `bls` (feature `bls`): pure-Rust BLS12-381 keys and signatures for clients.
+//! * [`entry!`]: exports `main` on EE targets only (wasm32 without an OS).
 //! * `proof` (feature `proof`): sparse-Merkle multiproof verification in the EE, hashing
 //!   with the host's metered `sha256` (or, feature `pure-sha256`, in wasm, to compare).
 //!
-//! On `wasm32` the `runtime` feature (default) installs a bump allocator and a panic handler
-//! that aborts the transaction with the panic location.
+//! On EE targets (`wasm32v1-none`: wasm32 without an OS) the `runtime` feature (default)
+//! installs a bump allocator and a panic handler that aborts the transaction with the
+//! panic location. On `wasm32-unknown-unknown` (clients, e.g. the JavaScript package) the
+//! crate is an ordinary library.
 //!
 //! Natively the same imports are resolved by `ee-host`'s `native` feature, which runs the
 //! host's real logic, so `cargo test` exercises an EE against the host it will run on.
@@ -24,6 +29,8 @@
 extern crate alloc;
 
 pub mod abi;
+#[cfg(feature = "bls")]
+pub mod bls;
 pub mod env;
 #[cfg(feature = "proof")]
 pub mod proof;
@@ -32,9 +39,11 @@ pub mod scout;
 pub mod types;
 
 mod entry;
-#[cfg(all(target_arch = "wasm32", feature = "runtime"))]
+#[cfg(all(target_arch = "wasm32", target_os = "none", feature = "runtime"))]
 mod runtime;
 
+pub use abi::{HostFn, Role};
 pub use entry::Outcome;
+pub use env::{Env, HostEnv};
 pub use parity_scale_codec as codec;
 pub use types::*;

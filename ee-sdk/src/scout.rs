@@ -1,10 +1,9 @@
 //! Safe wrappers over ewasm Scout's ABI (the `eth2_*`, `debug_*` and `bignum_*` entries of
 //! the table), for EEs written the Scout way. They are the same metered host functions
 //! Scout-era binaries import directly.
-use crate::env::len32;
+use crate::env::{host_bytes, len32};
 use crate::raw;
 use crate::types::Root;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// `eth2_loadPreStateRoot`.
@@ -17,13 +16,8 @@ pub fn load_pre_state_root() -> Root {
 
 /// `eth2_blockDataSize` + `eth2_blockDataCopy`.
 pub fn block_data() -> Vec<u8> {
-    // SAFETY: the buffer is exactly the size the host reported.
-    unsafe {
-        let len = raw::eth2_blockDataSize();
-        let mut buf = vec![0u8; len as usize];
-        raw::eth2_blockDataCopy(buf.as_mut_ptr(), 0, len);
-        buf
-    }
+    // SAFETY: the host writes exactly the size it reported.
+    unsafe { host_bytes(raw::eth2_blockDataSize(), |dst, len| raw::eth2_blockDataCopy(dst, 0, len)) }
 }
 
 /// `eth2_savePostStateRoot`.

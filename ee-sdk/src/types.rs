@@ -15,6 +15,13 @@ pub struct ShardId(pub u32);
 #[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EeId(pub u32);
 
+/// The meta-EE's id wherever this project builds a chain (the devnet, `ee sim`, the demos
+/// and the tests' default): the top of the id space, so user EEs count from 0 and
+/// deployments take the next id after the highest user EE. The meta-EE never calls
+/// another EE, so it is never a `caller_ee` (which answers `u32::MAX` at top level).
+/// A scenario file may place the meta-EE elsewhere by giving its id.
+pub const META_EE: EeId = EeId(u32::MAX);
+
 /// One transaction of a shard block: data for one EE (seed 000).
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
 pub struct ShardTransaction {

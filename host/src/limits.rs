@@ -1,5 +1,26 @@
-//! Resource bounds applied to every transaction and block.
+//! Every resource bound the host enforces, in one place.
+//!
+//! [`Limits`] holds the tunable ones (per run: `ee run --gas-limit`, a scenario's
+//! `limits`); the constants below are fixed by the protocol or by the host's safety
+//! margins. The devnet's own policy bounds (block size, mempool, deploy size) are in
+//! `ee-devnet`'s `NodeConfig` and default to values within these.
 use serde::{Deserialize, Serialize};
+
+/// Largest supported shard count (keeps matrices and proofs within sane bounds).
+pub const MAX_SHARDS: u32 = 1024;
+
+/// Deepest nesting of `call_ee`.
+pub const MAX_CALL_DEPTH: u32 = 4;
+
+/// Longest abort message kept (the rest is cut).
+pub const MAX_ABORT_MESSAGE: u32 = 1024;
+
+/// Largest wasm module the gatekeeper reads (larger ones are refused unparsed).
+pub const MAX_CODE_BYTES: usize = 8 << 20;
+
+/// Native stack of one wasm call: far above what [`Limits::stack_units`] lets an EE use,
+/// so the deterministic budget, not the machine, decides when the stack runs out.
+pub const WASM_STACK_BYTES: usize = 32 << 20;
 
 /// Every bound the host enforces. Defaults suit the demo, the simulator and the tests;
 /// research runs can raise them (`ee run --gas-limit`, …).

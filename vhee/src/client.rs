@@ -6,11 +6,12 @@
 //! those keys, and [`VheeClient::commit`] applies the writes once the chain accepted it. A
 //! [`Snapshot`] supplies what the host would (shard, registered EEs, netted amounts,
 //! deposits) from whatever the caller knows of the chain.
-use crate::logic::{Host, VheeError, View, execute};
+use crate::error::VheeError;
+use crate::logic::{View, execute};
 use crate::receipts;
 use crate::types::{Account, Address, Op, Receipt, VheeTx};
-use blst::min_pk::SecretKey;
-use ee_sdk::codec::Encode;
+use ee_sdk::bls::SecretKey;
+use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::proof::H256;
 use ee_sdk::{
     BlsPublicKey, BlsSignature, DepositReceipt, EeId, NettingOutput, Root, ShardId, ShardTransaction,
@@ -21,7 +22,7 @@ use sparse_merkle_tree::default_store::DefaultStore;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Eth2's proof-of-possession ciphersuite (the host verifies with the same).
-pub const DST: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
+pub use ee_sdk::bls::DST;
 
 /// sha256 computed natively, for the client's trees (the host's hasher too).
 pub use ee_sdk::proof::PureSha256 as Sha2Hasher;
@@ -38,15 +39,18 @@ pub struct Keypair {
 impl Keypair {
     /// A key pair derived from `seed` (any bytes; deterministic).
     pub fn from_seed(seed: &[u8]) -> Keypair {
-        let ikm: [u8; 32] = Sha256::digest(seed).into();
-        let secret = SecretKey::key_gen(&ikm, &[]).expect("32 bytes of key material");
-        let public = secret.sk_to_pk().compress();
+        Keypair::from_secret(SecretKey::from_seed(seed))
+    }
+
+    /// The key pair of `secret`.
+    pub fn from_secret(secret: SecretKey) -> Keypair {
+        let public = secret.public();
         Keypair { secret, public }
     }
 
     /// Signs `msg`.
     pub fn sign(&self, msg: &[u8]) -> BlsSignature {
-        self.secret.sign(msg, DST, &[]).compress()
+        self.secret.sign(msg)
     }
 
     /// The account of this key in `portion`.
@@ -96,17 +100,17 @@ pub struct Snapshot {
     pub returned: Vec<u8>,
 }
 
-impl Host for Snapshot {
-    fn shard(&self) -> ShardId {
+impl ee_sdk::Env for Snapshot {
+    fn shard_id(&self) -> ShardId {
         self.shard
     }
     fn shard_count(&self) -> u32 {
         self.shard_count
     }
-    fn me(&self) -> EeId {
+    fn ee_id(&self) -> EeId {
         self.vhee
     }
-    fn caller(&self) -> Option<EeId> {
+    fn caller_ee(&self) -> Option<EeId> {
         self.caller
     }
     fn ee_exists(&mut self, ee: EeId) -> bool {
@@ -116,22 +120,27 @@ impl Host for Snapshot {
         Sha256::digest(data).into()
     }
     fn bls_verify(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-        use blst::min_pk::{PublicKey, Signature};
-        let (Ok(pk), Ok(sig)) = (PublicKey::key_validate(pk), Signature::sig_validate(sig, true)) else {
-            return false;
-        };
-        sig.verify(true, msg, DST, &[], &pk, true) == blst::BLST_ERROR::BLST_SUCCESS
+        ee_sdk::bls::verify(pk, msg, sig)
     }
-    fn netted(&mut self, source: ShardId, root: &Root) -> u64 {
+    fn netted_get(&mut self, source: ShardId, ee: EeId, root: &Root) -> u64 {
+        if ee != self.vhee {
+            return 0;
+        }
         self.netted.get(&(source, *root)).copied().unwrap_or(0)
     }
-    fn claim_deposit(&mut self, index: u64) -> Result<DepositReceipt, VheeError> {
-        self.deposits.get(index as usize).cloned().ok_or(VheeError::Malformed)
+    fn deposit_claim(&mut self, index: u64) -> Option<DepositReceipt> {
+        usize::try_from(index).ok().and_then(|i| self.deposits.get(i)).cloned()
+    }
+    fn print_output(&mut self, data: &[u8]) {
+        // The VHEE prints netting outputs only.
+        if let Ok(out) = NettingOutput::decode_all(&mut &data[..]) {
+            self.emitted.push(out);
+        }
     }
     fn emit(&mut self, out: &NettingOutput) {
         self.emitted.push(*out);
     }
-    fn set_return(&mut self, data: &[u8]) {
+    fn set_return_data(&mut self, data: &[u8]) {
         self.returned = data.to_vec();
     }
 }

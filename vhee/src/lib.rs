@@ -19,7 +19,7 @@
 //!   ARCHITECTURE.md).
 //!
 //! [`logic::execute`] is the state transition over two traits, [`logic::View`] (the
-//! leaves) and [`logic::Host`] (the host functions), so the wasm entry and the native
+//! leaves) and [`ee_sdk::Env`] (the host functions), so the wasm entry and the native
 //! [`client`] (which keeps full trees and builds transactions with their proofs) run the
 //! same code.
 #![cfg_attr(not(any(test, feature = "client")), no_std)]
@@ -29,18 +29,20 @@ extern crate alloc;
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod error;
 pub mod keys;
 pub mod logic;
 pub mod receipts;
 pub mod types;
 
+pub use error::VheeError;
 pub use types::*;
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use ee_sdk::proof::HostSha256;
-use ee_sdk::{DepositReceipt, EeId, NettingOutput, Root, ShardId, env};
-use logic::{Host, VheeError, View};
+use ee_sdk::{Root, env};
+use logic::View;
 
 /// The leaves a transaction carries, verified against the pre-state root.
 struct WitnessView {
@@ -62,50 +64,11 @@ impl View for WitnessView {
     }
 }
 
-/// [`Host`] over the real host functions.
-struct EnvHost;
-
-impl Host for EnvHost {
-    fn shard(&self) -> ShardId {
-        env::shard_id()
-    }
-    fn shard_count(&self) -> u32 {
-        env::shard_count()
-    }
-    fn me(&self) -> EeId {
-        env::ee_id()
-    }
-    fn caller(&self) -> Option<EeId> {
-        env::caller_ee()
-    }
-    fn ee_exists(&mut self, ee: EeId) -> bool {
-        env::ee_exists(ee)
-    }
-    fn sha256(&mut self, data: &[u8]) -> Root {
-        env::sha256(data)
-    }
-    fn bls_verify(&mut self, pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-        env::bls_verify(pk, msg, sig)
-    }
-    fn netted(&mut self, source: ShardId, root: &Root) -> u64 {
-        env::netted_get(source, env::ee_id(), root)
-    }
-    fn claim_deposit(&mut self, index: u64) -> Result<DepositReceipt, VheeError> {
-        Ok(env::deposit_claim(index))
-    }
-    fn emit(&mut self, out: &NettingOutput) {
-        env::emit(out)
-    }
-    fn set_return(&mut self, data: &[u8]) {
-        env::set_return_data(data)
-    }
-}
-
 /// The VHEE's entry: verify the witness, execute the operation, save the new root.
 pub fn run() -> Result<(), VheeError> {
     let tx: VheeTx = env::decode_block_data("vhee: data is not a VheeTx");
     let pre = env::pre_state_root();
-    let mut host = EnvHost;
+    let mut host = ee_sdk::HostEnv;
     let new_root = apply::<HostSha256>(&tx, &pre, &mut host)?;
     if new_root != pre {
         env::save_post_state_root(&new_root);
@@ -117,7 +80,7 @@ pub fn run() -> Result<(), VheeError> {
 pub fn apply<H: ee_sdk::proof::Hasher + Default>(
     tx: &VheeTx,
     pre: &Root,
-    host: &mut impl Host,
+    host: &mut impl ee_sdk::Env,
 ) -> Result<Root, VheeError> {
     let touched: Vec<(Root, Root)> = tx.leaves.clone();
     let mut view = WitnessView { leaves: touched.iter().copied().collect() };

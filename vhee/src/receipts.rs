@@ -1,7 +1,8 @@
 //! The receipt tree a cross-shard transfer commits to: receipt `i` is the leaf
 //! `i → sha256(SCALE(receipt))` of a sparse Merkle tree (the same tree and hash as the
 //! shards'), and its root is the netting output's `data_root`.
-use crate::logic::{Host, VheeError};
+use crate::error::VheeError;
+use ee_sdk::Env;
 use crate::types::Receipt;
 use alloc::vec::Vec;
 use ee_sdk::Root;
@@ -18,12 +19,12 @@ pub fn key(index: u32) -> Root {
 }
 
 /// The leaf of `receipt`.
-pub fn leaf(host: &mut impl Host, receipt: &Receipt) -> Root {
+pub fn leaf(host: &mut impl Env, receipt: &Receipt) -> Root {
     host.sha256(&receipt.encode())
 }
 
 fn tree<H: Hasher + Default>(
-    host: &mut impl Host,
+    host: &mut impl Env,
     receipts: &[Receipt],
 ) -> Result<SparseMerkleTree<H, H256, DefaultStore<H256>>, VheeError> {
     let mut tree = SparseMerkleTree::<H, H256, DefaultStore<H256>>::default();
@@ -34,7 +35,7 @@ fn tree<H: Hasher + Default>(
 }
 
 /// The `data_root` of `receipts`.
-pub fn data_root<H: Hasher + Default>(host: &mut impl Host, receipts: &[Receipt]) -> Result<Root, VheeError> {
+pub fn data_root<H: Hasher + Default>(host: &mut impl Env, receipts: &[Receipt]) -> Result<Root, VheeError> {
     Ok((*tree::<H>(host, receipts)?.root()).into())
 }
 
@@ -45,7 +46,7 @@ pub fn verify<H: Hasher + Default>(root: &Root, index: u32, leaf: Root, proof: &
 
 /// The compiled proof of receipt `index` among `receipts`.
 pub fn prove<H: Hasher + Default>(
-    host: &mut impl Host,
+    host: &mut impl Env,
     receipts: &[Receipt],
     index: u32,
 ) -> Result<Vec<u8>, VheeError> {

@@ -1,10 +1,26 @@
 //! Renders the ABI reference (`docs/ABI.md`) from the table.
-use super::{HostFn, Role};
-use crate::gas::CostTable;
+use super::{HostFn, HostGas, Kind, Role};
+
+/// Whatever prices host functions (the gas module's cost table; the table's defaults).
+pub trait Prices {
+    /// The price of `f`.
+    fn price(&self, f: HostFn) -> HostGas;
+}
+
+/// The prices written in the ABI table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableDefaults;
+
+impl Prices for TableDefaults {
+    fn price(&self, f: HostFn) -> HostGas {
+        f.default_gas()
+    }
+}
 use std::fmt::Write;
 
-/// The ABI reference as Markdown, with prices from `costs`.
-pub fn markdown(costs: &CostTable) -> String {
+/// The ABI reference as Markdown, with each function's price from `prices` (the default
+/// cost table, or one passed with `--costs`).
+pub fn markdown(prices: &impl Prices) -> String {
     let mut out = String::new();
     out.push_str("# Host ABI\n\n");
     out.push_str(
@@ -18,13 +34,13 @@ pub fn markdown(costs: &CostTable) -> String {
     );
     out.push_str("| import | signature | roles | base | per byte |\n|---|---|---|---|---|\n");
     for &f in HostFn::ALL {
-        let gas = costs.host(f);
+        let gas = prices.price(f);
         let roles: Vec<_> = f.roles().iter().map(Role::to_string).collect();
         let _ = writeln!(
             out,
             "| `{}` | `{}` | {} | {} | {} |",
             f,
-            f.wasm_signature(),
+            wasm_signature(f),
             roles.join(", "),
             gas.base,
             gas.per_byte
@@ -33,7 +49,10 @@ pub fn markdown(costs: &CostTable) -> String {
     for &f in HostFn::ALL {
         let _ = write!(out, "\n## `{f}`\n\n");
         let params: Vec<_> = f.params().iter().map(|(n, k)| format!("{n}: {k:?}")).collect();
-        let result = f.result().map(|k| format!(" -> {k:?}")).unwrap_or_default();
+        let result = match f.result() {
+            Kind::Unit => String::new(),
+            k => format!(" -> {k:?}"),
+        };
         let _ = writeln!(out, "`{}({}){}`\n", f.name(), params.join(", "), result);
         for line in f.docs().lines() {
             let _ = writeln!(out, "{}", line.trim());
@@ -44,4 +63,10 @@ pub fn markdown(costs: &CostTable) -> String {
         }
     }
     out
+}
+
+/// A function's wasm signature as text, e.g. `(i32, i32) -> ()`.
+pub fn wasm_signature(f: HostFn) -> String {
+    let params: Vec<_> = f.wasm_params().map(|t| t.name()).collect();
+    format!("({}) -> {}", params.join(", "), f.wasm_result().map_or("()", |t| t.name()))
 }

@@ -1,7 +1,7 @@
 //! Ordered execution of one shard block.
 use super::overlay::BlockState;
 use super::report::TxReport;
-use super::runner::{EeRunner, RunStats, TxError};
+use crate::logic::{EeRunner, RunStats, TxError};
 use super::source::StateSource;
 use crate::abi::Role;
 use crate::gas::CostTable;

@@ -5,7 +5,7 @@
 //!   [`StatelessSource`] serves only what verified witnesses contain.
 //! * [`overlay`]: the block's and the running transaction's writes over that source, so a
 //!   failed transaction leaves nothing behind.
-//! * [`runner`]: the [`EeRunner`] trait — how an EE's code is run (wasmer or native).
+//! * [`EeRunner`] (from `logic`): how an EE's code is run (wasmer or native).
 //! * [`block`]: [`BlockExecutor`], transactions in order, the meta-EE last.
 //! * [`chain`]: [`Chain`], the stateful block producer: builds the meta-EE's transaction
 //!   and the witnesses, runs every shard's block of a slot against the slot-start state,
@@ -15,13 +15,12 @@ pub mod block;
 pub mod chain;
 pub mod overlay;
 pub mod report;
-pub mod runner;
 pub mod source;
 pub mod stateless;
 
 pub use block::{BlockError, BlockExecutor, BlockOutcome, NettingReceipt};
 pub use chain::{BlockResult, Chain, ChainError, ExecConfig, WitnessStats};
 pub use report::TxReport;
-pub use runner::{EeRunner, RunStats, TxError};
+pub use crate::logic::{EeRunner, RunStats, TxError};
 pub use source::{Recorded, StateSource, StatefulSource, StatelessSource};
 pub use stateless::{StatelessError, Validated, validate_block};

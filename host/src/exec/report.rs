@@ -1,5 +1,5 @@
 //! Per-transaction reports.
-use super::runner::{RunStats, TxError};
+use crate::logic::{RunStats, TxError};
 use crate::gas::HostProfile;
 use ee_sdk::EeId;
 

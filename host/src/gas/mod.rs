@@ -44,6 +44,12 @@ struct CostTableFile {
     host: BTreeMap<String, HostGas>,
 }
 
+impl crate::abi::docs::Prices for CostTable {
+    fn price(&self, f: HostFn) -> HostGas {
+        self.host(f)
+    }
+}
+
 impl Default for CostTable {
     fn default() -> Self {
         CostTable {

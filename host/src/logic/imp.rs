@@ -2,16 +2,15 @@
 //! role were checked by the generated wrapper in `logic/mod.rs`.
 #![allow(non_snake_case)]
 
-use super::{GuestMemory, HostError, HostLogic};
+use super::memory::copy_exact;
+use super::{GuestMemory, HostError, HostLogic, TxError};
+use crate::limits::{MAX_ABORT_MESSAGE, MAX_CALL_DEPTH};
 use crate::state::StateKey;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use ee_sdk::{DepositData, EeId, ShardId};
 use parity_scale_codec::{DecodeAll, Encode};
 use ruint::aliases::U256;
 use sha2::{Digest, Sha256};
-
-/// Longest abort message kept (the rest is cut).
-const MAX_ABORT_MESSAGE: u32 = 1024;
 
 pub(super) fn block_data_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
     Ok(l.data.len() as u32)
@@ -118,10 +117,7 @@ pub(super) fn get_outputs_copy(
     len: u32,
 ) -> Result<(), HostError> {
     let encoded = encoded_outputs(l, ee);
-    if encoded.len() != len as usize {
-        return Err(HostError::OutputsLength { expected: encoded.len(), got: len });
-    }
-    mem.write(dst, encoded)
+    copy_exact(mem, dst, len, encoded)
 }
 
 fn check_shard(l: &HostLogic, s: u32) -> Result<ShardId, HostError> {
@@ -298,10 +294,6 @@ pub(super) fn deposit_claim(
     if data.ee != l.env.ee {
         return Err(refuse(format!("is for EE {}", data.ee.0)));
     }
-    let encoded = receipt.encode();
-    if encoded.len() != len as usize {
-        return Err(HostError::OutputsLength { expected: encoded.len(), got: len });
-    }
     let claimed = StateKey::DepositClaimed(index);
     if l.state.get_own(&claimed)? != [0; 32] {
         return Err(refuse("already claimed".into()));
@@ -312,9 +304,11 @@ pub(super) fn deposit_claim(
         .ok()
         .and_then(|a| current.checked_add(a))
         .ok_or(HostError::BalanceOverflow { column: l.env.shard.0, ee: l.env.ee.0 })?;
+    // Copy first: a wrong `len` fails the call before anything is recorded.
+    copy_exact(mem, dst, len, &receipt.encode())?;
     l.state.set_own(cell, cell_value(next))?;
     l.state.set_own(claimed, u64_value(1))?;
-    mem.write(dst, &encoded)
+    Ok(())
 }
 
 pub(super) fn call_ee(
@@ -324,8 +318,8 @@ pub(super) fn call_ee(
     src: u64,
     len: u32,
 ) -> Result<u32, HostError> {
-    if l.depth >= super::MAX_CALL_DEPTH {
-        return Err(HostError::CallDepth { max: super::MAX_CALL_DEPTH });
+    if l.depth >= MAX_CALL_DEPTH {
+        return Err(HostError::CallDepth { max: MAX_CALL_DEPTH });
     }
     let beacon = l.beacon;
     let entry = beacon.ees.get(&EeId(ee)).ok_or(HostError::UnknownEe(ee))?;
@@ -343,7 +337,7 @@ pub(super) fn call_ee(
     l.profile.merge(&effects.profile);
     if let Err(e) = result {
         return Err(match e {
-            crate::exec::TxError::OutOfGas => HostError::OutOfGas,
+            TxError::OutOfGas => HostError::OutOfGas,
             other => HostError::CallFailed { ee, reason: other.to_string() },
         });
     }
@@ -378,10 +372,7 @@ pub(super) fn return_data_copy(
     dst: u64,
     len: u32,
 ) -> Result<(), HostError> {
-    if l.last_return.len() != len as usize {
-        return Err(HostError::OutputsLength { expected: l.last_return.len(), got: len });
-    }
-    mem.write(dst, &l.last_return)
+    copy_exact(mem, dst, len, &l.last_return)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -400,36 +391,6 @@ pub(super) fn bls_verify(
 }
 
 // --- ewasm Scout's ABI ----------------------------------------------------------------
-
-pub(super) fn eth2_loadPreStateRoot(
-    l: &mut HostLogic,
-    mem: &mut dyn GuestMemory,
-    dst: u64,
-) -> Result<(), HostError> {
-    load_pre_state_root(l, mem, dst)
-}
-
-pub(super) fn eth2_blockDataSize(l: &mut HostLogic, mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
-    block_data_size(l, mem)
-}
-
-pub(super) fn eth2_blockDataCopy(
-    l: &mut HostLogic,
-    mem: &mut dyn GuestMemory,
-    dst: u64,
-    offset: u32,
-    len: u32,
-) -> Result<(), HostError> {
-    block_data_copy(l, mem, dst, offset, len)
-}
-
-pub(super) fn eth2_savePostStateRoot(
-    l: &mut HostLogic,
-    mem: &mut dyn GuestMemory,
-    src: u64,
-) -> Result<(), HostError> {
-    save_post_state_root(l, mem, src)
-}
 
 pub(super) fn eth2_pushNewDeposit(
     l: &mut HostLogic,

@@ -8,12 +8,13 @@
 mod error;
 mod imp;
 mod memory;
+mod runner;
 
 pub use error::HostError;
 pub use memory::GuestMemory;
+pub use runner::{EeRunner, RunStats, TxError};
 
-use crate::abi::{HostFn, Role};
-use crate::exec::EeRunner;
+use crate::abi::{HostFn, HostKind, ResultKind, Role, kinds};
 use crate::gas::{CostTable, HostProfile};
 use crate::limits::Limits;
 use crate::state::{BeaconState, StateError, StateKey, Value};
@@ -62,9 +63,6 @@ pub struct TxEffects {
     /// Deposit receipts pushed with Scout's `eth2_pushNewDeposit`.
     pub deposits: Vec<Vec<u8>>,
 }
-
-/// Deepest nesting of `call_ee`.
-pub const MAX_CALL_DEPTH: u32 = 4;
 
 /// What every transaction of a block shares: the beacon state, the block's output buffer
 /// so far, prices, bounds and the runner (for synchronous calls).
@@ -215,12 +213,7 @@ impl<'a> HostLogic<'a> {
 }
 
 macro_rules! define_invokers {
-    ($(
-        $(#[doc = $doc:literal])*
-        module $module:literal fn $name:ident ( $($p:ident : $k:ident),* ) $(-> $r:ident)? ;
-        roles($($role:ident),*) gas($base:literal, $per:literal)
-        aliases[$(($am:literal, $an:literal)),*] ;
-    )*) => {
+    ($( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $k:ident),*) -> $r:ident $info:tt; )*) => {
         impl HostLogic<'_> {
             $(
                 $(#[doc = $doc])*
@@ -228,13 +221,22 @@ macro_rules! define_invokers {
                 pub fn $name(
                     &mut self,
                     mem: &mut dyn GuestMemory,
-                    $($p: $crate::host_ty!($k)),*
-                ) -> Result<$crate::host_ret!($($r)?), HostError> {
-                    self.enter(HostFn::$name, 0 $(+ $crate::metered_bytes!($k, $p))*)?;
+                    $($p: <kinds::$k as HostKind>::Host),*
+                ) -> Result<<kinds::$r as HostKind>::Host, HostError> {
+                    self.enter(HostFn::$name, 0 $(+ <kinds::$k as HostKind>::metered($p))*)?;
                     imp::$name(self, mem, $($p),*)
                 }
             )*
         }
+
+        /// Every result kind is a [`ResultKind`] (a compile-time check of the table).
+        const _: () = {
+            fn result_kind<R: ResultKind>() {}
+            #[allow(dead_code)]
+            fn check() {
+                $(result_kind::<kinds::$r>();)*
+            }
+        };
     };
 }
 

@@ -13,8 +13,8 @@
 //!
 //! Native pointers are real addresses: an EE passing a bad pointer natively is undefined
 //! behaviour, so out-of-bounds behaviour is tested on the wasm tier.
-use crate::exec::{EeRunner, RunStats, TxError};
-use crate::logic::{GuestMemory, HostError, HostLogic};
+use crate::abi::{GuestKind, HostKind, ResultKind, kinds};
+use crate::logic::{EeRunner, GuestMemory, HostError, HostLogic, RunStats, TxError};
 use crate::state::EeEntry;
 use ee_sdk::EeId;
 use std::cell::Cell;
@@ -70,40 +70,22 @@ fn with_logic<R>(f: impl FnOnce(&mut HostLogic<'_>, &mut dyn GuestMemory) -> Res
     }
 }
 
-macro_rules! native_arg {
-    (InPtr, $v:expr) => {
-        $v as usize as u64
-    };
-    (OutPtr, $v:expr) => {
-        $v as usize as u64
-    };
-    (In32, $v:expr) => {
-        $v as usize as u64
-    };
-    (Out32, $v:expr) => {
-        $v as usize as u64
-    };
-    ($other:ident, $v:expr) => {
-        $v
-    };
-}
-
 macro_rules! define_native_exports {
-    ($(
-        $(#[doc = $doc:literal])*
-        module $module:literal fn $name:ident ( $($p:ident : $k:ident),* ) $(-> $r:ident)? ;
-        roles($($role:ident),*) gas($base:literal, $per:literal)
-        aliases[$(($am:literal, $an:literal)),*] ;
-    )*) => {
-        /// The exported `__ee_host_*` symbols (one per ABI entry).
+    ($( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $k:ident),*) -> $r:ident $info:tt; )*) => {
+        /// The exported `__ee_host_*` symbols (one per ABI entry; the SDK's aliases link
+        /// to the same symbols).
         pub mod exports {
             use super::*;
             $(
                 $(#[doc = $doc])*
                 #[allow(non_snake_case)]
                 #[unsafe(export_name = concat!("__ee_host_", stringify!($name)))]
-                pub extern "C-unwind" fn $name($($p: ee_sdk::sdk_ty!($k)),*) $(-> ee_sdk::sdk_ty!($r))? {
-                    with_logic(|logic, mem| logic.$name(mem, $(native_arg!($k, $p)),*))
+                pub extern "C-unwind" fn $name(
+                    $($p: <kinds::$k as GuestKind>::Guest),*
+                ) -> <kinds::$r as GuestKind>::Guest {
+                    <kinds::$r as ResultKind>::to_guest(
+                        with_logic(|logic, mem| logic.$name(mem, $(<kinds::$k as HostKind>::from_guest($p)),*))
+                    )
                 }
             )*
         }

@@ -14,7 +14,7 @@
 //!
 //! It also measures every function's frame weight for the stack-limit middleware and the
 //! figures `ee check`/`ee inspect` print. All problems are collected, not just the first.
-use crate::abi::{HostFn, Kind, Role};
+use crate::abi::{HostFn, Role, WasmType};
 use crate::gas::operators::categorize;
 use crate::limits::Limits;
 use std::fmt;
@@ -23,8 +23,7 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// Largest module accepted, in bytes.
-pub const MAX_CODE_BYTES: usize = 8 << 20;
+use crate::limits::MAX_CODE_BYTES;
 
 /// Fixed stack cost of one call frame, in frame units (see `runtime::stack`).
 pub const FRAME_BASE: u32 = 16;
@@ -193,10 +192,10 @@ fn signature_text(params: &[ValType], results: &[ValType]) -> String {
     format!("({}) -> {}", p.join(", "), r)
 }
 
-fn kind_type(k: Kind) -> ValType {
-    match k {
-        Kind::U64 | Kind::I64 => ValType::I64,
-        _ => ValType::I32,
+fn val_type(t: WasmType) -> ValType {
+    match t {
+        WasmType::I32 => ValType::I32,
+        WasmType::I64 => ValType::I64,
     }
 }
 
@@ -459,8 +458,8 @@ fn check_import(
     if !function.allowed(role) {
         problems.push(Problem::ForbiddenImport { function, role });
     }
-    let expected_params: Vec<ValType> = function.params().iter().map(|(_, k)| kind_type(*k)).collect();
-    let expected_results: Vec<ValType> = function.result().map(kind_type).into_iter().collect();
+    let expected_params: Vec<ValType> = function.wasm_params().map(val_type).collect();
+    let expected_results: Vec<ValType> = function.wasm_result().map(val_type).into_iter().collect();
     if let Some((p, r)) = s.types.get(type_index as usize)
         && (p != &expected_params || r != &expected_results)
     {

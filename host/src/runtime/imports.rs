@@ -2,41 +2,9 @@
 //! registered under its module, name and aliases — only for roles allowed to import it.
 use super::WasmEnv;
 use super::memory::WasmMemory;
-use crate::abi::{HostFn, Role};
+use crate::abi::{HostFn, HostKind, MODULE, ResultKind, Role, kinds};
 use crate::logic::{GuestMemory, HostError, HostLogic};
 use wasmer::{FunctionEnv, FunctionEnvMut, Imports, Store, Value};
-
-/// Wasm-side Rust type of an ABI kind.
-macro_rules! wasm_ty {
-    (I64) => {
-        i64
-    };
-    (U64) => {
-        u64
-    };
-    ($other:ident) => {
-        u32
-    };
-}
-
-/// Converts a wasm argument to the host logic's type.
-macro_rules! wasm_arg {
-    (InPtr, $v:expr) => {
-        u64::from($v)
-    };
-    (OutPtr, $v:expr) => {
-        u64::from($v)
-    };
-    (In32, $v:expr) => {
-        u64::from($v)
-    };
-    (Out32, $v:expr) => {
-        u64::from($v)
-    };
-    ($other:ident, $v:expr) => {
-        $v
-    };
-}
 
 /// Runs one host call: syncs gas from the metering global into the logic, runs `f` with
 /// the instance's memory, writes gas back (flagging exhaustion).
@@ -73,14 +41,9 @@ fn host_call<R>(
 }
 
 macro_rules! define_linker {
-    ($(
-        $(#[doc = $doc:literal])*
-        module $module:literal fn $name:ident ( $($p:ident : $k:ident),* ) $(-> $r:ident)? ;
-        roles($($role:ident),*) gas($base:literal, $per:literal)
-        aliases[$(($am:literal, $an:literal)),*] ;
-    )*) => {
+    ($( $(#[doc = $doc:literal])* fn $name:ident($($p:ident: $k:ident),*) -> $r:ident $info:tt; )*) => {
         /// The host functions `needed[f.index()]` (those the module imports and its role
-        /// may use), bound to `env`.
+        /// may use), bound to `env`, under their names and aliases.
         pub(super) fn linker(store: &mut Store, env: &FunctionEnv<WasmEnv>, role: Role, needed: &[bool]) -> Imports {
             let mut imports = Imports::new();
             $(
@@ -88,13 +51,16 @@ macro_rules! define_linker {
                     #[allow(non_snake_case)]
                     fn $name(
                         mut fenv: FunctionEnvMut<WasmEnv>,
-                        $($p: wasm_ty!($k)),*
-                    ) -> Result<$crate::host_ret!($($r)?), HostError> {
-                        host_call(&mut fenv, |logic, mem| logic.$name(mem, $(wasm_arg!($k, $p)),*))
+                        $($p: <kinds::$k as HostKind>::Wasm),*
+                    ) -> Result<<kinds::$r as HostKind>::Wasm, HostError> {
+                        host_call(&mut fenv, |logic, mem| logic.$name(mem, $(<kinds::$k as HostKind>::from_wasm($p)),*))
+                            .map(<kinds::$r as ResultKind>::to_wasm)
                     }
                     let f = wasmer::Function::new_typed_with_env(store, env, $name);
-                    imports.define($module, stringify!($name), f.clone());
-                    $(imports.define($am, $an, f.clone());)*
+                    imports.define(MODULE, stringify!($name), f.clone());
+                    for &(module, name) in HostFn::$name.aliases() {
+                        imports.define(module, name, f.clone());
+                    }
                 }
             )*
             imports

@@ -24,7 +24,7 @@ pub mod tunables;
 pub use gatekeeper::{LoadError, ModuleFacts, ModuleKind, Problem};
 
 use crate::abi::Role;
-use crate::exec::{EeRunner, RunStats, TxError};
+use crate::logic::{EeRunner, RunStats, TxError};
 use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::{HostError, HostLogic};

@@ -11,8 +11,7 @@ use wasmer_vm::{
     MemoryError, MemoryStyle, TableStyle, VMConfig, VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition,
 };
 
-/// Native stack for wasm execution.
-pub const WASM_STACK_BYTES: usize = 32 << 20;
+use crate::limits::WASM_STACK_BYTES;
 
 static VM_CONFIG: VMConfig = VMConfig { wasm_stack_size: Some(WASM_STACK_BYTES) };
 

@@ -21,13 +21,12 @@
 //! The meta-EE's transaction is appended to every block by the block producer.
 mod run;
 
-pub use run::{
-    BlockReport, MatrixReport, ReceiptReport, RunReport, TxReportJson, chain_for, matrices, run_scenario,
-};
+pub use run::{EeRootReport, RunReport, chain_for, matrices, run_scenario};
 
 use crate::abi::Role;
 use crate::limits::Limits;
-use crate::state::{EeEntry, KeyLayout, World, WorldError};
+use crate::genesis::{GenesisEe, GenesisError, GenesisSpec};
+use crate::state::{KeyLayout, World};
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
 use serde::Deserialize;
@@ -142,7 +141,7 @@ pub enum ScenarioError {
     Invalid(String),
     /// Setting up the world failed.
     #[error(transparent)]
-    World(#[from] WorldError),
+    Genesis(#[from] GenesisError),
 }
 
 impl Scenario {
@@ -170,26 +169,31 @@ impl Scenario {
         self.ees.iter().find(|e| e.id == id).and_then(|e| e.name.clone()).unwrap_or_else(|| format!("EE{id}"))
     }
 
-    /// Builds the world: registers every EE with the code `code(spec)` returns and sets
-    /// the initial matrices.
-    pub fn build_world(
+    /// The genesis this scenario describes, with the code `code(spec)` returns for each
+    /// EE (the meta-EE keeps the id the file gives it).
+    pub fn genesis(
         &self,
         mut code: impl FnMut(&EeSpec) -> Result<Arc<[u8]>, ScenarioError>,
-    ) -> Result<World, ScenarioError> {
-        let mut world = World::new(self.shards, self.layout)?;
+    ) -> Result<GenesisSpec, ScenarioError> {
         if self.ees.iter().filter(|e| e.role == Role::Meta).count() != 1 {
             return Err(ScenarioError::Invalid("exactly one EE must have role \"meta\"".into()));
         }
+        let mut genesis = GenesisSpec::new(self.shards).layout(self.layout);
         for spec in &self.ees {
-            let entry = EeEntry::new(EeId(spec.id), self.ee_name(spec.id), spec.role, code(spec)?);
-            world.register(entry)?;
+            let mut ee = GenesisEe::new(EeId(spec.id), self.ee_name(spec.id), code(spec)?);
+            ee.role = spec.role;
+            ee.matrix = spec.matrix.clone();
+            genesis = genesis.ee(ee);
         }
-        for spec in &self.ees {
-            if let Some(m) = &spec.matrix {
-                world.set_matrix(EeId(spec.id), m)?;
-            }
-        }
-        Ok(world)
+        Ok(genesis)
+    }
+
+    /// Builds the world of [`Scenario::genesis`].
+    pub fn build_world(
+        &self,
+        code: impl FnMut(&EeSpec) -> Result<Arc<[u8]>, ScenarioError>,
+    ) -> Result<World, ScenarioError> {
+        Ok(self.genesis(code)?.build()?)
     }
 
     /// Reads the wasm file of `spec`.

@@ -1,100 +1,10 @@
 //! Running a scenario and its report (what `ee run` and `ee demo` print).
 use super::{Scenario, ScenarioError};
-use crate::exec::{BlockResult, Chain, ChainError, EeRunner, ExecConfig, TxReport};
+use crate::exec::{Chain, ChainError, EeRunner, ExecConfig};
+use crate::report::{ReportContext, block_report};
 use crate::state::World;
-use ee_sdk::NettingStatus;
+use ee_client::report::{BlockReport, MatrixReport};
 use serde::Serialize;
-
-/// One EE's matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MatrixReport {
-    /// The EE.
-    pub ee: u32,
-    /// Its name.
-    pub name: String,
-    /// `rows[row][column]`.
-    pub rows: Vec<Vec<i64>>,
-}
-
-/// One host function's use in a transaction.
-#[derive(Clone, Debug, Serialize)]
-pub struct HostCallReport {
-    /// Function name.
-    pub function: String,
-    /// Calls.
-    pub calls: u64,
-    /// Gas charged.
-    pub gas: u64,
-}
-
-/// One transaction's result.
-#[derive(Clone, Debug, Serialize)]
-pub struct TxReportJson {
-    /// Position in the block.
-    pub index: usize,
-    /// EE id.
-    pub ee: u32,
-    /// EE name.
-    pub name: String,
-    /// Whether it succeeded.
-    pub ok: bool,
-    /// Why it failed.
-    pub error: Option<String>,
-    /// Gas used.
-    pub gas_used: u64,
-    /// Of which host calls.
-    pub host_gas: u64,
-    /// Outputs printed.
-    pub outputs: usize,
-    /// Compile time (µs, 0 if cached).
-    pub compile_us: u64,
-    /// Instantiate time (µs).
-    pub instantiate_us: u64,
-    /// Execute time (µs).
-    pub execute_us: u64,
-    /// Host calls per function.
-    pub host_calls: Vec<HostCallReport>,
-    /// Debug log lines.
-    pub logs: Vec<String>,
-}
-
-/// One netting receipt of the meta-EE.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReceiptReport {
-    /// EE that printed the output.
-    pub source_ee: u32,
-    /// Index among its outputs.
-    pub index: u32,
-    /// Target shard (if the output decoded).
-    pub target_shard: Option<u32>,
-    /// Target EE.
-    pub target_ee: Option<u32>,
-    /// Amount.
-    pub amount: Option<u64>,
-    /// `accepted` or `rejected`.
-    pub status: String,
-    /// Why it was rejected.
-    pub reason: Option<String>,
-}
-
-/// One block's result.
-#[derive(Clone, Debug, Serialize)]
-pub struct BlockReport {
-    /// Slot.
-    pub slot: u64,
-    /// Shard.
-    pub shard: u32,
-    /// Shard root before.
-    pub pre_root: String,
-    /// Shard root after.
-    pub post_root: String,
-    /// Total gas of the block.
-    pub gas: u64,
-    /// Every transaction (the meta-EE's last).
-    pub transactions: Vec<TxReportJson>,
-    /// The meta-EE's accept/reject report.
-    pub netting: Vec<ReceiptReport>,
-}
 
 /// An EE's state root on a shard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -141,28 +51,6 @@ pub fn matrices(world: &World, scenario: &Scenario) -> Result<Vec<MatrixReport>,
     Ok(out)
 }
 
-fn tx_json(t: &TxReport, scenario: &Scenario) -> TxReportJson {
-    TxReportJson {
-        index: t.index,
-        ee: t.ee.0,
-        name: scenario.ee_name(t.ee.0),
-        ok: t.ok(),
-        error: t.result.as_ref().err().map(ToString::to_string),
-        gas_used: t.gas_used,
-        host_gas: t.profile.total_gas(),
-        outputs: t.outputs,
-        compile_us: t.stats.compile_us,
-        instantiate_us: t.stats.instantiate_us,
-        execute_us: t.stats.execute_us,
-        host_calls: t
-            .profile
-            .entries()
-            .map(|(f, calls, gas)| HostCallReport { function: f.name().to_string(), calls, gas })
-            .collect(),
-        logs: t.logs.clone(),
-    }
-}
-
 fn ee_roots(world: &World) -> Result<Vec<EeRootReport>, crate::state::StateError> {
     let mut out = Vec::new();
     for shard in 0..world.shard_count() {
@@ -176,29 +64,6 @@ fn ee_roots(world: &World) -> Result<Vec<EeRootReport>, crate::state::StateError
     Ok(out)
 }
 
-/// The receipts of a block as report rows.
-pub fn receipts_json(r: &BlockResult) -> Vec<ReceiptReport> {
-    r.outcome
-        .receipts
-        .iter()
-        .map(|rc| {
-            let (status, reason) = match rc.status {
-                NettingStatus::Accepted => ("accepted".to_string(), None),
-                NettingStatus::Rejected(why) => ("rejected".to_string(), Some(format!("{why:?}"))),
-            };
-            ReceiptReport {
-                source_ee: rc.source_ee.0,
-                index: rc.index,
-                target_shard: rc.output.map(|o| o.target_shard.0),
-                target_ee: rc.output.map(|o| o.target_ee.0),
-                amount: rc.output.map(|o| o.amount),
-                status,
-                reason,
-            }
-        })
-        .collect()
-}
-
 /// Runs every block of `scenario` on `chain` and reports.
 pub fn run_scenario<R: EeRunner>(
     scenario: &Scenario,
@@ -209,17 +74,8 @@ pub fn run_scenario<R: EeRunner>(
     let initial = matrices(&chain.world, scenario).map_err(chain_err)?;
     let mut blocks = Vec::new();
     for slot in scenario.slots()? {
-        let number = chain.world.beacon.slot;
         for r in chain.run_slot(slot).map_err(chain_err)? {
-            blocks.push(BlockReport {
-                slot: number,
-                shard: r.block.shard.0,
-                pre_root: hex::encode(r.pre_root),
-                post_root: hex::encode(r.post_root),
-                gas: r.outcome.txs.iter().map(|t| t.gas_used).sum(),
-                transactions: r.outcome.txs.iter().map(|t| tx_json(t, scenario)).collect(),
-                netting: receipts_json(&r),
-            });
+            blocks.push(block_report(&r, ReportContext::default(), |ee| scenario.ee_name(ee.0)));
         }
     }
     Ok(RunReport {

@@ -57,7 +57,7 @@ pub enum ScoutError {
     },
     /// The world could not be set up.
     #[error(transparent)]
-    World(#[from] crate::state::WorldError),
+    Genesis(#[from] crate::genesis::GenesisError),
     /// A block could not run.
     #[error(transparent)]
     Block(#[from] crate::exec::BlockError),

@@ -1,12 +1,10 @@
 //! Running vectors and comparing the result.
 use super::{ScoutError, Vectors};
-use crate::abi::Role;
 use crate::exec::{BlockExecutor, ExecConfig, StatefulSource};
+use crate::genesis::{GenesisEe, GenesisSpec};
 use crate::runtime::Runtime;
-use crate::state::{EeEntry, KeyLayout, StateKey, World};
-use ee_sdk::{EeId, Root, ShardId, ShardTransaction};
+use ee_sdk::{EeId, ShardId, ShardTransaction};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// One block's run.
 #[derive(Clone, Debug, Serialize)]
@@ -87,16 +85,15 @@ impl Outcome {
 
 /// Runs `vectors` on `runtime` (which must link `vectors.libraries`) with `config`.
 pub fn run(vectors: &Vectors, runtime: &Runtime, config: &ExecConfig) -> Result<Outcome, ScoutError> {
-    let mut world = World::new(1, KeyLayout::ColumnMajor)?;
+    let shard = ShardId(0);
+    let mut genesis = GenesisSpec::new(1);
     for (i, (path, code)) in vectors.scripts.iter().enumerate() {
         let name = path.file_name().map_or_else(|| format!("EE{i}"), |n| n.to_string_lossy().into_owned());
-        world.register(EeEntry::new(EeId(i as u32), name, Role::Ee, code.clone()))?;
+        let mut ee = GenesisEe::new(EeId(i as u32), name, code.clone());
+        ee.roots = vectors.pre_state.get(i).map(|r| (shard, *r)).into_iter().collect();
+        genesis = genesis.ee(ee);
     }
-    let shard = ShardId(0);
-    let genesis: BTreeMap<StateKey, Root> =
-        vectors.pre_state.iter().enumerate().map(|(i, r)| (StateKey::EeRoot(EeId(i as u32)), *r)).collect();
-    world.commit(shard, &genesis)?;
-    world.crosslink();
+    let mut world = genesis.build()?;
     let mut blocks = Vec::with_capacity(vectors.blocks.len());
     let mut pushed = Vec::new();
     for (index, (env, data)) in vectors.blocks.iter().enumerate() {

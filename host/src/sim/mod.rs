@@ -10,15 +10,15 @@ mod workload;
 pub use report::{GasFigures, ProofFigures, SimReport, TimeFigures};
 pub use workload::{Mix, Workload};
 
-use crate::abi::Role;
 use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
-use crate::state::{EeEntry, KeyLayout, World};
+use crate::genesis::{GenesisEe, GenesisSpec};
+use crate::state::{KeyLayout, World};
 use ee_sdk::{EeId, NettingStatus, ShardId};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Id of the meta-EE in simulations (EEs are `0..ees`).
-pub const META_EE: EeId = EeId(u32::MAX);
+/// Id of the meta-EE in simulations (EEs are `0..ees`): the project-wide [`ee_sdk::META_EE`].
+pub use ee_sdk::META_EE;
 
 /// What to simulate.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -71,7 +71,7 @@ pub enum SimError {
     Chain(#[from] crate::exec::ChainError),
     /// Setting up the world failed.
     #[error(transparent)]
-    World(#[from] crate::state::WorldError),
+    Genesis(#[from] crate::genesis::GenesisError),
     /// Reading state failed.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
@@ -90,19 +90,15 @@ pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
     if config.ees == 0 || config.shards < 2 || config.ees == u32::MAX {
         return Err(SimError::Config("need at least 2 shards and 1 EE".into()));
     }
-    let mut world = World::new(config.shards, config.layout)?;
-    for e in 0..config.ees {
-        world.register(EeEntry::new(EeId(e), format!("EE{e}"), Role::Ee, code.transfer.clone()))?;
-    }
-    world.register(EeEntry::new(META_EE, "meta", Role::Meta, code.meta.clone()))?;
     let n = config.shards as usize;
+    let mut genesis = GenesisSpec::new(config.shards).layout(config.layout).meta(code.meta.clone());
     for e in 0..config.ees {
         let home = (e % config.shards) as usize;
         let mut m = vec![vec![0i64; n]; n];
         m[home][home] = config.initial_balance;
-        world.set_matrix(EeId(e), &m)?;
+        genesis = genesis.ee(GenesisEe::new(EeId(e), format!("EE{e}"), code.transfer.clone()).with_matrix(m));
     }
-    Ok(world)
+    Ok(genesis.build()?)
 }
 
 /// Runs the simulation: `producer` runs the stateful chain, `validator` the stateless

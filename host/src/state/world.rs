@@ -7,8 +7,7 @@ use crate::abi::Role;
 use ee_sdk::{EeId, Root, ShardId};
 use std::collections::BTreeMap;
 
-/// Largest supported shard count (keeps matrices and proofs within sane bounds).
-pub const MAX_SHARDS: u32 = 1024;
+use crate::limits::MAX_SHARDS;
 
 /// Errors setting up or changing the world.
 #[derive(Debug, thiserror::Error)]

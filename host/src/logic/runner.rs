@@ -1,5 +1,5 @@
 //! How an EE's code runs: implemented by the wasmer runtime and by the native backend.
-use crate::logic::{HostError, HostLogic};
+use super::{HostError, HostLogic};
 use crate::state::EeEntry;
 use serde::Serialize;
 

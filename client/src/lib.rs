@@ -1,0 +1,40 @@
+//! # ee-client
+//!
+//! Everything a program needs to talk to a Phase 2 EE network, without the host runtime:
+//! no wasmer, no tokio, no database — it builds for `wasm32-unknown-unknown`, where the
+//! JavaScript package wraps it.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`api`] | the devnet's JSON-RPC methods, declared once: names, typed parameters and results, docs, the server-side [`api::Api`] trait and dispatcher, the typed [`Client`] methods |
+//! | [`types`] | the wire types of those methods |
+//! | [`report`] | the report of an executed block (transactions, gas, the meta-EE's decisions) that `ee run`, `ee status` and the devnet all print |
+//! | [`keys`] | BLS12-381 key files (`ee keygen`) and keys (pure Rust, byte-identical to the host's `blst`) |
+//! | [`deploy`] | seed 004's signed `NewExecutionScript` |
+//! | [`tx`] | transaction hashes and transfer-EE transaction data |
+//! | [`error`] | [`ClientError`], [`ErrorCode`] |
+//!
+//! [`Client`] is generic over a [`Transport`]; `Client::connect(url)` (feature `http`,
+//! default, not on wasm32) speaks HTTP with a blocking, TLS-free client.
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod deploy;
+pub mod error;
+pub mod keys;
+pub mod report;
+pub mod tx;
+pub mod types;
+
+#[cfg(all(feature = "http", not(target_arch = "wasm32")))]
+mod http;
+
+pub use api::{Client, Method, Transport};
+pub use deploy::NewExecutionScript;
+pub use error::{ClientError, ErrorCode, RpcError};
+#[cfg(all(feature = "http", not(target_arch = "wasm32")))]
+pub use http::HttpTransport;
+pub use keys::{KeyFile, SecretKey};
+pub use report::{BlockReport, HostCallReport, MatrixReport, ReceiptReport, TxReport};
+pub use tx::tx_hash;
+pub use types::*;

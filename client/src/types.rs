@@ -1,0 +1,144 @@
+//! The wire types of the devnet's JSON-RPC methods (see [`crate::api`]).
+use crate::report::TxReport;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Bytes as a hex string in JSON (`0x` prefix accepted, not written).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hex(pub Vec<u8>);
+
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Hex {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text.trim_start_matches("0x"))
+            .map(Hex)
+            .map_err(|e| serde::de::Error::custom(format!("not hex: {e}")))
+    }
+}
+
+/// `ee_head`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeadInfo {
+    /// Slots committed.
+    pub slot: u64,
+    /// Shard count.
+    pub shards: u32,
+    /// Crosslinked shard roots (hex).
+    pub shard_roots: Vec<String>,
+    /// Registered EEs.
+    pub ees: u32,
+    /// Pending transactions per shard.
+    pub pending: Vec<usize>,
+    /// User transactions committed so far.
+    pub committed_txs: u64,
+    /// Slot length.
+    pub slot_ms: u64,
+}
+
+/// `ee_sendTransaction` / `ee_getWitness` parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxRequest {
+    /// Target shard.
+    pub shard: u32,
+    /// EE.
+    pub ee: u32,
+    /// Data, hex (`0x` optional).
+    pub data: String,
+}
+
+/// `ee_sendTransaction` result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxAccepted {
+    /// The transaction's hash (hex).
+    pub hash: String,
+    /// Its shard.
+    pub shard: u32,
+    /// Position in that shard's mempool.
+    pub position: usize,
+}
+
+/// Where a committed transaction is (`ee_getTransaction`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxLocation {
+    /// Slot.
+    pub slot: u64,
+    /// Shard.
+    pub shard: u32,
+    /// Index in the block.
+    pub index: u32,
+    /// Its result.
+    pub result: TxReport,
+}
+
+/// `ee_getEe`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EeInfo {
+    /// Id.
+    pub id: u32,
+    /// Name.
+    pub name: String,
+    /// `ee` or `meta`.
+    pub role: String,
+    /// sha256 of the code (hex).
+    pub code_hash: String,
+    /// Code size.
+    pub code_bytes: usize,
+    /// Locked deposit (Gwei).
+    pub deposit: u64,
+    /// Deploying validator, if deployed after genesis.
+    pub deployer: Option<u64>,
+}
+
+/// `ee_deploy` / `ee_estimateDeploy` result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployResult {
+    /// The EE's id (would-be id for an estimate).
+    pub ee: u32,
+    /// sha256 of the code (hex).
+    pub code_hash: String,
+    /// Code size.
+    pub code_bytes: usize,
+    /// Deposit locked.
+    pub deposit: u64,
+    /// Deployment gas (reported; the devnet charges only the deposit).
+    pub gas: u64,
+    /// Whether it was applied (false for an estimate).
+    pub applied: bool,
+}
+
+/// `ee_getWitness` result: what a pending transaction needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WitnessInfo {
+    /// Whether the transaction would succeed now.
+    pub ok: bool,
+    /// Why not.
+    pub error: Option<String>,
+    /// Its gas now.
+    pub gas: u64,
+    /// SCALE `BlockWitness` (hex) a block with just this transaction carries.
+    pub witness: String,
+    /// Its size.
+    pub witness_bytes: usize,
+    /// Bytes of the meta-EE's multiproof for that block.
+    pub multiproof_bytes: usize,
+    /// The shard's committed root the witness proves against (hex).
+    pub pre_root: String,
+    /// The root after that block (hex).
+    pub post_root: String,
+}
+
+/// `ee_getValidator`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidatorInfo {
+    /// Index.
+    pub index: u64,
+    /// BLS public key (hex).
+    pub pubkey: String,
+    /// Unlocked balance (Gwei).
+    pub balance: u64,
+}
