@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a machine that has only rustup's stable toolchain:
-# the wasm32v1-none target, cargo-make and chisel. Idempotent; does nothing when present.
+# the wasm32v1-none target (EEs), the wasm32-unknown-unknown target (the client crate,
+# which the JavaScript package wraps), cargo-make and chisel. Idempotent; does nothing
+# when present.
 set -euo pipefail
 
-if ! rustup target list --installed | grep -qx wasm32v1-none; then
-    echo "bootstrap: rustup target add wasm32v1-none" >&2
-    rustup target add wasm32v1-none
-fi
+for target in wasm32v1-none wasm32-unknown-unknown; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        echo "bootstrap: rustup target add $target" >&2
+        rustup target add "$target"
+    fi
+done
 
 need_install() { ! command -v "$1" >/dev/null 2>&1; }
 

@@ -4,7 +4,7 @@
 # proof EE's pure-wasm-sha256 variant. Builds the `ee` tool first if needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p ee-host --bin ee
+cargo build --release -p ee-cli --bin ee
 EE=target/release/ee
 "$EE" build . --budget ee-size-budget.json "$@"
 "$EE" build examples/proof-ee --features pure-sha256 --out-name proof_ee_pure --budget ee-size-budget.json "$@"

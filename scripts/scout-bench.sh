@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 N=${N:-100}
 ENGINE=${ENGINE:-cranelift}
 EE=${EE:-$PWD/target/release/ee}
-[ -x "$EE" ] || cargo build --release -p ee-host --bin ee
+[ -x "$EE" ] || cargo build --release -p ee-cli --bin ee
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(scenarios/scout/*.yaml)
 

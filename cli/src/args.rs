@@ -92,8 +92,7 @@ pub struct RpcArgs {
 
 impl RpcArgs {
     /// A client for it.
-    pub fn client(&self) -> anyhow::Result<ee_host::devnet::rpc::Client> {
-        ee_host::devnet::rpc::Client::connect(&self.rpc)
-            .with_context(|| format!("connecting to {}", self.rpc))
+    pub fn client(&self) -> anyhow::Result<ee_client::Client<ee_client::HttpTransport>> {
+        ee_client::Client::connect(&self.rpc).with_context(|| format!("connecting to {}", self.rpc))
     }
 }

@@ -1,6 +1,9 @@
-//! Output formats shared by every command.
+//! Output formats shared by every command, and the printers of the report types several
+//! commands show (a block report: `ee run`, `ee demo`, `ee status --block`).
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use ee_client::report::{BlockReport, Decision, MatrixReport};
 use serde::Serialize;
+use std::io::Write;
 
 /// How a command prints its data.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -13,8 +16,8 @@ pub enum Format {
 }
 
 /// Prints `value` as pretty JSON on stdout.
-pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+pub fn print_json<T: Serialize>(out: &mut dyn Write, value: &T) -> anyhow::Result<()> {
+    writeln!(out, "{}", serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 
@@ -43,4 +46,57 @@ pub fn matrix_table(title: &str, rows: &[Vec<i64>]) -> Table {
         );
     }
     t
+}
+
+/// Prints matrices, one table each.
+pub fn print_matrices(out: &mut dyn Write, ms: &[MatrixReport]) -> anyhow::Result<()> {
+    for m in ms {
+        writeln!(out, "{}", matrix_table(&format!("{} (EE {})", m.name, m.ee), &m.rows))?;
+    }
+    Ok(())
+}
+
+/// Prints a block report: its header line, every transaction, and the meta-EE's decisions.
+pub fn print_block(out: &mut dyn Write, b: &BlockReport) -> anyhow::Result<()> {
+    let hash = b.hash.as_deref().map(|h| format!(", hash {}", short_hex(h))).unwrap_or_default();
+    writeln!(
+        out,
+        "\nBlock slot {} shard {}: root {} → {}, gas {}{hash}, witness {} bytes",
+        b.slot,
+        b.shard,
+        short_hex(&b.pre_root),
+        short_hex(&b.post_root),
+        b.gas,
+        b.witness_bytes
+    )?;
+    let mut t = table(["#", "EE", "result", "gas", "host gas", "outputs", "compile µs", "exec µs"]);
+    for tx in &b.transactions {
+        t.add_row(vec![
+            tx.index.to_string(),
+            format!("{} ({})", tx.name, tx.ee),
+            tx.error.clone().unwrap_or_else(|| "ok".into()),
+            tx.gas.to_string(),
+            tx.host_gas.to_string(),
+            tx.outputs.to_string(),
+            tx.compile_us.to_string(),
+            tx.execute_us.to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    if !b.netting.is_empty() {
+        let mut t = table(["from EE", "output", "to shard", "to EE", "amount", "meta-EE"]);
+        for r in &b.netting {
+            let (shard, ee, amount) = match r.target {
+                Some((s, e, a)) => (s.to_string(), e.to_string(), a.to_string()),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            let decision = match (&r.status, &r.rejected) {
+                (Decision::Accepted, _) => "accepted".to_string(),
+                (Decision::Rejected, why) => format!("rejected: {}", why.as_deref().unwrap_or("?")),
+            };
+            t.add_row(vec![r.source_ee.to_string(), r.index.to_string(), shard, ee, amount, decision]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    Ok(())
 }

@@ -1,12 +1,12 @@
-//! The `ee` binary end to end: the demo reproduces seed 000, and bad input gives a clear
-//! message and exit code 1.
-mod common;
-
+//! `ee` commands: the demo reproduces seed 000, and bad input gives a clear message and
+//! exit code 1 — in-process through `ee_cli::run_captured`, plus one run of the real
+//! binary.
+use ee_cli::Outcome;
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn ee(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().expect("ee runs")
+fn ee(args: &[&str]) -> Outcome {
+    ee_cli::run_captured(args.iter().copied())
 }
 
 fn matrices(v: &Value, key: &str) -> Vec<(String, Value)> {
@@ -20,11 +20,11 @@ fn matrices(v: &Value, key: &str) -> Vec<(String, Value)> {
 
 #[test]
 fn demo_json_reproduces_seed_000() {
-    let dir = common::ees_dir();
+    let dir = ee_integration::ees_dir();
     for engine in ["singlepass", "cranelift"] {
         let out = ee(&["demo", "--format", "json", "--engine", engine, "--ees-dir", dir.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+        assert!(out.success(), "{:?}", out.error);
+        let v: Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
         let start = serde_json::json!([[3, 0], [0, 0]]);
         let end = serde_json::json!([[2, 1], [0, 0]]);
         assert_eq!(matrices(&v, "initial"), vec![("EE0".into(), start.clone()), ("EE1".into(), start)]);
@@ -41,8 +41,8 @@ fn demo_json_reproduces_seed_000() {
 fn run_table_output_names_every_transaction_and_decision() {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/seed000.json");
     let out = ee(&["run", path.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.success(), "{:?}", out.error);
+    let text = out.stdout;
     for needle in
         ["EE0 (0)", "EE1 (1)", "meta-EE (2)", "accepted", "Final matrices", "Total over all matrices: 6"]
     {
@@ -72,29 +72,35 @@ fn bad_scenarios_fail_with_a_message() {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         let out = ee(&["run", path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(1), "{name}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, 1, "{name}");
+        let err = out.error.unwrap_or_default();
         assert!(err.contains(needle), "{name}: {err}");
         assert!(out.stdout.is_empty(), "{name}: nothing on stdout");
     }
     let out = ee(&["run"]);
-    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+    assert_eq!(out.code, 2, "usage errors exit 2");
+    // The real binary: the same exit codes, data on stdout, the reason on stderr.
+    let bin = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().expect("ee runs");
+    assert_eq!(bin(&["run"]).status.code(), Some(2), "usage errors exit 2");
+    let missing = bin(&["run", "/nonexistent/scenario.json"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(missing.stdout.is_empty() && String::from_utf8_lossy(&missing.stderr).contains("scenario.json"));
 }
 
 #[test]
 fn abi_json_lists_every_host_function() {
     let out = ee(&["abi", "--format", "json"]);
-    assert!(out.status.success());
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.success());
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), ee_host::abi::HostFn::ALL.len());
 }
 
 #[test]
 fn vhee_demo_walks_through_claims_replays_and_over_claims() {
-    let dir = common::ees_dir();
+    let dir = ee_integration::ees_dir();
     let out = ee(&["demo", "vhee", "--format", "json", "--ees-dir", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let steps: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.success(), "{:?}", out.error);
+    let steps: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
     let results: Vec<&str> = steps.iter().map(|s| s["result"].as_str().unwrap()).collect();
     assert_eq!(results.len(), 10);
     assert_eq!(results[5], "refused: aborted: receipt already claimed");

@@ -1,6 +1,5 @@
 //! The `ee` toolchain for EE authors: new, build, check, inspect, gas. Outputs are
 //! snapshot-tested (insta); every bad input is a clear message and a non-zero exit.
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -102,7 +101,7 @@ fn inspect_lists_sections_and_named_functions() {
 fn gas_profiles_per_transaction_host_function_and_category() {
     let dir = scratch("gas");
     fixtures(&dir);
-    let meta = common::ees_dir().join("meta_ee.wasm");
+    let meta = ee_integration::ees_dir().join("meta_ee.wasm");
     let scenario = format!(
         r#"{{ "shards": 2, "ees": [ {{ "id": 3, "name": "good" }}, {{ "id": 9, "role": "meta", "wasm": "{}" }} ],
              "blocks": [ {{ "shard": 0, "transactions": [ {{ "ee": 3, "data": "0x0102" }}, {{ "ee": 3, "data": "0x" }} ] }} ] }}"#,

@@ -202,13 +202,18 @@ impl<T: Transport> Client<T> {
     /// Calls `method` with positional `params` and decodes its result.
     pub fn call<R: DeserializeOwned>(&self, method: Method, params: Vec<Value>) -> Result<R, ClientError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let request = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.name(), "params": params});
+        let request =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.name(), "params": params});
         let body = self.transport.post(&request.to_string())?;
         decode_response(&body)
     }
 
     /// Deploys (`apply`) or estimates the deployment of a signed script.
-    pub fn deploy_script(&self, script: &crate::NewExecutionScript, apply: bool) -> Result<DeployResult, ClientError> {
+    pub fn deploy_script(
+        &self,
+        script: &crate::NewExecutionScript,
+        apply: bool,
+    ) -> Result<DeployResult, ClientError> {
         self.deploy_bytes(&parity_scale_codec::Encode::encode(script), apply)
     }
 
@@ -250,7 +255,9 @@ pub fn decode_response<R: DeserializeOwned>(body: &str) -> Result<R, ClientError
         .map_err(|e| ClientError::Transport(format!("not a JSON-RPC response ({e}): {}", clip(body))))?;
     match (r.result, r.error) {
         (_, Some(e)) => Err(e.into()),
-        (Some(v), None) => serde_json::from_value(v).map_err(|e| ClientError::Transport(format!("unexpected result: {e}"))),
+        (Some(v), None) => {
+            serde_json::from_value(v).map_err(|e| ClientError::Transport(format!("unexpected result: {e}")))
+        }
         (None, None) => serde_json::from_value(Value::Null)
             .map_err(|_| ClientError::Transport(format!("response without result: {}", clip(body)))),
     }
@@ -328,7 +335,14 @@ mod tests {
             Err(RpcError::new(ErrorCode::BadSignature, "bad signature"))
         }
         fn estimate_deploy(&self, s: Hex) -> Result<DeployResult, RpcError> {
-            Ok(DeployResult { ee: 0, code_hash: String::new(), code_bytes: s.0.len(), deposit: 0, gas: 0, applied: false })
+            Ok(DeployResult {
+                ee: 0,
+                code_hash: String::new(),
+                code_bytes: s.0.len(),
+                deposit: 0,
+                gas: 0,
+                applied: false,
+            })
         }
         fn get_block(&self, _: u64, _: u32) -> Result<BlockReport, RpcError> {
             Err(RpcError::new(ErrorCode::NotFound, "not found"))
@@ -352,10 +366,14 @@ mod tests {
 
     #[test]
     fn dispatch_checks_parameter_count_and_types() {
-        assert_eq!(dispatch(&Echo, Method::get_matrix, &[serde_json::json!(3)]).unwrap(), serde_json::json!([[3]]));
+        assert_eq!(
+            dispatch(&Echo, Method::get_matrix, &[serde_json::json!(3)]).unwrap(),
+            serde_json::json!([[3]])
+        );
         let wrong_count = dispatch(&Echo, Method::get_matrix, &[]).unwrap_err();
         assert_eq!(wrong_count.kind(), Some(ErrorCode::InvalidParams));
-        let wrong_type = dispatch(&Echo, Method::get_block, &[serde_json::json!("x"), serde_json::json!(0)]).unwrap_err();
+        let wrong_type =
+            dispatch(&Echo, Method::get_block, &[serde_json::json!("x"), serde_json::json!(0)]).unwrap_err();
         assert_eq!(wrong_type.kind(), Some(ErrorCode::InvalidParams), "{wrong_type}");
         let not_hex = dispatch(&Echo, Method::estimate_deploy, &[serde_json::json!("zz")]).unwrap_err();
         assert_eq!(not_hex.kind(), Some(ErrorCode::InvalidParams), "{not_hex}");

@@ -51,6 +51,13 @@ pub struct TxRequest {
     pub data: String,
 }
 
+impl TxRequest {
+    /// A request for `data` to EE `ee` on `shard`.
+    pub fn new(shard: u32, ee: u32, data: &[u8]) -> Self {
+        TxRequest { shard, ee, data: hex::encode(data) }
+    }
+}
+
 /// `ee_sendTransaction` result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxAccepted {

@@ -1,22 +1,127 @@
-//! The local test network behind `ee devnet` (DESIGN §6): every shard and the beacon
-//! state in one process.
+//! # ee-devnet
 //!
-//! * [`node`]: the [`Node`] — per-shard mempools, a block per shard per slot (the meta-EE
-//!   last in each), crosslinks, signed EE deployment with a locked deposit (seed 004's
-//!   `NewExecutionScript`), and the state-provider preview.
-//! * [`store`]: redb persistence. A slot's blocks, the leaves it changed, the transaction
-//!   index and the new head are one ACID write transaction, so a crash (even `kill -9`)
-//!   loses no committed block; on start the trees are rebuilt from the leaves and must give
-//!   the stored roots.
-//! * [`rpc`]: the JSON-RPC server (`ee_` namespace, loopback only) and its client.
-//! * [`types`]: the wire and storage types.
+//! The local test network behind `ee devnet` (DESIGN §6): every shard and the beacon state
+//! in one process, on the `ee-host` core.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`node`] | the [`Node`]: per-shard mempools, a block per shard per slot (the meta-EE last in each), crosslinks, signed EE deployment with a locked deposit (seed 004's `NewExecutionScript`), the state-provider preview |
+//! | [`genesis`] | what a new devnet starts with |
+//! | [`store`] | redb persistence: a slot's blocks, changed leaves, transaction index and head in one ACID write transaction |
+//! | [`api`] | the node as the server of `ee-client`'s JSON-RPC method table |
+//! | [`server`] | the JSON-RPC server (loopback only) |
+//! | [`producer`] | the slot loop |
+//! | [`types`] | what is stored |
+//!
+//! [`serve`] starts a [`Devnet`]: the server and, if configured, the producer.
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod genesis;
 pub mod node;
-pub mod rpc;
+pub mod producer;
+pub mod server;
 pub mod store;
 pub mod types;
 
-pub use node::{
-    DEPLOY_GAS_BASE, DEPLOY_GAS_PER_BYTE, DevnetError, Genesis, META_EE, Node, NodeConfig, TRANSFER_EE,
-    tx_hash,
-};
-pub use types::*;
+pub use genesis::{Genesis, META_EE_ID, TRANSFER_EE};
+pub use node::{DEPLOY_GAS_BASE, DEPLOY_GAS_PER_BYTE, DevnetError, Node, NodeConfig};
+pub use producer::Producer;
+pub use server::{RpcServer, ServeError};
+pub use types::Validator;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// How the server and the slot producer run.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// Where to listen (loopback; port 0 picks a free one).
+    pub addr: SocketAddr,
+    /// Largest request body accepted (larger ones get HTTP 413).
+    pub max_request_bytes: u32,
+    /// Produce a slot every `slot_ms` (false: only on [`Node::produce_slot`] calls, for
+    /// tests).
+    pub produce: bool,
+    /// Stop producing after this many slots.
+    pub max_slots: Option<u64>,
+}
+
+impl ServeConfig {
+    /// Producing server on `addr` with a request limit fitting `node`'s largest deploy or
+    /// transaction (hex-encoded).
+    pub fn new(addr: SocketAddr, node: &Node) -> Self {
+        let largest = node.config().max_code_bytes.max(node.config().max_tx_bytes) as u32;
+        ServeConfig { addr, max_request_bytes: 2 * largest + 64 * 1024, produce: true, max_slots: None }
+    }
+}
+
+/// A running devnet: the node, its RPC server and its slot producer. Dropping it stops
+/// both.
+pub struct Devnet {
+    node: Arc<Node>,
+    server: RpcServer,
+    producer: Option<Producer>,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Starts serving `node` and, if configured, producing a slot every `slot_ms`.
+pub fn serve(node: Arc<Node>, config: ServeConfig) -> Result<Devnet, ServeError> {
+    if !config.addr.ip().is_loopback() {
+        return Err(ServeError::NotLoopback(config.addr));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let server = RpcServer::start(node.clone(), config.addr, config.max_request_bytes, &runtime)?;
+    let producer = config.produce.then(|| Producer::start(node.clone(), config.max_slots));
+    Ok(Devnet { node, server, producer, runtime })
+}
+
+impl Devnet {
+    /// The node.
+    pub fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr())
+    }
+
+    /// Blocks until the producer stops (after `max_slots`, or on a node failure) or, if
+    /// `until_ctrl_c`, until Ctrl-C. Returns the slots produced (0 without a producer).
+    pub fn wait(mut self, until_ctrl_c: bool) -> Result<u64, DevnetError> {
+        let Some(mut producer) = self.producer.take() else {
+            self.server.stop();
+            return Ok(0);
+        };
+        if until_ctrl_c {
+            let stop = producer.stop_flag();
+            self.runtime.spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            });
+        }
+        let result = producer.wait();
+        self.server.stop();
+        result
+    }
+
+    /// Stops serving and producing (as dropping it does).
+    pub fn stop(self) {}
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        if let Some(mut p) = self.producer.take() {
+            p.stop();
+        }
+        self.server.stop();
+    }
+}

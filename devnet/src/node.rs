@@ -1,27 +1,30 @@
 //! The devnet node: state, mempools, block production, deployments, queries.
-use super::store::{SlotWrite, Store, StoreError};
-use super::types::*;
-use crate::abi::Role;
-use crate::exec::{BlockResult, Chain, ChainError, ExecConfig};
-use crate::runtime::{EngineKind, Runtime};
-use crate::state::{EeEntry, KeyLayout, StateError, World, WorldError};
-use ee_sdk::codec::{DecodeAll, Encode};
-use ee_sdk::{EeId, MetaTransaction, NettingStatus, Root, ShardId, ShardTransaction};
+use crate::genesis::Genesis;
+use crate::store::{SlotWrite, Store, StoreError};
+use crate::types::{Head, StoredBlock, StoredEe, Validator};
+use ee_client::error::ErrorCode;
+use ee_client::report::BlockReport;
+use ee_client::types::{DeployResult, EeInfo, HeadInfo, TxAccepted, TxLocation, TxRequest, WitnessInfo};
+use ee_client::{NewExecutionScript, tx_hash};
+use ee_host::abi::Role;
+use ee_host::exec::{BlockResult, Chain, ChainError, ExecConfig};
+use ee_host::genesis::GenesisError;
+use ee_host::limits::MAX_SHARDS;
+use ee_host::report::{ReportContext, block_report};
+use ee_host::runtime::{EngineKind, Runtime};
+use ee_host::state::{EeEntry, KeyLayout, StateError, World};
+use ee_sdk::codec::DecodeAll;
+use ee_sdk::{EeId, MetaTransaction, Root, ShardId, ShardTransaction};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 /// Gas reported for a deployment (the devnet charges only the deposit): base …
 pub const DEPLOY_GAS_BASE: u64 = 100_000;
 /// … plus per byte of code.
 pub const DEPLOY_GAS_PER_BYTE: u64 = 200;
-
-/// The genesis meta-EE's id.
-pub const META_EE: EeId = EeId(0);
-/// The genesis transfer EE's id (funded on every shard).
-pub const TRANSFER_EE: EeId = EeId(1);
 
 /// How the node runs.
 #[derive(Clone, Debug)]
@@ -67,32 +70,6 @@ impl NodeConfig {
     }
 }
 
-/// What a new devnet starts with.
-pub struct Genesis {
-    /// The meta-EE's code (EE 0).
-    pub meta_ee: Arc<[u8]>,
-    /// The transfer EE's code (EE 1), funded with `transfer_balance` on every shard.
-    pub transfer_ee: Arc<[u8]>,
-    /// Its balance per shard (Gwei).
-    pub transfer_balance: i64,
-    /// Validator accounts (index = position).
-    pub validators: Vec<Validator>,
-}
-
-impl Genesis {
-    /// The devnet's well-known validators: 0 is `SecretKey::from_seed(b"ee-devnet-0")`
-    /// with 10,000 ETH, 1 is `…-1` with 1 ETH (too little to deploy).
-    pub fn dev_validators() -> Vec<Validator> {
-        [(0u8, 10_000u64), (1, 1)]
-            .into_iter()
-            .map(|(i, eth)| Validator {
-                pubkey: crate::crypto::SecretKey::from_seed(format!("ee-devnet-{i}").as_bytes()).public(),
-                balance: eth * 1_000_000_000,
-            })
-            .collect()
-    }
-}
-
 /// Why a request or the node failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -106,9 +83,12 @@ pub enum DevnetError {
     /// State access failed.
     #[error(transparent)]
     State(#[from] StateError),
-    /// Setting up the world failed.
+    /// Setting up the genesis world failed.
     #[error(transparent)]
-    World(#[from] WorldError),
+    Genesis(#[from] GenesisError),
+    /// Rebuilding the world from the store failed.
+    #[error(transparent)]
+    World(#[from] ee_host::state::WorldError),
     /// The configuration does not fit the store.
     #[error("{0}")]
     Config(String),
@@ -192,26 +172,26 @@ pub enum DevnetError {
 }
 
 impl DevnetError {
-    /// The JSON-RPC error code: -32602 for malformed parameters, -32603 for node faults,
-    /// and 1… for refusals (documented in `docs/DEVNET.md`).
-    pub fn code(&self) -> i32 {
+    /// The JSON-RPC error code: [`ErrorCode::InvalidParams`] for malformed parameters,
+    /// [`ErrorCode::Internal`] for node faults, a refusal code otherwise.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            DevnetError::Malformed(_) => -32602,
-            DevnetError::BadSignature => 1,
-            DevnetError::UnknownSender(_) => 2,
-            DevnetError::SenderKey(_) => 3,
-            DevnetError::Replayed => 4,
-            DevnetError::InvalidCode(_) => 5,
-            DevnetError::InsufficientDeposit { .. } => 6,
-            DevnetError::UnknownShard(_) => 7,
-            DevnetError::UnknownEe(_) => 8,
-            DevnetError::TooLarge { .. } => 9,
-            DevnetError::MempoolFull(_) => 10,
-            DevnetError::Duplicate(_) => 11,
-            DevnetError::NotFound => 12,
-            DevnetError::CodeTooLarge { .. } => 13,
-            DevnetError::Busy => 14,
-            _ => -32603,
+            DevnetError::Malformed(_) => ErrorCode::InvalidParams,
+            DevnetError::BadSignature => ErrorCode::BadSignature,
+            DevnetError::UnknownSender(_) => ErrorCode::UnknownSender,
+            DevnetError::SenderKey(_) => ErrorCode::SenderKey,
+            DevnetError::Replayed => ErrorCode::Replayed,
+            DevnetError::InvalidCode(_) => ErrorCode::InvalidCode,
+            DevnetError::InsufficientDeposit { .. } => ErrorCode::InsufficientDeposit,
+            DevnetError::UnknownShard(_) => ErrorCode::UnknownShard,
+            DevnetError::UnknownEe(_) => ErrorCode::UnknownEe,
+            DevnetError::TooLarge { .. } => ErrorCode::TooLarge,
+            DevnetError::MempoolFull(_) => ErrorCode::MempoolFull,
+            DevnetError::Duplicate(_) => ErrorCode::Duplicate,
+            DevnetError::NotFound => ErrorCode::NotFound,
+            DevnetError::CodeTooLarge { .. } => ErrorCode::CodeTooLarge,
+            DevnetError::Busy => ErrorCode::Busy,
+            _ => ErrorCode::Internal,
         }
     }
 }
@@ -254,11 +234,6 @@ pub struct Node {
 
 fn sha256(bytes: &[u8]) -> Root {
     Sha256::digest(bytes).into()
-}
-
-/// A transaction's hash: sha256 of SCALE `(shard, transaction)`.
-pub fn tx_hash(shard: ShardId, tx: &ShardTransaction) -> Root {
-    sha256(&(shard, tx).encode())
 }
 
 fn entry_of(ee: &StoredEe) -> EeEntry {
@@ -370,30 +345,23 @@ impl Node {
         config: &NodeConfig,
         genesis: Genesis,
     ) -> Result<(World, BTreeMap<u64, Validator>, Head), DevnetError> {
-        if config.shards == 0 || config.shards > 1024 {
-            return Err(DevnetError::Config(format!("{} shards: choose 1 to 1024", config.shards)));
+        if config.shards == 0 || config.shards > MAX_SHARDS {
+            return Err(DevnetError::Config(format!("{} shards: choose 1 to {MAX_SHARDS}", config.shards)));
         }
-        let mut world = World::new(config.shards, KeyLayout::ColumnMajor)?;
-        let genesis_ee = |id: EeId, name: &str, role: u8, code: &[u8]| StoredEe {
-            id: id.0,
-            name: name.into(),
-            role,
-            code: code.to_vec(),
-            deposit: 0,
-            deployer: u64::MAX,
-        };
-        let ees = vec![
-            genesis_ee(META_EE, "meta-EE", 1, &genesis.meta_ee),
-            genesis_ee(TRANSFER_EE, "transfer-EE", 0, &genesis.transfer_ee),
-        ];
-        for ee in &ees {
-            world.register(entry_of(ee))?;
-        }
-        let n = config.shards as usize;
-        let matrix: Vec<Vec<i64>> = (0..n)
-            .map(|r| (0..n).map(|c| if r == c { genesis.transfer_balance } else { 0 }).collect())
+        let spec = genesis.spec(config.shards);
+        let world = spec.build()?;
+        let ees: Vec<StoredEe> = spec
+            .ees
+            .iter()
+            .map(|e| StoredEe {
+                id: e.id.0,
+                name: e.name.clone(),
+                role: u8::from(e.role == Role::Meta),
+                code: e.code.to_vec(),
+                deposit: e.deposit,
+                deployer: u64::MAX,
+            })
             .collect();
-        world.set_matrix(TRANSFER_EE, &matrix)?;
         let leaves = (0..config.shards)
             .map(|s| Ok((s, world.shard(ShardId(s))?.leaves())))
             .collect::<Result<BTreeMap<_, _>, DevnetError>>()?;
@@ -517,8 +485,9 @@ impl Node {
     ) -> Result<u64, DevnetError> {
         let results = st.chain.run_slot(blocks)?;
         let layout = st.chain.world.layout();
+        let world = &st.chain.world;
         let stored: Vec<(u32, StoredBlock)> =
-            results.iter().zip(hashes).map(|(r, h)| (r.block.shard.0, stored_block(r, h))).collect();
+            results.iter().zip(hashes).map(|(r, h)| (r.block.shard.0, stored_block(world, r, h))).collect();
         let mut leaves = BTreeMap::new();
         for r in &results {
             let changed = r.outcome.writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
@@ -530,11 +499,7 @@ impl Node {
             shard_roots: st.chain.world.beacon.shard_roots.clone(),
             committed_txs: st.head.committed_txs + committed,
         };
-        let write = SlotWrite {
-            blocks: stored.iter().zip(hashes).map(|((s, b), h)| (*s, b, h.len())).collect(),
-            leaves,
-            head: &head,
-        };
+        let write = SlotWrite { blocks: stored.iter().map(|(s, b)| (*s, b)).collect(), leaves, head: &head };
         self.store.commit_slot(slot, &write)?;
         st.head = head;
         Ok(committed)
@@ -550,7 +515,7 @@ impl Node {
         if msg.code.len() > self.config.max_code_bytes {
             return Err(DevnetError::CodeTooLarge { len: msg.code.len(), max: self.config.max_code_bytes });
         }
-        if !crate::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
+        if !ee_host::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
             return Err(DevnetError::BadSignature);
         }
         let hash = sha256(bytes);
@@ -558,16 +523,19 @@ impl Node {
         self.deployable(&*lock(&self.state)?, &msg, &hash)?;
         // The checks of `ee check` (the same function), then compilation with the node's
         // engine: without the state lock, so a slot never waits for them.
-        crate::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
+        ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
             .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
         self.checker.validate(&msg.code, Role::Ee).map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
         let mut guard = lock(&self.state)?;
         let st = &mut *guard;
         let validator = self.deployable(st, &msg, &hash)?;
-        let id = match st.chain.world.beacon.ees.keys().map(|e| e.0).max() {
-            None => 0,
-            Some(m) => m.checked_add(1).ok_or(DevnetError::IdsExhausted)?,
-        };
+        // The next id after the highest user EE (the meta-EE sits at the top of the id
+        // space, `ee_sdk::META_EE`).
+        let id =
+            match st.chain.world.beacon.ees.values().filter(|e| e.role != Role::Meta).map(|e| e.id.0).max() {
+                None => 0,
+                Some(m) => m.checked_add(1).ok_or(DevnetError::IdsExhausted)?,
+            };
         let required = self.config.ee_deposit;
         let result = DeployResult {
             ee: id,
@@ -624,19 +592,10 @@ impl Node {
         Ok(validator)
     }
 
-    /// A committed block.
-    pub fn block(&self, slot: u64, shard: u32) -> Result<BlockInfo, DevnetError> {
+    /// A committed block's report.
+    pub fn block(&self, slot: u64, shard: u32) -> Result<BlockReport, DevnetError> {
         let b = self.store.block(slot, self.shard(shard)?.0)?.ok_or(DevnetError::NotFound)?;
-        Ok(BlockInfo {
-            slot,
-            shard,
-            hash: hex::encode(b.hash),
-            pre_root: hex::encode(b.pre_root),
-            post_root: hex::encode(b.post_root),
-            witness_bytes: b.block.witness.len(),
-            transactions: b.txs,
-            receipts: b.receipts,
-        })
+        Ok(b.report)
     }
 
     /// Where a committed transaction is, and its result.
@@ -644,7 +603,7 @@ impl Node {
         let h = parse_hash(hash)?;
         let (slot, shard, index) = self.store.tx(&h)?.ok_or(DevnetError::NotFound)?;
         let b = self.store.block(slot, shard)?.ok_or(DevnetError::NotFound)?;
-        let result = b.txs.get(index as usize).cloned().ok_or(DevnetError::NotFound)?;
+        let result = b.report.transactions.get(index as usize).cloned().ok_or(DevnetError::NotFound)?;
         Ok(TxLocation { slot, shard, index, result })
     }
 
@@ -715,41 +674,16 @@ impl Node {
     }
 }
 
-fn stored_block(r: &BlockResult, user_hashes: &[Root]) -> StoredBlock {
-    let meta_hash = r.block.transactions.last().map(|t| tx_hash(r.block.shard, t)).unwrap_or_default();
-    let txs = r
-        .outcome
-        .txs
-        .iter()
-        .enumerate()
-        .map(|(i, t)| StoredTx {
-            hash: user_hashes.get(i).copied().unwrap_or(meta_hash),
-            ee: t.ee.0,
-            error: t.result.as_ref().err().map(ToString::to_string),
-            gas: t.gas_used,
-            outputs: t.outputs as u32,
-        })
-        .collect();
-    let receipts = r
-        .outcome
-        .receipts
-        .iter()
-        .map(|rc| StoredReceipt {
-            source_ee: rc.source_ee.0,
-            index: rc.index,
-            target: rc.output.map(|o| (o.target_shard.0, o.target_ee.0, o.amount)),
-            rejected: match rc.status {
-                NettingStatus::Accepted => None,
-                NettingStatus::Rejected(why) => Some(format!("{why:?}")),
-            },
-        })
-        .collect();
+fn stored_block(world: &World, r: &BlockResult, user_hashes: &[Root]) -> StoredBlock {
+    let mut hashes = user_hashes.to_vec();
+    if let Some(meta) = r.block.transactions.last() {
+        hashes.push(tx_hash(r.block.shard, meta));
+    }
+    let ctx = ReportContext { tx_hashes: &hashes, block_hash: true };
+    let name = |ee: EeId| world.beacon.ees.get(&ee).map_or_else(|| format!("EE{}", ee.0), |e| e.name.clone());
     StoredBlock {
-        hash: sha256(&r.block.encode()),
         block: r.block.clone(),
-        pre_root: r.pre_root,
-        post_root: r.post_root,
-        txs,
-        receipts,
+        report: block_report(r, ctx, name),
+        tx_hashes: user_hashes.to_vec(),
     }
 }

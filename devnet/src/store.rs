@@ -49,9 +49,9 @@ fn decode<T: Decode>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> 
 
 /// One slot's changes.
 pub struct SlotWrite<'a> {
-    /// The committed blocks: shard, block, how many of its transactions are user
-    /// transactions (indexed by hash; the meta-EE's is not).
-    pub blocks: Vec<(u32, &'a StoredBlock, usize)>,
+    /// The committed blocks: shard, block (its user transactions are indexed by hash; the
+    /// meta-EE's is not).
+    pub blocks: Vec<(u32, &'a StoredBlock)>,
     /// Changed leaves per shard: path → value (zero removes).
     pub leaves: BTreeMap<u32, Vec<(Root, Root)>>,
     /// The new head.
@@ -199,10 +199,10 @@ impl Store {
         {
             let mut blocks = tx.open_table(BLOCKS).map_err(db)?;
             let mut txs = tx.open_table(TXS).map_err(db)?;
-            for (shard, b, users) in &w.blocks {
+            for (shard, b) in &w.blocks {
                 blocks.insert((slot, *shard), &b.encode()[..]).map_err(db)?;
-                for (i, t) in b.txs.iter().take(*users).enumerate() {
-                    txs.insert(&t.hash[..], (slot, *shard, i as u32)).map_err(db)?;
+                for (i, hash) in b.tx_hashes.iter().enumerate() {
+                    txs.insert(&hash[..], (slot, *shard, i as u32)).map_err(db)?;
                 }
             }
             let mut leaves = tx.open_table(LEAVES).map_err(db)?;

@@ -97,9 +97,10 @@ pub fn verify(pubkey: &[u8], msg: &[u8], signature: &[u8]) -> bool {
     let (Ok(pk), Ok(sig)) = (<&[u8; 48]>::try_from(pubkey), <&[u8; 96]>::try_from(signature)) else {
         return false;
     };
-    let (Some(pk), Some(sig)) =
-        (Option::<G1Affine>::from(G1Affine::from_compressed(pk)), Option::<G2Affine>::from(G2Affine::from_compressed(sig)))
-    else {
+    let (Some(pk), Some(sig)) = (
+        Option::<G1Affine>::from(G1Affine::from_compressed(pk)),
+        Option::<G2Affine>::from(G2Affine::from_compressed(sig)),
+    ) else {
         return false;
     };
     if bool::from(pk.is_identity()) || bool::from(sig.is_identity()) {

@@ -149,7 +149,8 @@ impl Outputs {
 /// Outputs `ee` printed earlier in this block (meta-EE only).
 pub fn outputs_of(ee: EeId) -> Outputs {
     // SAFETY: the host writes exactly the size it reported.
-    let encoded = unsafe { host_bytes(raw::get_outputs_size(ee.0), |dst, len| raw::get_outputs_copy(ee.0, dst, len)) };
+    let encoded =
+        unsafe { host_bytes(raw::get_outputs_size(ee.0), |dst, len| raw::get_outputs_copy(ee.0, dst, len)) };
     match Outputs::parse(encoded) {
         Some(v) => v,
         None => abort("host returned malformed outputs"),
@@ -219,7 +220,11 @@ pub fn deposit_claim(index: u64) -> Option<DepositReceipt> {
 pub fn call_ee(ee: EeId, input: &[u8]) -> Vec<u8> {
     // SAFETY: `input` is readable for its length; the host writes exactly the size it
     // reported.
-    unsafe { host_bytes(raw::call_ee(ee.0, input.as_ptr(), len32(input)), |dst, len| raw::return_data_copy(dst, len)) }
+    unsafe {
+        host_bytes(raw::call_ee(ee.0, input.as_ptr(), len32(input)), |dst, len| {
+            raw::return_data_copy(dst, len)
+        })
+    }
 }
 
 /// The EE that called this one through `call_ee`, if any.

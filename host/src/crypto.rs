@@ -53,7 +53,11 @@ mod tests {
             let sig = ours.sign(&msg);
             assert_eq!(sig, theirs.sign(&msg, DST, &[]).compress(), "signature");
             assert!(bls_verify(&ours.public(), &msg, &sig), "blst accepts the client's signature");
-            assert!(bls::verify(&theirs.sk_to_pk().compress(), &msg, &theirs.sign(&msg, DST, &[]).compress()));
+            assert!(bls::verify(
+                &theirs.sk_to_pk().compress(),
+                &msg,
+                &theirs.sign(&msg, DST, &[]).compress()
+            ));
             let mut bad = sig;
             bad[5] ^= 1;
             assert!(!bls_verify(&ours.public(), &msg, &bad));

@@ -1,19 +1,21 @@
-//! Helpers shared by the native and wasm test tiers: the same cases run through
-//! `NativeRunner` (EE logic compiled natively, host logic real) and through the built,
-//! chiselled wasm on wasmer.
-#![allow(dead_code)]
+//! # ee-integration
+//!
+//! Helpers shared by the cross-crate tests (here and in `ee-devnet`, `ee-cli`) and the
+//! benchmarks: the same cases run through `NativeRunner` (EE logic compiled natively, host
+//! logic real) and through the built, chiselled wasm on wasmer.
+#![warn(missing_docs)]
 
-use ee_host::abi::Role;
 use ee_host::exec::{BlockResult, Chain, EeRunner, ExecConfig};
+use ee_host::genesis::{GenesisEe, GenesisSpec};
 use ee_host::native::NativeRunner;
-use ee_host::state::{EeEntry, KeyLayout, World};
+use ee_host::state::World;
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, NettingStatus, RejectReason, ShardId, ShardTransaction, Transfer};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Id of the meta-EE in these tests.
-pub const META: EeId = EeId(100);
+/// Id of the meta-EE in these tests: the project's convention.
+pub const META: EeId = ee_sdk::META_EE;
 
 /// Directory of the built EEs (`scripts/build-ees.sh` writes it).
 pub fn ees_dir() -> PathBuf {
@@ -34,21 +36,17 @@ pub enum Tier {
     /// `NativeRunner` with the EE crates' `ee_main`.
     Native,
     /// The built wasm on wasmer.
-    #[cfg(feature = "runtime")]
     Wasm(ee_host::runtime::EngineKind),
 }
 
 /// A world with `shards` shards, transfer EEs `ees` (id, matrix) and the meta-EE.
 pub fn world(shards: u32, ees: &[(u32, Vec<Vec<i64>>)], code: &dyn Fn(&str) -> Arc<[u8]>) -> World {
-    let mut w = World::new(shards, KeyLayout::ColumnMajor).unwrap();
-    for (id, _) in ees {
-        w.register(EeEntry::new(EeId(*id), format!("EE{id}"), Role::Ee, code("transfer_ee"))).unwrap();
-    }
-    w.register(EeEntry::new(META, "meta", Role::Meta, code("meta_ee"))).unwrap();
+    let mut genesis = GenesisSpec::new(shards).meta(code("meta_ee"));
     for (id, m) in ees {
-        w.set_matrix(EeId(*id), m).unwrap();
+        genesis = genesis
+            .ee(GenesisEe::new(EeId(*id), format!("EE{id}"), code("transfer_ee")).with_matrix(m.clone()));
     }
-    w
+    genesis.build().unwrap()
 }
 
 /// Native runner for the transfer EEs `ids` and the meta-EE.
@@ -66,7 +64,6 @@ pub fn chain(tier: Tier, shards: u32, ees: &[(u32, Vec<Vec<i64>>)]) -> Chain<Box
     let ids: Vec<u32> = ees.iter().map(|(id, _)| *id).collect();
     let (world, runner): (World, Box<dyn EeRunner>) = match tier {
         Tier::Native => (world(shards, ees, &|_| Arc::from(&[][..])), Box::new(native_runner(&ids))),
-        #[cfg(feature = "runtime")]
         Tier::Wasm(engine) => (
             world(shards, ees, &built_wasm),
             Box::new(ee_host::runtime::Runtime::new(engine, config.costs.clone(), config.limits.clone())),

@@ -1,14 +1,13 @@
 //! The native test backend behaves like the wasm runtime: a panicking EE leaves nothing
 //! behind, roles are enforced per call, host calls are metered.
-mod common;
 
-use common::*;
 use ee_host::abi::{HostFn, Role};
 use ee_host::exec::{BlockExecutor, ExecConfig, StatefulSource, TxError};
 use ee_host::limits::Limits;
 use ee_host::logic::HostError;
 use ee_host::native::NativeRunner;
 use ee_host::state::{EeEntry, KeyLayout, StateKey, World};
+use ee_integration::*;
 use ee_sdk::{EeId, ShardId, ShardTransaction, env};
 use std::sync::Arc;
 

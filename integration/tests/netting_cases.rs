@@ -1,8 +1,7 @@
 //! Netting cases run on every tier: natively (EE crates compiled for the host, host
 //! logic real) and as the built, chiselled wasm on both wasmer engines.
-mod common;
 
-use common::*;
+use ee_integration::*;
 use ee_sdk::{EeId, RejectReason, ShardId};
 
 fn tiers() -> Vec<Tier> {

@@ -5,9 +5,8 @@
 //! only by its accepted cross-EE flows; no real balance is negative. Every block is also
 //! validated by the stateless executor from roots and witnesses alone, which must reach
 //! the byte-identical post-state root with the same gas and netting decisions.
-mod common;
 
-use common::*;
+use ee_integration::*;
 use ee_sdk::{EeId, NettingStatus, ShardId, ShardTransaction};
 use proptest::prelude::*;
 use std::collections::BTreeMap;

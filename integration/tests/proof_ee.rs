@@ -1,14 +1,13 @@
 //! An EE verifying sparse-Merkle multiproofs in wasm gets the host's roots, whether it
 //! hashes with the host's metered sha256 or in wasm; the host function is cheaper.
-mod common;
 
-use common::built_wasm;
 use ee_host::abi::Role;
 use ee_host::exec::{BlockExecutor, ExecConfig, StatefulSource, TxError, TxReport};
 use ee_host::logic::HostError;
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::state::keys::cell_value;
 use ee_host::state::{EeEntry, KeyLayout, ShardState, StateKey, World};
+use ee_integration::built_wasm;
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, ShardTransaction};
 use proof_ee::ProofCheck;

@@ -1,15 +1,14 @@
 //! The VHEE on both tiers: deposits, signed transfers, payments to other EEs, cross-shard
 //! receipts with claims, synchronous calls into a portion, and every refusal — each a
 //! clear error that changes nothing.
-mod common;
 
-use common::{META, Tier, built_wasm};
 use ee_host::abi::Role;
 use ee_host::exec::{Chain, EeRunner, ExecConfig, TxError};
 use ee_host::logic::HostError;
 use ee_host::native::NativeRunner;
 use ee_host::state::keys::value_u64;
 use ee_host::state::{EeEntry, KeyLayout, StateKey, World};
+use ee_integration::{META, Tier, built_wasm};
 use ee_sdk::codec::Encode;
 use ee_sdk::{
     DepositData, DepositReceipt, EeId, NettingOutput, NettingStatus, Root, ShardId, ShardTransaction,
@@ -27,7 +26,7 @@ struct Net {
     chain: Chain<Box<dyn EeRunner>>,
     client: VheeClient,
     /// The client's prediction for the last prepared op.
-    expected: Option<vhee::logic::VheeError>,
+    expected: Option<vhee::VheeError>,
     /// Runs the stateless validator on every block.
     validator: Box<dyn EeRunner>,
 }

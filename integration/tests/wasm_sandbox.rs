@@ -1,15 +1,14 @@
 //! The wasm tier's sandbox guarantees: bad modules are refused at load with a clear
 //! reason, misbehaving EEs end their own transaction (no outputs, no state change), and the
 //! host never panics. Every case runs on both engines.
-mod common;
 
-use common::*;
 use ee_host::abi::{HostFn, Role};
 use ee_host::exec::{Chain, EeRunner, ExecConfig, TxError};
 use ee_host::limits::Limits;
 use ee_host::logic::HostError;
 use ee_host::runtime::{EngineKind, Problem, Runtime};
 use ee_host::state::{EeEntry, KeyLayout, World};
+use ee_integration::*;
 use ee_sdk::{EeId, ShardId, ShardTransaction};
 use std::sync::Arc;
 
@@ -315,8 +314,8 @@ fn the_linker_provides_exactly_the_table_for_each_role() {
     for role in [Role::Ee, Role::Meta] {
         let mut imports = String::new();
         for (i, f) in HostFn::ALL.iter().filter(|f| f.allowed(role)).enumerate() {
-            let params: Vec<_> = f.params().iter().map(|(_, k)| k.wasm_type()).collect();
-            let result = f.result().map(|k| format!("(result {})", k.wasm_type())).unwrap_or_default();
+            let params: Vec<_> = f.wasm_params().map(|t| t.name()).collect();
+            let result = f.wasm_result().map(|t| format!("(result {})", t.name())).unwrap_or_default();
             imports += &format!(
                 "(import \"{}\" \"{}\" (func $f{i} (param {}) {result}))\n",
                 f.module(),

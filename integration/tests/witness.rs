@@ -1,11 +1,10 @@
 //! Stateless validation refuses bad witnesses with a clear error, and a validator's roots
 //! stay as they were.
-mod common;
 
-use common::*;
 use ee_host::exec::{BlockResult, EeRunner, StatelessError, validate_block};
 use ee_host::state::witness::decode;
 use ee_host::state::{KeyLayout, StateError, StateKey};
+use ee_integration::*;
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{BlockWitness, EeId, MetaTransaction, Root, ShardBlock, ShardId, ShardProof};
 use std::collections::BTreeSet;

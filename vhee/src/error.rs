@@ -79,4 +79,3 @@ impl AsRef<str> for VheeError {
         self.message()
     }
 }
-

@@ -3,8 +3,8 @@
 //! Root-side byte 31 is a tag; accounts put their portion in bytes 30..=27 (so a portion is
 //! one subtree, as seed 000's "portion of the trie associated with the same ee_id") and
 //! `sha256(pubkey)` in the rest. Receipt claims are keyed by hashes of where they came from.
-use ee_sdk::Env;
 use crate::types::Address;
+use ee_sdk::Env;
 use ee_sdk::codec::Encode;
 use ee_sdk::{Root, ShardId};
 

@@ -34,6 +34,8 @@ pub mod keys;
 pub mod logic;
 pub mod receipts;
 pub mod types;
+#[cfg(feature = "walkthrough")]
+pub mod walkthrough;
 
 pub use error::VheeError;
 pub use types::*;

@@ -1,9 +1,9 @@
 //! The VHEE's state transition, over the leaves it may touch ([`View`]) and the host
 //! functions it needs ([`ee_sdk::Env`]). The wasm entry runs it on a transaction's verified
 //! witness; the client runs it on full trees to build that witness.
+use crate::error::VheeError;
 use crate::keys;
 use crate::receipts;
-use crate::error::VheeError;
 use crate::types::{Account, Address, MAX_RECEIPTS, Op};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::proof::Hasher;
@@ -16,7 +16,6 @@ pub trait View {
     /// Writes a key.
     fn set(&mut self, key: Root, value: Root) -> Result<(), VheeError>;
 }
-
 
 fn load(view: &mut impl View, host: &mut impl Env, address: &Address) -> Result<(Root, Account), VheeError> {
     let key = keys::account(host, address);

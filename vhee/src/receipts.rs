@@ -2,9 +2,9 @@
 //! `i → sha256(SCALE(receipt))` of a sparse Merkle tree (the same tree and hash as the
 //! shards'), and its root is the netting output's `data_root`.
 use crate::error::VheeError;
-use ee_sdk::Env;
 use crate::types::Receipt;
 use alloc::vec::Vec;
+use ee_sdk::Env;
 use ee_sdk::Root;
 use ee_sdk::codec::Encode;
 use ee_sdk::proof::{H256, Hasher};

@@ -1,51 +1,81 @@
-//! `ee demo vhee`: the VHEE walk-through — deposit, transfer, cross-shard transfer, claim,
-//! replayed claim, over-claim — with balances after every step.
-use super::shared::ExecArgs;
-use crate::output::{Format, print_json, table};
-use anyhow::Context;
-use ee_host::abi::Role;
-use ee_host::exec::Chain;
-use ee_host::runtime::Runtime;
+//! The VHEE walk-through behind `ee demo vhee` (feature `walkthrough`): a validator
+//! deposit, a signed transfer, a cross-shard transfer with user receipts, claims, a
+//! replayed claim and seed 000's over-claim, on the metered host with the built wasm EEs,
+//! with balances after every step.
+use crate::client::{Keypair, Snapshot, VheeClient};
+use crate::{Address, Op, Receipt};
+use ee_host::exec::{Chain, ChainError, EeRunner, ExecConfig};
+use ee_host::genesis::{GenesisEe, GenesisError, GenesisSpec};
+use ee_host::state::StateKey;
 use ee_host::state::keys::value_u64;
-use ee_host::state::{EeEntry, KeyLayout, StateKey, World};
 use ee_sdk::codec::Encode;
 use ee_sdk::{DepositData, EeId, NettingOutput, Root, ShardId, ShardTransaction};
 use relay_ee::Relay;
 use serde::Serialize;
-use std::path::Path;
 use std::sync::Arc;
-use vhee::client::{Keypair, Snapshot, VheeClient};
-use vhee::{Address, Op, Receipt};
 
-const META: EeId = EeId(100);
-const VHEE: EeId = EeId(10);
-const RELAY: EeId = EeId(20);
+/// The VHEE's id in the walk-through.
+pub const VHEE: EeId = EeId(10);
+/// The relay EE's id (it prints the over-claiming netting output).
+pub const RELAY: EeId = EeId(20);
 const GWEI: u64 = 1_000_000_000;
 
-#[derive(Serialize)]
-struct Balance {
-    shard: u32,
-    account: String,
-    balance: u64,
+/// One account's balance after a step.
+#[derive(Clone, Debug, Serialize)]
+pub struct Balance {
+    /// Its shard.
+    pub shard: u32,
+    /// Whose (alice, bob, carol, dave).
+    pub account: String,
+    /// Balance in Gwei.
+    pub balance: u64,
 }
 
-#[derive(Serialize)]
-struct Step {
-    step: String,
-    result: String,
-    gas: u64,
-    balances: Vec<Balance>,
-    vhee_real_balance: Vec<i128>,
+/// One step of the walk-through.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// What happens.
+    pub step: String,
+    /// `ok`, `refused: …`, or `-`.
+    pub result: String,
+    /// Gas of the step's transaction.
+    pub gas: u64,
+    /// Every account's balance after it.
+    pub balances: Vec<Balance>,
+    /// The VHEE's real balance on shards 0 and 1 (Gwei).
+    pub vhee_real_balance: Vec<i128>,
 }
 
-struct Walk {
-    chain: Chain<Runtime>,
+/// The built EEs the walk-through runs.
+pub struct Code {
+    /// `vhee.wasm`.
+    pub vhee: Arc<[u8]>,
+    /// `relay_ee.wasm`.
+    pub relay: Arc<[u8]>,
+    /// `meta_ee.wasm`.
+    pub meta: Arc<[u8]>,
+}
+
+/// Why the walk-through could not run (a refused step is a result, not an error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WalkError {
+    /// The genesis could not be built.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// A block could not be produced.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+struct Walk<R: EeRunner> {
+    chain: Chain<R>,
     client: VheeClient,
     people: Vec<(&'static str, Keypair, u32)>,
     steps: Vec<Step>,
 }
 
-impl Walk {
+impl<R: EeRunner> Walk<R> {
     fn snapshot(&self, shard: u32, netted: Option<(ShardId, Root)>) -> Snapshot {
         let mut s = Snapshot {
             shard: ShardId(shard),
@@ -86,7 +116,13 @@ impl Walk {
     }
 
     /// Runs one VHEE op on `shard` in a block of its own.
-    fn op(&mut self, step: &str, shard: u32, op: Op, netted: Option<(ShardId, Root)>) -> anyhow::Result<()> {
+    fn op(
+        &mut self,
+        step: &str,
+        shard: u32,
+        op: Op,
+        netted: Option<(ShardId, Root)>,
+    ) -> Result<(), WalkError> {
         let (prepared, refusal) = self.client.prepare_anyway(op, self.snapshot(shard, netted));
         let r = self.chain.run_slot(vec![(ShardId(shard), vec![prepared.transaction(VHEE)])])?.remove(0);
         let tx = &r.outcome.txs[0];
@@ -105,49 +141,37 @@ impl Walk {
     }
 }
 
-/// Gwei as ETH, exact (`32`, `0.5`).
-fn eth(gwei: i128) -> String {
-    let whole = gwei / i128::from(GWEI);
-    let frac = (gwei % i128::from(GWEI)).abs();
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", format!("{frac:09}").trim_end_matches('0'))
-    }
-}
-
-fn read(dir: &Path, name: &str) -> anyhow::Result<Arc<[u8]>> {
-    let p = dir.join(format!("{name}.wasm"));
-    Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
-}
-
-/// Runs the walk-through.
-pub fn run(dir: &Path, exec: &ExecArgs, format: Format) -> anyhow::Result<()> {
-    let config = exec.config(None)?;
+/// Runs the walk-through with `runner` (the wasm runtime, for `ee demo vhee`) and
+/// returns every step.
+pub fn run<R: EeRunner>(code: &Code, runner: R, config: ExecConfig) -> Result<Vec<Step>, WalkError> {
     let (alice, bob, carol, dave) = (
         Keypair::from_seed(b"alice"),
         Keypair::from_seed(b"bob"),
         Keypair::from_seed(b"carol"),
         Keypair::from_seed(b"dave"),
     );
-    let mut world = World::new(2, KeyLayout::ColumnMajor)?;
-    world.register(EeEntry::new(VHEE, "vhee", Role::Ee, read(dir, "vhee")?))?;
-    world.register(EeEntry::new(RELAY, "relay", Role::Ee, read(dir, "relay_ee")?))?;
-    world.register(EeEntry::new(META, "meta", Role::Meta, read(dir, "meta_ee")?))?;
-    world.set_matrix(RELAY, &[vec![(10 * GWEI) as i64, 0], vec![0, 0]])?;
-    world.beacon.deposits =
-        vec![alice.deposit(7, ShardId(0), DepositData { ee: VHEE, portion: EeId(0), amount: 32 * GWEI })];
-    let runtime = exec.runtime(&config);
+    let world = GenesisSpec::new(2)
+        .ee(GenesisEe::new(VHEE, "vhee", code.vhee.clone()))
+        .ee(GenesisEe::new(RELAY, "relay", code.relay.clone())
+            .with_matrix(vec![vec![(10 * GWEI) as i64, 0], vec![0, 0]]))
+        .meta(code.meta.clone())
+        .deposits([alice.deposit(
+            7,
+            ShardId(0),
+            DepositData { ee: VHEE, portion: EeId(0), amount: 32 * GWEI },
+        )])
+        .build()?;
     let mut w = Walk {
-        chain: Chain::new(world, runtime, config),
+        chain: Chain::new(world, runner, config),
         client: VheeClient::new(),
         people: Vec::new(),
         steps: Vec::new(),
     };
     w.people = vec![("alice", alice, 0), ("bob", bob, 0), ("carol", carol, 1), ("dave", dave, 1)];
-    let key = |w: &Walk, i: usize| -> Address { w.people[i].1.address(EeId(0)) };
-    let sign =
-        |w: &Walk, i: usize, op: Op, shard: u32| VheeClient::sign(op, &w.people[i].1, VHEE, ShardId(shard));
+    let key = |w: &Walk<R>, i: usize| -> Address { w.people[i].1.address(EeId(0)) };
+    let sign = |w: &Walk<R>, i: usize, op: Op, shard: u32| {
+        VheeClient::sign(op, &w.people[i].1, VHEE, ShardId(shard))
+    };
 
     w.record("genesis", "-".into(), 0);
     w.op("1. validator 7 deposits 32 ETH to Alice (shard 0)", 0, Op::Deposit { index: 0 }, None)?;
@@ -204,17 +228,5 @@ pub fn run(dir: &Path, exec: &ExecArgs, format: Format) -> anyhow::Result<()> {
         Some((ShardId(0), bad_root)),
     )?;
 
-    if format == Format::Json {
-        return print_json(&w.steps);
-    }
-    println!("VHEE walk-through (engine {}, balances in ETH; JSON has Gwei)\n", exec.engine);
-    let mut t = table(["step", "result", "gas", "alice@0", "bob@0", "carol@1", "dave@1", "VHEE real 0 / 1"]);
-    for s in &w.steps {
-        let mut row = vec![s.step.clone(), s.result.clone(), s.gas.to_string()];
-        row.extend(s.balances.iter().map(|b| eth(i128::from(b.balance))));
-        row.push(format!("{} / {}", eth(s.vhee_real_balance[0]), eth(s.vhee_real_balance[1])));
-        t.add_row(row);
-    }
-    println!("{t}");
-    Ok(())
+    Ok(w.steps)
 }

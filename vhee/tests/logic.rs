@@ -2,8 +2,9 @@
 //! awkward to reach (overflow, receipt limits, unsigned misuse).
 use ee_sdk::{EeId, ShardId};
 use std::collections::BTreeMap;
+use vhee::VheeError;
 use vhee::client::{Keypair, Sha2Hasher, Snapshot, VheeClient};
-use vhee::logic::{VheeError, View, execute};
+use vhee::logic::{View, execute};
 use vhee::{Account, Op, Receipt, keys};
 
 #[derive(Default)]

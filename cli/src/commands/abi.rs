@@ -2,6 +2,7 @@
 use crate::output::{Format, print_json, table};
 use ee_host::abi::{HostFn, docs};
 use ee_host::gas::CostTable;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Print the host ABI (every host function, its signature, roles and gas).
@@ -30,10 +31,10 @@ struct Entry {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let costs = CostTable::default();
     if args.markdown {
-        print!("{}", docs::markdown(&costs));
+        write!(out, "{}", docs::markdown(&costs))?;
         return Ok(ExitCode::SUCCESS);
     }
     let entries: Vec<Entry> = HostFn::ALL
@@ -41,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|&f| Entry {
             module: f.module(),
             name: f.name(),
-            signature: f.wasm_signature(),
+            signature: docs::wasm_signature(f),
             roles: f.roles().iter().map(ToString::to_string).collect(),
             base_gas: costs.host(f).base,
             per_byte_gas: costs.host(f).per_byte,
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     match args.format {
-        Format::Json => print_json(&entries)?,
+        Format::Json => print_json(out, &entries)?,
         Format::Table => {
             let mut t = table(["import", "signature", "roles", "base", "per byte"]);
             for e in &entries {
@@ -62,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     e.per_byte_gas.to_string(),
                 ]);
             }
-            println!("{t}");
+            writeln!(out, "{t}")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ use ee_host::runtime::gatekeeper;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -186,7 +187,7 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     tool("chisel", "install it with `cargo install --locked chisel` (scripts/bootstrap.sh does)")?;
     if args.wasm_opt {
         tool("wasm-opt", "install binaryen (Debian: apt-get install binaryen)")?;
@@ -217,7 +218,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let over: Vec<&Built> = built.iter().filter(|b| b.budget.is_some_and(|max| b.bytes > max)).collect();
     if args.format == Format::Json {
-        print_json(&built)?;
+        print_json(out, &built)?;
     } else {
         let mut t =
             table(["EE", "built", "chiselled", "change", "imports", "exports", "code hash", "budget"]);
@@ -234,7 +235,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 b.budget.map_or("-".into(), |m| format!("{m}{}", if b.bytes > m { " EXCEEDED" } else { "" })),
             ]);
         }
-        println!("{t}");
+        writeln!(out, "{t}")?;
     }
     for b in &over {
         eprintln!("error: {} is {} bytes, over its budget of {}", b.name, b.bytes, b.budget.unwrap_or(0));

@@ -4,6 +4,7 @@ use ee_host::abi::Role;
 use ee_host::limits::Limits;
 use ee_host::runtime::gatekeeper::{self, ModuleFacts};
 use serde::Serialize;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -56,7 +57,7 @@ struct FileResult {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut limits = Limits::default();
     if let Some(p) = args.memory_pages {
         limits.memory_pages = p;
@@ -86,15 +87,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     if args.format == Format::Json {
-        print_json(&results)?;
+        print_json(out, &results)?;
     } else {
         for r in &results {
             if r.passed {
-                println!("{}: pass", r.file);
+                writeln!(out, "{}: pass", r.file)?;
             } else {
-                println!("{}: fail", r.file);
+                writeln!(out, "{}: fail", r.file)?;
                 for p in &r.problems {
-                    println!("  - {p}");
+                    writeln!(out, "  - {p}")?;
                 }
             }
         }

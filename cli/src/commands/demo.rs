@@ -1,13 +1,18 @@
 //! `ee demo`: seed 000's worked example from the built wasm EEs.
 use super::run::{execute, print};
-use super::shared::{ExecArgs, ees_dir};
-use crate::output::Format;
+use crate::args::{ExecArgs, ees_dir};
+use crate::output::{Format, print_json, table};
+use anyhow::Context;
 use ee_host::scenario::Scenario;
+use std::io::Write;
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use vhee::walkthrough;
 
 /// The seed-000 scenario (wasm names are resolved in the EE directory).
-const SEED_000: &str = include_str!("../../../../../scenarios/seed000.json");
+const SEED_000: &str = include_str!("../../../scenarios/seed000.json");
 
 /// Run a demo from the built wasm EEs.
 ///
@@ -25,6 +30,7 @@ pub struct Args {
     /// Directory of the built EEs (default: target/ees next to this binary).
     #[arg(long)]
     pub ees_dir: Option<PathBuf>,
+    /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Output format.
@@ -42,10 +48,10 @@ pub enum Which {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let dir = ees_dir(args.ees_dir)?;
     if args.which == Which::Vhee {
-        super::demo_vhee::run(&dir, &args.exec, args.format)?;
+        vhee_walkthrough(out, &dir, &args.exec, args.format)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut scenario = Scenario::from_json(SEED_000)?;
@@ -55,6 +61,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let report = execute(&scenario, &args.exec)?;
-    print(&report, args.format)?;
+    print(out, &report, args.format)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ee demo vhee`: runs `vhee::walkthrough` on the built EEs and prints its steps.
+fn vhee_walkthrough(out: &mut dyn Write, dir: &Path, exec: &ExecArgs, format: Format) -> anyhow::Result<()> {
+    let read = |name: &str| -> anyhow::Result<Arc<[u8]>> {
+        let p = dir.join(format!("{name}.wasm"));
+        Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
+    };
+    let code = walkthrough::Code { vhee: read("vhee")?, relay: read("relay_ee")?, meta: read("meta_ee")? };
+    let config = exec.config(None)?;
+    let steps = walkthrough::run(&code, exec.runtime(&config), config)?;
+    if format == Format::Json {
+        return print_json(out, &steps);
+    }
+    writeln!(out, "VHEE walk-through (engine {}, balances in ETH; JSON has Gwei)\n", exec.engine)?;
+    let mut t = table(["step", "result", "gas", "alice@0", "bob@0", "carol@1", "dave@1", "VHEE real 0 / 1"]);
+    for s in &steps {
+        let mut row = vec![s.step.clone(), s.result.clone(), s.gas.to_string()];
+        row.extend(s.balances.iter().map(|b| eth(i128::from(b.balance))));
+        row.push(format!("{} / {}", eth(s.vhee_real_balance[0]), eth(s.vhee_real_balance[1])));
+        t.add_row(row);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+/// Gwei as ETH, exact (`32`, `0.5`).
+fn eth(gwei: i128) -> String {
+    const GWEI: i128 = 1_000_000_000;
+    let (whole, frac) = (gwei / GWEI, (gwei % GWEI).abs());
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:09}").trim_end_matches('0'))
+    }
 }

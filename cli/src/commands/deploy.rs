@@ -1,12 +1,13 @@
 //! `ee deploy`: deploy an EE to a devnet.
-use super::shared::RpcArgs;
+use crate::args::RpcArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
+use ee_client::{KeyFile, NewExecutionScript};
 use ee_host::abi::Role;
-use ee_host::devnet::{KeyFile, NewExecutionScript};
 use ee_host::limits::Limits;
 use ee_host::runtime::gatekeeper;
 use ee_sdk::codec::Encode;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub struct Args {
     /// Submit the deployment (default: dry run).
     #[arg(long)]
     pub execute: bool,
+    /// The devnet to talk to.
     #[command(flatten)]
     pub rpc: RpcArgs,
     /// Output format.
@@ -39,7 +41,7 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = std::fs::read(&args.wasm).with_context(|| format!("reading {}", args.wasm.display()))?;
     if let Err(e) = gatekeeper::check(&code, Role::Ee, &Limits::default()) {
         eprintln!("{}: fail", args.wasm.display());
@@ -58,9 +60,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let client = args.rpc.client()?;
     let slot = client.head()?.slot;
     let script = NewExecutionScript::signed(sender, slot, code, &key).encode();
-    let result = client.deploy(&script, args.execute)?;
+    let result = client.deploy_bytes(&script, args.execute)?;
     if args.format == Format::Json {
-        print_json(&result)?;
+        print_json(out, &result)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = table(["", ""]);
@@ -71,11 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     t.add_row(vec!["gas".to_string(), result.gas.to_string()]);
     t.add_row(vec!["deposit (Gwei)".to_string(), result.deposit.to_string()]);
     t.add_row(vec!["sender".to_string(), sender.to_string()]);
-    println!("{t}");
+    writeln!(out, "{t}")?;
     if result.applied {
-        println!("deployed as EE {}", result.ee);
+        writeln!(out, "deployed as EE {}", result.ee)?;
     } else {
-        println!("dry run: valid; pass --execute to deploy");
+        writeln!(out, "dry run: valid; pass --execute to deploy")?;
     }
     Ok(ExitCode::SUCCESS)
 }

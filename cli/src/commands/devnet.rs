@@ -1,9 +1,10 @@
 //! `ee devnet`: run the local test network.
-use super::shared::ees_dir;
+use crate::args::ees_dir;
 use anyhow::Context;
-use ee_host::devnet::rpc::{ServeConfig, serve};
-use ee_host::devnet::{Genesis, Node, NodeConfig, Validator};
+use ee_devnet::{Genesis, Node, NodeConfig, Validator};
+use ee_devnet::{ServeConfig, serve};
 use ee_host::runtime::EngineKind;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +56,7 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let engine =
         EngineKind::parse(&args.engine).with_context(|| format!("unknown engine `{}`", args.engine))?;
     let mut config = NodeConfig::new(args.db.clone());
@@ -90,20 +91,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     serve_config.max_slots = args.slots;
     let devnet = serve(node, serve_config)?;
     // Parseable lines first (scripts and tests read `rpc: `), then the guide.
-    println!("rpc: {}", devnet.url());
-    println!("db: {}", args.db.display());
-    println!(
+    writeln!(out, "rpc: {}", devnet.url())?;
+    writeln!(out, "db: {}", args.db.display())?;
+    writeln!(
+        out,
         "{} {} shards, {} ms slots, {} EEs, next slot {}",
         if fresh { "created" } else { "resumed" },
         head.shards,
         head.slot_ms,
         head.ees,
         head.slot
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "deploy with: ee keygen --dev 0 --out dev0.key && ee deploy my_ee.wasm --key dev0.key --rpc {}",
         devnet.url()
-    );
+    )?;
     let produced = devnet.wait(true)?;
     eprintln!("stopped after {produced} slots");
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
 //! `ee gas WASM --scenario FILE`: a profiler's table of where an EE's gas goes.
-use super::shared::ExecArgs;
+use crate::args::ExecArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::{Context, bail};
 use ee_host::abi::Role;
@@ -9,6 +9,7 @@ use ee_host::scenario::{Scenario, chain_for};
 use ee_sdk::EeId;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub struct Args {
     /// The scenario's EE id the WASM plays.
     #[arg(long)]
     pub ee: Option<u32>,
+    /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Output format.
@@ -110,7 +112,7 @@ fn reports(
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::from_path(&args.scenario)
         .with_context(|| format!("loading {}", args.scenario.display()))?;
     let code: Arc<[u8]> =
@@ -171,10 +173,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect(),
     };
     if args.format == Format::Json {
-        print_json(&report)?;
+        print_json(out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "EE {} ({}) — {} transactions, {} gas: {} instructions + {} host calls\n",
         report.ee,
         report.wasm,
@@ -182,7 +185,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.total_gas,
         report.instruction_gas,
         report.host_gas
-    );
+    )?;
     let share = |g: u64| format!("{:.1}%", 100.0 * g as f64 / report.total_gas.max(1) as f64);
     let mut t = table(["block", "tx", "result", "gas", "instructions", "host calls"]);
     for x in &report.transactions {
@@ -195,16 +198,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             x.host_gas.to_string(),
         ]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     let mut t = table(["host function", "calls", "gas", "share"]);
     for c in &report.host_functions {
         t.add_row(vec![c.function.clone(), c.calls.to_string(), c.gas.to_string(), share(c.gas)]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     let mut t = table(["instruction category", "gas", "share"]);
     for c in &report.categories {
         t.add_row(vec![c.category.to_string(), c.gas.to_string(), share(c.gas)]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@ use crate::output::{Format, print_json, table};
 use anyhow::Context;
 use ee_host::runtime::inspect::{Function, layout};
 use serde::Serialize;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,7 +33,7 @@ struct Report<'a> {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let l = layout(&code)
         .with_context(|| format!("{} is not a valid WebAssembly module", args.file.display()))?;
@@ -45,10 +46,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         largest: top,
     };
     if args.format == Format::Json {
-        print_json(&report)?;
+        print_json(out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}: {} bytes, {} functions\n", report.file, report.size, report.functions);
+    writeln!(out, "{}: {} bytes, {} functions\n", report.file, report.size, report.functions)?;
     let mut t = table(["section", "bytes", "share"]);
     for s in &l.sections {
         t.add_row(vec![
@@ -57,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("{:.1}%", 100.0 * s.bytes as f64 / l.size.max(1) as f64),
         ]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     let mut t = table(["function", "name", "bytes"]);
     for f in top {
         t.add_row(vec![
@@ -66,6 +67,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             f.bytes.to_string(),
         ]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `ee keygen`: make a BLS key file.
 use anyhow::Context;
-use ee_host::crypto::SecretKey;
-use ee_host::devnet::KeyFile;
+use ee_client::{KeyFile, SecretKey};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,9 +24,9 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let key = match args.dev {
-        Some(i) => SecretKey::from_seed(format!("ee-devnet-{i}").as_bytes()),
+        Some(i) => ee_client::keys::dev_key(i),
         None => {
             let mut ikm = [0u8; 32];
             getrandom::fill(&mut ikm).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
@@ -36,20 +36,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = KeyFile::new(&key, args.dev);
     let text = serde_json::to_string_pretty(&file)? + "\n";
     match &args.out {
-        None => print!("{text}"),
+        None => write!(out, "{text}")?,
         Some(p) => {
             if p.exists() && !args.force {
                 anyhow::bail!("{} exists (use --force to overwrite)", p.display());
             }
             write_private(p, &text).with_context(|| format!("writing {}", p.display()))?;
-            println!("{}: public key {}", p.display(), file.public);
+            writeln!(out, "{}: public key {}", p.display(), file.public)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

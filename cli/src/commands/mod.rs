@@ -1,10 +1,9 @@
-//! One module per subcommand.
+//! One module per subcommand: an `Args` type (clap) and `run(args, out)`.
 pub mod abi;
 pub mod build;
 pub mod check;
 pub mod costs;
 pub mod demo;
-pub mod demo_vhee;
 pub mod deploy;
 pub mod devnet;
 pub mod gas;
@@ -12,8 +11,6 @@ pub mod inspect;
 pub mod keygen;
 pub mod new;
 pub mod run;
-pub mod scout;
 pub mod send;
-pub mod shared;
 pub mod sim;
 pub mod status;

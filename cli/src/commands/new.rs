@@ -43,7 +43,7 @@ fn default_repo() -> PathBuf {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, _out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
     if !valid_name(&args.name) {
         bail!("`{}` is not a crate name (start with a letter; letters, digits, `-`, `_`)", args.name);
     }

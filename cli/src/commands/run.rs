@@ -1,11 +1,14 @@
 //! `ee run SCENARIO`: runs a JSON scenario and prints matrices, gas and the meta-EE's
 //! accept/reject report.
-use super::shared::ExecArgs;
-use crate::output::{Format, matrix_table, print_json, short_hex, table};
+use crate::args::ExecArgs;
+use crate::output::{Format, print_block, print_json, print_matrices};
 use anyhow::Context;
-use ee_host::scenario::{MatrixReport, RunReport, Scenario, chain_for, run_scenario};
+use ee_host::scenario::{RunReport, Scenario, chain_for, run_scenario};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod scout;
 
 /// Run a scenario: JSON (shards, EEs with wasm paths and initial matrices, blocks) or
 /// ewasm Scout's YAML test vectors (`.yaml`/`.yml`), which fail (exit 1, with a diff) when
@@ -17,6 +20,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// Scenario file (wasm paths inside are relative to it).
     pub scenario: PathBuf,
+    /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Scout vectors: run them this many times (fresh state, warm module cache) and report
@@ -29,14 +33,14 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if matches!(args.scenario.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-        return super::scout::run(&args.scenario, &args.exec, args.repeat, args.format);
+        return scout::run(out, &args.scenario, &args.exec, args.repeat, args.format);
     }
     let scenario = Scenario::from_path(&args.scenario)
         .with_context(|| format!("loading {}", args.scenario.display()))?;
     let report = execute(&scenario, &args.exec)?;
-    print(&report, args.format)?;
+    print(out, &report, args.format)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,63 +54,18 @@ pub fn execute(scenario: &Scenario, exec: &ExecArgs) -> anyhow::Result<RunReport
 }
 
 /// Prints a run report in `format`.
-pub fn print(report: &RunReport, format: Format) -> anyhow::Result<()> {
+pub fn print(out: &mut dyn Write, report: &RunReport, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        return print_json(report);
+        return print_json(out, report);
     }
-    println!("{} — engine {}, {} shards\n", report.scenario, report.engine, report.shards);
-    println!("Initial matrices (row r = shard[r].balances, column c = funds for shard c):");
-    print_matrices(&report.initial);
+    writeln!(out, "{} — engine {}, {} shards\n", report.scenario, report.engine, report.shards)?;
+    writeln!(out, "Initial matrices (row r = shard[r].balances, column c = funds for shard c):")?;
+    print_matrices(out, &report.initial)?;
     for b in &report.blocks {
-        println!(
-            "\nBlock slot {} shard {}: root {} → {}, gas {}",
-            b.slot,
-            b.shard,
-            short_hex(&b.pre_root),
-            short_hex(&b.post_root),
-            b.gas
-        );
-        let mut t = table(["#", "EE", "result", "gas", "host gas", "outputs", "compile µs", "exec µs"]);
-        for tx in &b.transactions {
-            t.add_row(vec![
-                tx.index.to_string(),
-                format!("{} ({})", tx.name, tx.ee),
-                tx.error.clone().unwrap_or_else(|| "ok".into()),
-                tx.gas_used.to_string(),
-                tx.host_gas.to_string(),
-                tx.outputs.to_string(),
-                tx.compile_us.to_string(),
-                tx.execute_us.to_string(),
-            ]);
-        }
-        println!("{t}");
-        if !b.netting.is_empty() {
-            let mut t = table(["from EE", "output", "to shard", "to EE", "amount", "meta-EE"]);
-            for r in &b.netting {
-                let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
-                t.add_row(vec![
-                    r.source_ee.to_string(),
-                    r.index.to_string(),
-                    opt(r.target_shard.map(u64::from)),
-                    opt(r.target_ee.map(u64::from)),
-                    opt(r.amount),
-                    match &r.reason {
-                        Some(why) => format!("rejected: {why}"),
-                        None => r.status.clone(),
-                    },
-                ]);
-            }
-            println!("{t}");
-        }
+        print_block(out, b)?;
     }
-    println!("\nFinal matrices:");
-    print_matrices(&report.final_);
-    println!("\nTotal over all matrices: {}", report.total_supply);
+    writeln!(out, "\nFinal matrices:")?;
+    print_matrices(out, &report.final_)?;
+    writeln!(out, "\nTotal over all matrices: {}", report.total_supply)?;
     Ok(())
-}
-
-fn print_matrices(ms: &[MatrixReport]) {
-    for m in ms {
-        println!("{}", matrix_table(&format!("{} (EE {})", m.name, m.ee), &m.rows));
-    }
 }

@@ -1,11 +1,12 @@
 //! `ee send`: submit a transaction to a devnet.
-use super::shared::RpcArgs;
+use crate::args::RpcArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
-use ee_host::devnet::TxRequest;
+use ee_client::TxRequest;
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, Transfer};
 use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -34,6 +35,7 @@ pub struct Args {
     /// Wait (up to this many seconds) for the transaction's block.
     #[arg(long, num_args = 0..=1, default_missing_value = "30")]
     pub wait: Option<u64>,
+    /// The devnet to talk to.
     #[command(flatten)]
     pub rpc: RpcArgs,
     /// Output format.
@@ -59,36 +61,42 @@ fn parse_transfer(s: &str) -> Result<Transfer, String> {
 struct Report {
     hash: String,
     shard: u32,
-    witness: Option<ee_host::devnet::WitnessInfo>,
-    committed: Option<ee_host::devnet::TxLocation>,
+    witness: Option<ee_client::WitnessInfo>,
+    committed: Option<ee_client::TxLocation>,
     /// The meta-EE's decisions on this EE's outputs in that block.
-    receipts: Vec<ee_host::devnet::StoredReceipt>,
+    receipts: Vec<ee_client::ReceiptReport>,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let data = match &args.data {
         Some(d) => d.clone(),
         None => hex::encode(args.transfer.encode()),
     };
     let req = TxRequest { shard: args.shard, ee: args.ee, data };
     let client = args.rpc.client()?;
-    let witness = if args.witness { Some(client.witness(&req)?) } else { None };
-    let accepted = client.send(&req)?;
+    let witness = if args.witness { Some(client.get_witness(req.clone())?) } else { None };
+    let accepted = client.send_transaction(req)?;
     let committed = match args.wait {
         Some(secs) => Some(client.wait_for(&accepted.hash, Duration::from_secs(secs)).context("waiting")?),
         None => None,
     };
     let receipts = match &committed {
-        Some(c) => client.receipts(c.slot, c.shard)?.into_iter().filter(|r| r.source_ee == args.ee).collect(),
+        Some(c) => {
+            client.get_receipts(c.slot, c.shard)?.into_iter().filter(|r| r.source_ee == args.ee).collect()
+        }
         None => Vec::new(),
     };
     let failed = committed.as_ref().is_some_and(|c| c.result.error.is_some());
     let report = Report { hash: accepted.hash, shard: accepted.shard, witness, committed, receipts };
     if args.format == Format::Json {
-        print_json(&report)?;
+        print_json(out, &report)?;
     } else {
-        println!("sent {} to shard {} (mempool position {})", report.hash, report.shard, accepted.position);
+        writeln!(
+            out,
+            "sent {} to shard {} (mempool position {})",
+            report.hash, report.shard, accepted.position
+        )?;
         if let Some(w) = &report.witness {
             let mut t = table(["state provider", ""]);
             t.add_row(vec!["would succeed".to_string(), w.ok.to_string()]);
@@ -98,10 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(e) = &w.error {
                 t.add_row(vec!["error".to_string(), e.clone()]);
             }
-            println!("{t}");
+            writeln!(out, "{t}")?;
         }
         if let Some(c) = &report.committed {
-            println!(
+            writeln!(
+                out,
                 "committed in slot {} shard {} at index {}: {} ({} gas, {} outputs)",
                 c.slot,
                 c.shard,
@@ -109,16 +118,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 c.result.error.as_deref().unwrap_or("ok"),
                 c.result.gas,
                 c.result.outputs
-            );
+            )?;
             for r in &report.receipts {
                 let target =
                     r.target.map_or("undecodable".into(), |(s, e, a)| format!("{a} to shard {s} EE {e}"));
-                println!(
+                writeln!(
+                    out,
                     "  EE {} output {}: {target}: {}",
                     r.source_ee,
                     r.index,
                     r.rejected.as_deref().unwrap_or("accepted")
-                );
+                )?;
             }
         }
     }

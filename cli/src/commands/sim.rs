@@ -1,6 +1,6 @@
 //! `ee sim`: the long-running simulator — stateful producer and stateless validator on
 //! every block, with proof, gas and speed figures.
-use super::shared::{ExecArgs, ees_dir};
+use crate::args::{ExecArgs, ees_dir};
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
 use ee_host::exec::EeRunner;
@@ -8,6 +8,7 @@ use ee_host::native::NativeRunner;
 use ee_host::sim::{self, Mix, SimCode, SimConfig, SimReport};
 use ee_host::state::KeyLayout;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub struct Args {
     /// Directory of the built EEs (for wasm runs).
     #[arg(long)]
     pub ees_dir: Option<PathBuf>,
+    /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
     /// Output format.
@@ -66,7 +68,7 @@ pub enum LayoutArg {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let config = SimConfig {
         shards: args.shards,
         ees: args.ees,
@@ -113,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sim::run(&config, world, &runtime, &mut validator as &mut dyn EeRunner, exec, progress)?
     };
     bar.finish_and_clear();
-    print(&report, args.format, if args.native { "native" } else { args.exec.engine.0.name() })?;
+    print(out, &report, args.format, if args.native { "native" } else { args.exec.engine.0.name() })?;
     Ok(if report.root_mismatches == 0 && report.outcome_mismatches == 0 {
         ExitCode::SUCCESS
     } else {
@@ -121,15 +123,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print(r: &SimReport, format: Format, runner: &str) -> anyhow::Result<()> {
+fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> anyhow::Result<()> {
     if format == Format::Json {
-        return print_json(r);
+        return print_json(out, r);
     }
     let c = &r.config;
-    println!(
+    writeln!(
+        out,
         "{} shards × {} EEs, {} slots ({} blocks), {} tx/block, seed {}, {runner}, {:?} layout\n",
         c.shards, c.ees, c.slots, r.blocks, c.tx_per_block, c.seed, c.layout
-    );
+    )?;
     let p = &r.proofs;
     let mut t = table(["figure", "value"]);
     let rows: Vec<(&str, String)> = vec![
@@ -159,6 +162,6 @@ fn print(r: &SimReport, format: Format, runner: &str) -> anyhow::Result<()> {
     for (k, v) in rows {
         t.add_row(vec![k.to_string(), v]);
     }
-    println!("{t}");
+    writeln!(out, "{t}")?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! `ee status`: what a devnet holds.
-use super::shared::RpcArgs;
-use crate::output::{Format, matrix_table, print_json, short_hex, table};
+use crate::args::RpcArgs;
+use crate::output::{Format, matrix_table, print_block, print_json, short_hex, table};
 use anyhow::Context;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Show a devnet's head (slot, shard roots, pending transactions), or with options an EE
@@ -23,6 +24,7 @@ pub struct Args {
     /// Show a validator.
     #[arg(long)]
     pub validator: Option<u64>,
+    /// The devnet to talk to.
     #[command(flatten)]
     pub rpc: RpcArgs,
     /// Output format.
@@ -31,67 +33,38 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let client = args.rpc.client()?;
     let json = args.format == Format::Json;
     if let Some(id) = args.ee {
-        let ee = client.ee(id)?;
-        let matrix = client.matrix(id)?;
+        let ee = client.get_ee(id)?;
+        let matrix = client.get_matrix(id)?;
         if json {
-            print_json(&serde_json::json!({ "ee": ee, "matrix": matrix }))?;
+            print_json(out, &serde_json::json!({ "ee": ee, "matrix": matrix }))?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "EE {} `{}` ({}), {} code bytes, code hash {}, deposit {} Gwei",
                 ee.id, ee.name, ee.role, ee.code_bytes, ee.code_hash, ee.deposit
-            );
-            println!("Balance matrix (row r = shard[r].balances, column c = funds for shard c):");
-            println!("{}", matrix_table(&format!("{} (EE {})", ee.name, ee.id), &matrix));
+            )?;
+            writeln!(out, "Balance matrix (row r = shard[r].balances, column c = funds for shard c):")?;
+            writeln!(out, "{}", matrix_table(&format!("{} (EE {})", ee.name, ee.id), &matrix))?;
         }
     } else if let Some(b) = &args.block {
         let (slot, shard) = b.split_once(':').context("--block is SLOT:SHARD")?;
-        let block = client.block(slot.parse().context("slot")?, shard.parse().context("shard")?)?;
+        let block = client.get_block(slot.parse().context("slot")?, shard.parse().context("shard")?)?;
         if json {
-            print_json(&block)?;
+            print_json(out, &block)?;
         } else {
-            println!(
-                "slot {} shard {}: {} → {}, hash {}, witness {} bytes",
-                block.slot,
-                block.shard,
-                short_hex(&block.pre_root),
-                short_hex(&block.post_root),
-                short_hex(&block.hash),
-                block.witness_bytes
-            );
-            let mut t = table(["#", "hash", "EE", "gas", "outputs", "result"]);
-            for (i, tx) in block.transactions.iter().enumerate() {
-                t.add_row(vec![
-                    i.to_string(),
-                    short_hex(&hex::encode(tx.hash)),
-                    tx.ee.to_string(),
-                    tx.gas.to_string(),
-                    tx.outputs.to_string(),
-                    tx.error.clone().unwrap_or_else(|| "ok".into()),
-                ]);
-            }
-            println!("{t}");
-            let mut t = table(["source EE", "output", "target (shard, EE, amount)", "decision"]);
-            for r in &block.receipts {
-                let target = r.target.map_or("undecodable".into(), |(s, e, a)| format!("({s}, {e}, {a})"));
-                t.add_row(vec![
-                    r.source_ee.to_string(),
-                    r.index.to_string(),
-                    target,
-                    r.rejected.clone().unwrap_or_else(|| "accepted".into()),
-                ]);
-            }
-            println!("{t}");
+            print_block(out, &block)?;
         }
     } else if let Some(h) = &args.tx {
-        let loc = client.transaction(h)?;
+        let loc = client.get_transaction(h.clone())?;
         if json {
-            print_json(&loc)?;
+            print_json(out, &loc)?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "slot {} shard {} index {}: EE {}, {} gas, {} outputs, {}",
                 loc.slot,
                 loc.shard,
@@ -100,29 +73,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 loc.result.gas,
                 loc.result.outputs,
                 loc.result.error.as_deref().unwrap_or("ok")
-            );
+            )?;
         }
     } else if let Some(i) = args.validator {
-        let v = client.validator(i)?;
+        let v = client.get_validator(i)?;
         if json {
-            print_json(&v)?;
+            print_json(out, &v)?;
         } else {
-            println!("validator {}: {} Gwei unlocked, key {}", v.index, v.balance, v.pubkey);
+            writeln!(out, "validator {}: {} Gwei unlocked, key {}", v.index, v.balance, v.pubkey)?;
         }
     } else {
         let head = client.head()?;
         if json {
-            print_json(&head)?;
+            print_json(out, &head)?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "next slot {} ({} ms slots), {} EEs, {} transactions committed",
                 head.slot, head.slot_ms, head.ees, head.committed_txs
-            );
+            )?;
             let mut t = table(["shard", "root", "pending"]);
             for (s, (root, pending)) in head.shard_roots.iter().zip(&head.pending).enumerate() {
                 t.add_row(vec![s.to_string(), short_hex(root), pending.to_string()]);
             }
-            println!("{t}");
+            writeln!(out, "{t}")?;
         }
     }
     Ok(ExitCode::SUCCESS)

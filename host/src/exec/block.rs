@@ -1,12 +1,12 @@
 //! Ordered execution of one shard block.
 use super::overlay::BlockState;
 use super::report::TxReport;
-use crate::logic::{EeRunner, RunStats, TxError};
 use super::source::StateSource;
 use crate::abi::Role;
 use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::{BlockContext, HostLogic, TxEnv};
+use crate::logic::{EeRunner, RunStats, TxError};
 use crate::state::{BeaconState, StateKey, Value};
 use ee_sdk::codec::DecodeAll;
 use ee_sdk::{EeId, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};

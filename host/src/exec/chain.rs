@@ -17,10 +17,10 @@
 //! 4. attach the block witness to the block: the own-shard proof of every own key touched,
 //!    and the foreign proofs of step 1.
 use super::block::{BlockError, BlockExecutor, BlockOutcome};
-use crate::logic::EeRunner;
 use super::source::{Recorded, StatefulSource};
 use crate::gas::CostTable;
 use crate::limits::Limits;
+use crate::logic::EeRunner;
 use crate::state::{StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{

@@ -18,9 +18,9 @@ pub mod report;
 pub mod source;
 pub mod stateless;
 
+pub use crate::logic::{EeRunner, RunStats, TxError};
 pub use block::{BlockError, BlockExecutor, BlockOutcome, NettingReceipt};
 pub use chain::{BlockResult, Chain, ChainError, ExecConfig, WitnessStats};
 pub use report::TxReport;
-pub use crate::logic::{EeRunner, RunStats, TxError};
 pub use source::{Recorded, StateSource, StatefulSource, StatelessSource};
 pub use stateless::{StatelessError, Validated, validate_block};

@@ -1,6 +1,6 @@
 //! Per-transaction reports.
-use crate::logic::{RunStats, TxError};
 use crate::gas::HostProfile;
+use crate::logic::{RunStats, TxError};
 use ee_sdk::EeId;
 
 /// What happened to one transaction.

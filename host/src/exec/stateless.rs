@@ -5,11 +5,11 @@
 //! meta-EE's `multiproof_load` verifies the foreign proofs; a read or write outside them
 //! invalidates the block; the post-state root is computed from the witness.
 use super::block::{BlockError, BlockExecutor, BlockOutcome};
-use crate::logic::{EeRunner, TxError};
 use super::source::StatelessSource;
 use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::HostError;
+use crate::logic::{EeRunner, TxError};
 use crate::state::{BeaconState, KeyLayout, StateError};
 use ee_sdk::{Root, ShardBlock};
 

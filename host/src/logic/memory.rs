@@ -17,7 +17,12 @@ pub trait GuestMemory {
 
 /// The host side of the ABI's size-then-copy protocol: the EE asked for `len` bytes at
 /// `dst` after the host reported `bytes.len()`; anything else is `OutputsLength`.
-pub(super) fn copy_exact(mem: &mut dyn GuestMemory, dst: u64, len: u32, bytes: &[u8]) -> Result<(), HostError> {
+pub(super) fn copy_exact(
+    mem: &mut dyn GuestMemory,
+    dst: u64,
+    len: u32,
+    bytes: &[u8],
+) -> Result<(), HostError> {
     if bytes.len() != len as usize {
         return Err(HostError::OutputsLength { expected: bytes.len(), got: len });
     }

@@ -24,9 +24,9 @@ pub mod tunables;
 pub use gatekeeper::{LoadError, ModuleFacts, ModuleKind, Problem};
 
 use crate::abi::Role;
-use crate::logic::{EeRunner, RunStats, TxError};
 use crate::gas::CostTable;
 use crate::limits::Limits;
+use crate::logic::{EeRunner, RunStats, TxError};
 use crate::logic::{HostError, HostLogic};
 use crate::state::EeEntry;
 use sha2::{Digest, Sha256};

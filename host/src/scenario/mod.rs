@@ -24,8 +24,8 @@ mod run;
 pub use run::{EeRootReport, RunReport, chain_for, matrices, run_scenario};
 
 use crate::abi::Role;
-use crate::limits::Limits;
 use crate::genesis::{GenesisEe, GenesisError, GenesisSpec};
+use crate::limits::Limits;
 use crate::state::{KeyLayout, World};
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};

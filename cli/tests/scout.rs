@@ -1,15 +1,15 @@
 //! ewasm Scout compatibility: Scout's YAML format and ABI (all three namespaces and
 //! libraries), with every bad input a clear error and a non-zero exit.
-mod common;
 
+use ee_cli::Outcome;
 use ee_host::exec::ExecConfig;
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::scout::{Vectors, run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn ee(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().expect("ee runs")
+/// Runs `ee` in-process.
+fn ee(args: &[&str]) -> Outcome {
+    ee_cli::run_captured(args.iter().copied())
 }
 
 fn repo(p: &str) -> PathBuf {
@@ -57,8 +57,8 @@ fn the_project_vectors_pass_on_both_engines_and_through_the_cli() {
             assert!(outcome.passed(), "{file} {engine:?}:\n{}", outcome.diff());
         }
         let out = ee(&["run", repo(file).to_str().unwrap(), "--repeat", "3", "--format", "json"]);
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.code, 0, "{}{:?}", out.stdout, out.error);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(v["passed"], true);
         assert_eq!(v["repeat"], 3);
     }
@@ -76,8 +76,8 @@ fn a_wrong_expected_root_fails_with_a_readable_diff() {
         .replace(good, &format!("- \"{bad_root}\""));
     std::fs::write(&path, text).unwrap();
     let out = ee(&["run", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 1);
+    let stdout = &out.stdout;
     assert!(stdout.contains("MISMATCH"), "{stdout}");
     assert!(stdout.contains(&format!("- expected {bad_root}")), "{stdout}");
     assert!(stdout.contains("+ actual   "), "{stdout}");
@@ -92,8 +92,8 @@ fn a_missing_deposit_fails() {
         text.replace("../../target", repo("target").to_str().unwrap()).replace("amount: 0", "amount: 32");
     std::fs::write(&path, text).unwrap();
     let out = ee(&["run", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("deposit receipt not pushed"));
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("deposit receipt not pushed"));
 }
 
 #[test]
@@ -152,10 +152,7 @@ fn cli_failure(name: &str, wat_src: &str, data: &str, extra_args: &[&str]) -> (O
     let mut args = vec!["run", path.to_str().unwrap()];
     args.extend_from_slice(extra_args);
     let out = ee(&args);
-    (
-        out.status.code(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-    )
+    (Some(i32::from(out.code)), format!("{}{}", out.stdout, out.error.unwrap_or_default()))
 }
 
 #[test]
@@ -245,8 +242,8 @@ fn malformed_files_fail_before_running() {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         let out = ee(&["run", path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(1), "{name}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, 1, "{name}");
+        let err = out.error.unwrap_or_default();
         assert!(err.contains(needle), "{name}: {err}");
     }
     // A library that imports something is refused.
@@ -255,6 +252,6 @@ fn malformed_files_fail_before_running() {
     let path =
         yaml(&dir, "ee.wasm", &[], ZERO, ZERO, "  libraries:\n    - name: lib\n      file: lib.wasm\n");
     let out = ee(&["run", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("libraries may not import anything"));
+    assert_eq!(out.code, 1);
+    assert!(out.error.unwrap_or_default().contains("libraries may not import anything"));
 }

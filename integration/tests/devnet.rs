@@ -1,15 +1,13 @@
 //! The devnet over its JSON-RPC: deployment of a built EE, cross-shard transfers with
-//! matrices and receipts read back, refusals that change nothing, crash safety under
-//! `kill -9`, and a bounded loopback load test.
-#![cfg(feature = "devnet")]
-mod common;
-
-use common::built_wasm;
-use ee_host::crypto::SecretKey;
-use ee_host::devnet::rpc::{Client, ClientError, Devnet, ServeConfig, ServeError, serve};
-use ee_host::devnet::{Genesis, HeadInfo, NewExecutionScript, Node, NodeConfig, TRANSFER_EE, TxRequest};
+//! matrices and receipts read back, refusals that change nothing,
+//! a restart, the state provider, and a bounded loopback load test. (The `ee` binary's
+//! side — `ee devnet` under `kill -9`, the CLI round trip — is in `ee-cli`'s tests.)
+use ee_client::keys::dev_key;
+use ee_client::tx::transfer_data;
+use ee_client::{ClientError, HeadInfo, HttpTransport, Method, NewExecutionScript, TxRequest};
+use ee_devnet::{Devnet, Genesis, Node, NodeConfig, ServeConfig, ServeError, TRANSFER_EE, serve};
+use ee_integration::built_wasm;
 use ee_sdk::codec::Encode;
-use ee_sdk::{ShardId, Transfer};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -41,13 +39,10 @@ fn start(node: Arc<Node>, produce: bool) -> (Devnet, Client) {
     (devnet, client)
 }
 
-fn dev_key(i: u64) -> SecretKey {
-    SecretKey::from_seed(format!("ee-devnet-{i}").as_bytes())
-}
+type Client = ee_client::Client<HttpTransport>;
 
 fn transfer(shard: u32, ee: u32, amount: u64, to: u32) -> TxRequest {
-    let data = vec![Transfer { amount, shard: ShardId(to), ee: None }].encode();
-    TxRequest { shard, ee, data: hex::encode(data) }
+    TxRequest::new(shard, ee, &transfer_data(&[(amount, to, None)]))
 }
 
 fn rpc_code(r: Result<impl std::fmt::Debug, ClientError>) -> i32 {
@@ -68,23 +63,23 @@ fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
 
     // Deploy the freshly built transfer EE as a new EE, signed by validator 0.
     let code = built_wasm("transfer_ee").to_vec();
-    let before = client.validator(0).unwrap().balance;
+    let before = client.get_validator(0).unwrap().balance;
     let script =
         NewExecutionScript::signed(0, client.head().unwrap().slot, code.clone(), &dev_key(0)).encode();
-    let estimate = client.deploy(&script, false).unwrap();
+    let estimate = client.deploy_bytes(&script, false).unwrap();
     assert!(!estimate.applied);
     assert_eq!(client.head().unwrap().ees, 2, "an estimate changes nothing");
-    let deployed = client.deploy(&script, true).unwrap();
+    let deployed = client.deploy_bytes(&script, true).unwrap();
     assert_eq!((deployed.ee, deployed.applied, deployed.code_bytes), (2, true, code.len()));
-    let info = client.ee(2).unwrap();
+    let info = client.get_ee(2).unwrap();
     assert_eq!(info.code_hash, deployed.code_hash);
     assert_eq!(info.deployer, Some(0));
-    assert_eq!(client.validator(0).unwrap().balance, before - deployed.deposit);
-    assert_eq!(client.matrix(2).unwrap(), vec![vec![0; 4]; 4]);
+    assert_eq!(client.get_validator(0).unwrap().balance, before - deployed.deposit);
+    assert_eq!(client.get_matrix(2).unwrap(), vec![vec![0; 4]; 4]);
 
     // The state provider answers for a pending transaction against the committed root.
     let t1 = transfer(0, TRANSFER_EE.0, 5_000, 2);
-    let w = client.witness(&t1).unwrap();
+    let w = client.get_witness(t1.clone()).unwrap();
     assert!(w.ok && w.gas > 0 && w.witness_bytes > 0, "{w:?}");
     assert_eq!(w.pre_root, client.head().unwrap().shard_roots[0]);
 
@@ -95,7 +90,7 @@ fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
         transfer(3, TRANSFER_EE.0, 1_000, 0),
         transfer(2, 2, 9, 1),
     ];
-    let hashes: Vec<String> = sent.iter().map(|t| client.send(t).unwrap().hash).collect();
+    let hashes: Vec<String> = sent.iter().map(|t| client.send_transaction(t.clone()).unwrap().hash).collect();
     let located: Vec<_> =
         hashes.iter().map(|h| client.wait_for(h, Duration::from_secs(60)).unwrap()).collect();
     for (loc, tx) in located.iter().zip(&sent) {
@@ -103,21 +98,21 @@ fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
         assert_eq!((loc.result.error.as_deref(), loc.result.outputs), (None, 1), "{loc:?}");
     }
 
-    let m = client.matrix(TRANSFER_EE.0).unwrap();
+    let m = client.get_matrix(TRANSFER_EE.0).unwrap();
     assert_eq!(
         (m[0][0], m[0][2], m[1][1], m[1][3], m[3][3], m[3][0]),
         (BALANCE - 5_000, 5_000, BALANCE - 7_000, 7_000, BALANCE - 1_000, 1_000)
     );
     assert_eq!(total(&m), 4 * BALANCE, "netting conserves value");
-    assert_eq!(client.matrix(2).unwrap(), vec![vec![0; 4]; 4], "an unfunded EE's payment is refused");
+    assert_eq!(client.get_matrix(2).unwrap(), vec![vec![0; 4]; 4], "an unfunded EE's payment is refused");
 
     // Receipts: the meta-EE accepted the funded transfers and rejected the unfunded one.
-    let receipts = client.receipts(located[0].slot, 0).unwrap();
+    let receipts = client.get_receipts(located[0].slot, 0).unwrap();
     assert!(
         receipts.iter().any(|r| r.source_ee == 1 && r.target == Some((2, 1, 5_000)) && r.rejected.is_none()),
         "{receipts:?}"
     );
-    let receipts = client.receipts(located[3].slot, 2).unwrap();
+    let receipts = client.get_receipts(located[3].slot, 2).unwrap();
     let refused = receipts.iter().find(|r| r.source_ee == 2).expect("a decision on EE 2's output");
     assert_eq!(refused.target, Some((1, 2, 9)));
     assert!(refused.rejected.is_some(), "{refused:?}");
@@ -127,23 +122,23 @@ fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
     for shard in 0..4 {
         let mut root = None;
         for slot in 0..head.slot {
-            let b = client.block(slot, shard).unwrap();
+            let b = client.get_block(slot, shard).unwrap();
             if let Some(r) = root {
                 assert_eq!(b.pre_root, r, "slot {slot} shard {shard}");
             }
             root = Some(b.post_root);
         }
     }
-    assert_eq!(rpc_code(client.transaction(&"00".repeat(32))), 12, "unknown transactions are not found");
+    assert_eq!(rpc_code(client.get_transaction("00".repeat(32))), 12, "unknown transactions are not found");
     devnet.stop();
 }
 
 /// Everything observable about the node's state.
 fn snapshot(client: &Client) -> (u64, Vec<String>, u32, u64, u64, Vec<Vec<i64>>) {
     let HeadInfo { slot, shard_roots, ees, .. } = client.head().unwrap();
-    let v0 = client.validator(0).unwrap().balance;
-    let v1 = client.validator(1).unwrap().balance;
-    (slot, shard_roots, ees, v0, v1, client.matrix(TRANSFER_EE.0).unwrap())
+    let v0 = client.get_validator(0).unwrap().balance;
+    let v1 = client.get_validator(1).unwrap().balance;
+    (slot, shard_roots, ees, v0, v1, client.get_matrix(TRANSFER_EE.0).unwrap())
 }
 
 /// A raw HTTP POST to the server; returns status code and body.
@@ -176,12 +171,12 @@ fn refusals_have_clear_errors_and_change_nothing() {
 
     let code = built_wasm("transfer_ee").to_vec();
     let good = NewExecutionScript::signed(0, 1, code.clone(), &dev_key(0));
-    client.deploy(&good.encode(), true).unwrap();
+    client.deploy_bytes(&good.encode(), true).unwrap();
     let state = snapshot(&client);
 
     let refuse = |bytes: Vec<u8>, code: i32, words: &str| {
         for apply in [false, true] {
-            match client.deploy(&bytes, apply) {
+            match client.deploy_bytes(&bytes, apply) {
                 Err(ClientError::Rpc { code: c, message }) => {
                     assert_eq!(c, code, "{message}");
                     assert!(message.contains(words), "`{message}` should mention `{words}`");
@@ -225,17 +220,21 @@ fn refusals_have_clear_errors_and_change_nothing() {
     refuse(vec![1, 2, 3], -32602, "malformed");
 
     // Transactions: unknown shard / EE, the meta-EE, non-hex data, oversized data, duplicates.
-    assert_eq!(rpc_code(client.send(&transfer(2, 1, 1, 0))), 7);
-    assert_eq!(rpc_code(client.send(&transfer(0, 42, 1, 0))), 8);
-    assert_eq!(rpc_code(client.send(&transfer(0, 0, 1, 0))), 8, "the meta-EE takes no user transactions");
-    assert_eq!(rpc_code(client.send(&TxRequest { shard: 0, ee: 1, data: "zz".into() })), -32602);
+    assert_eq!(rpc_code(client.send_transaction(transfer(2, 1, 1, 0))), 7);
+    assert_eq!(rpc_code(client.send_transaction(transfer(0, 42, 1, 0))), 8);
+    assert_eq!(
+        rpc_code(client.send_transaction(transfer(0, 0, 1, 0))),
+        8,
+        "the meta-EE takes no user transactions"
+    );
+    assert_eq!(rpc_code(client.send_transaction(TxRequest { shard: 0, ee: 1, data: "zz".into() })), -32602);
     let huge = TxRequest { shard: 0, ee: 1, data: "00".repeat(200_000) };
-    assert_eq!(rpc_code(client.send(&huge)), 9);
+    assert_eq!(rpc_code(client.send_transaction(huge.clone())), 9);
     let t = transfer(0, 1, 5, 1);
-    client.send(&t).unwrap();
-    assert_eq!(rpc_code(client.send(&t)), 11, "a pending duplicate");
+    client.send_transaction(t.clone()).unwrap();
+    assert_eq!(rpc_code(client.send_transaction(t.clone())), 11, "a pending duplicate");
     node.produce_slot().unwrap();
-    assert_eq!(rpc_code(client.send(&t)), 11, "a committed duplicate");
+    assert_eq!(rpc_code(client.send_transaction(t.clone())), 11, "a committed duplicate");
     let state = snapshot(&client);
 
     // Malformed JSON-RPC and oversized requests: errors, nothing changes.
@@ -260,87 +259,6 @@ fn refusals_have_clear_errors_and_change_nothing() {
     devnet.stop();
 }
 
-/// Starts `ee devnet` as a child process and returns it with its RPC URL.
-fn spawn_devnet(db: &Path) -> (std::process::Child, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
-        .args(["devnet", "--shards", "4", "--slot-ms", "1", "--rpc", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .arg("--ees-dir")
-        .arg(common::ees_dir())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .expect("ee devnet starts");
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    // Keep reading so the child never writes to a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let url = line.strip_prefix("rpc: ").unwrap_or_else(|| panic!("first line `{line}`")).trim().to_string();
-    (child, url)
-}
-
-/// `kill -9` rounds: with 1 ms slots the producer is committing almost all the time.
-const ROUNDS: u64 = 16;
-
-#[test]
-fn survives_sigkill_during_block_production() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("devnet.redb");
-    let mut committed: Vec<(String, u64, u32, u32)> = Vec::new();
-    let mut last_slot = 0;
-    let mut rng = 0x9e37_79b9_u64;
-    for round in 0..ROUNDS {
-        let (mut child, url) = spawn_devnet(&db);
-        let client = Client::connect(&url).unwrap();
-        let head = client.head().unwrap();
-        assert!(head.slot >= last_slot, "round {round}: head went back from {last_slot} to {}", head.slot);
-        // No committed transaction is lost, and it is where it was.
-        for (hash, slot, shard, index) in &committed {
-            let loc = client.transaction(hash).unwrap_or_else(|e| panic!("round {round}: lost {hash}: {e}"));
-            assert_eq!((loc.slot, loc.shard, loc.index), (*slot, *shard, *index));
-        }
-        // Traffic, then a kill at a pseudo-random moment while slots are being produced.
-        let hashes: Vec<String> = (0..40)
-            .map(|i| {
-                client
-                    .send(&transfer((i % 4) as u32, 1, 1 + round * 100 + i, ((i + 1) % 4) as u32))
-                    .unwrap()
-                    .hash
-            })
-            .collect();
-        for h in &hashes[..20] {
-            let loc = client.wait_for(h, Duration::from_secs(30)).unwrap();
-            committed.push((h.clone(), loc.slot, loc.shard, loc.index));
-        }
-        last_slot = client.head().unwrap().slot;
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        std::thread::sleep(Duration::from_millis(rng % 40));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-    }
-    // Reopen in-process: the rebuilt trees give the stored roots (`open` checks), blocks
-    // chain root to root, and value is conserved.
-    let mut config = NodeConfig::new(db);
-    config.shards = 4;
-    let node = Node::open(config, None).expect("consistent after the kills");
-    let head = node.head().unwrap();
-    assert!(head.slot >= last_slot);
-    for shard in 0..4 {
-        let mut prev = node.block(0, shard).unwrap().pre_root;
-        for slot in 0..head.slot {
-            let b = node.block(slot, shard).unwrap();
-            assert_eq!(b.pre_root, prev, "slot {slot} shard {shard}");
-            prev = b.post_root;
-        }
-        assert_eq!(prev, head.shard_roots[shard as usize]);
-    }
-    assert_eq!(total(&node.matrix(1).unwrap()), 4 * BALANCE);
-    assert!(head.committed_txs >= committed.len() as u64);
-}
-
 /// Sustained loopback throughput: `EE_LOAD_TXS` transfers (default 6,000) from 2 client
 /// threads, all committed; prints transactions/s. Bounded in count and time.
 fn load(shards: u32) {
@@ -357,7 +275,7 @@ fn load(shards: u32) {
                 for i in (t..count).step_by(2) {
                     let from = (i % u64::from(shards)) as u32;
                     let tx = transfer(from, 1, 1 + i, (from + 1) % shards);
-                    client.send(&tx).unwrap();
+                    client.send_transaction(tx.clone()).unwrap();
                 }
             })
         })
@@ -377,7 +295,7 @@ fn load(shards: u32) {
     };
     let elapsed = started.elapsed();
     assert_eq!(head.committed_txs, count);
-    assert_eq!(total(&client.matrix(1).unwrap()), i64::from(shards) * BALANCE);
+    assert_eq!(total(&client.get_matrix(1).unwrap()), i64::from(shards) * BALANCE);
     println!(
         "devnet load, {shards} shards: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
         sent_in.as_secs_f64(),
@@ -419,21 +337,38 @@ fn a_restarted_node_resumes_with_the_same_roots() {
     assert_eq!(node.matrix(1).unwrap()[0][1], 10);
 }
 
-/// `docs/DEVNET.md`'s method table is generated from `METHODS` (regenerate with
-/// `EE_UPDATE_DOCS=1 cargo test -p ee-host --test devnet docs`).
+/// `docs/DEVNET.md`'s method and error-code tables are generated from `ee-client`'s
+/// tables (regenerate with `EE_UPDATE_DOCS=1 cargo test -p ee-integration --test devnet docs`).
 #[test]
-fn docs_list_every_method() {
+fn docs_list_every_method_and_error_code() {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/DEVNET.md");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let (open, close) =
-        ("<!-- methods: generated from host/src/devnet/rpc.rs METHODS -->\n", "<!-- /methods -->");
-    let start = text.find(open).expect("methods marker") + open.len();
-    let end = text.find(close).expect("end marker");
-    let generated = ee_host::devnet::rpc::methods_markdown();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let sections = [
+        (
+            "<!-- methods: generated from client/src/api.rs -->\n",
+            "<!-- /methods -->",
+            ee_client::api::methods_markdown(),
+        ),
+        (
+            "<!-- errors: generated from client/src/error.rs -->\n",
+            "<!-- /errors -->",
+            ee_client::error::error_codes_markdown(),
+        ),
+    ];
+    for (open, close, generated) in sections {
+        let start = text.find(open).unwrap_or_else(|| panic!("marker {open}")) + open.len();
+        let end = text.find(close).unwrap_or_else(|| panic!("marker {close}"));
+        if std::env::var_os("EE_UPDATE_DOCS").is_some() {
+            text = format!("{}{generated}{}", &text[..start], &text[end..]);
+        } else {
+            assert!(
+                text[start..end] == generated,
+                "docs/DEVNET.md is out of date ({open}): EE_UPDATE_DOCS=1"
+            );
+        }
+    }
     if std::env::var_os("EE_UPDATE_DOCS").is_some() {
-        std::fs::write(&path, format!("{}{generated}{}", &text[..start], &text[end..])).unwrap();
-    } else {
-        assert!(text[start..end] == generated, "docs/DEVNET.md's methods are out of date: EE_UPDATE_DOCS=1");
+        std::fs::write(&path, text).unwrap();
     }
 }
 
@@ -442,86 +377,13 @@ fn docs_list_every_method() {
 fn every_method_in_the_table_is_served() {
     let dir = tempfile::tempdir().unwrap();
     let (devnet, _client) = start(open(dir.path(), 1, 1000), false);
-    for m in ee_host::devnet::rpc::METHODS {
-        let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{}","params":[]}}"#, m.name);
+    for m in Method::ALL {
+        let body = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{}","params":[]}}"#, m.name());
         let (status, reply) = post(devnet.addr(), body.as_bytes());
         assert_eq!(status, 200);
-        assert!(!reply.contains("-32601"), "{} is in METHODS but not served: {reply}", m.name);
+        assert!(!reply.contains("-32601"), "{} is in the method table but not served: {reply}", m.name());
     }
     devnet.stop();
-}
-
-fn ee(args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-/// The CLI round trip: keygen, deploy (dry run, then --execute), send --wait, status.
-#[test]
-fn cli_keygen_deploy_send_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = spawn_devnet(&dir.path().join("devnet.redb"));
-    let key = dir.path().join("dev0.key");
-    let key = key.to_str().unwrap();
-    let wasm = common::ees_dir().join("transfer_ee.wasm");
-    let wasm = wasm.to_str().unwrap();
-    let (ok, out, err) = ee(&["keygen", "--dev", "0", "--out", key]);
-    assert!(ok && out.contains("public key"), "{out}{err}");
-    let (ok, _, err) = ee(&["keygen", "--dev", "0", "--out", key]);
-    assert!(!ok && err.contains("exists"), "keygen does not overwrite: {err}");
-
-    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--format", "json"]);
-    assert!(ok, "{err}");
-    let dry: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((dry["applied"].as_bool(), dry["ee"].as_u64()), (Some(false), Some(2)));
-    let client = Client::connect(&url).unwrap();
-    assert_eq!(client.head().unwrap().ees, 2, "a dry run deploys nothing");
-    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--execute"]);
-    assert!(ok && out.contains("deployed as EE 2"), "{out}{err}");
-    assert_eq!(client.ee(2).unwrap().code_hash, dry["code_hash"].as_str().unwrap());
-
-    // Invalid code is refused locally with the reasons of `ee check`, before any RPC.
-    let bad = dir.path().join("bad.wasm");
-    std::fs::write(&bad, b"\0asm\x01\0\0\0\x05").unwrap();
-    let (ok, _, err) = ee(&["deploy", bad.to_str().unwrap(), "--key", key, "--rpc", &url, "--execute"]);
-    assert!(!ok && err.contains("would be refused"), "{err}");
-
-    let (ok, out, err) = ee(&[
-        "send",
-        "--rpc",
-        &url,
-        "--shard",
-        "0",
-        "--ee",
-        "1",
-        "--transfer",
-        "5000@2",
-        "--witness",
-        "--wait",
-        "--format",
-        "json",
-    ]);
-    assert!(ok, "{err}");
-    let sent: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(sent["witness"]["ok"].as_bool(), Some(true));
-    assert!(sent["committed"]["result"]["error"].is_null(), "{out}");
-    assert_eq!(sent["receipts"][0]["rejected"], serde_json::Value::Null, "{out}");
-    assert_eq!(sent["committed"]["result"]["hash"], sent["hash"], "hashes are hex strings in JSON");
-
-    let (ok, out, err) = ee(&["status", "--rpc", &url, "--ee", "1", "--format", "json"]);
-    assert!(ok, "{err}");
-    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(status["matrix"][0][2].as_i64(), Some(5_000));
-    let (ok, out, _) = ee(&["status", "--rpc", &url]);
-    assert!(ok && out.contains("transactions committed"), "{out}");
-    let (ok, _, err) = ee(&["status", "--rpc", &url, "--tx", &"ab".repeat(32)]);
-    assert!(!ok && err.contains("not found"), "{err}");
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 /// The state provider's post-root (recomputed from the witness alone) is the root the
@@ -550,7 +412,7 @@ fn state_provider_predicts_the_committed_root() {
 fn an_empty_store_file_gets_its_genesis() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("devnet.redb");
-    drop(ee_host::devnet::store::Store::open(&db).unwrap());
+    drop(ee_devnet::store::Store::open(&db).unwrap());
     assert!(db.exists());
     let mut config = NodeConfig::new(db);
     config.shards = 2;

@@ -1,9 +1,10 @@
 //! `ee run vectors.yaml`: ewasm Scout's test vectors.
-use super::shared::ExecArgs;
+use crate::args::ExecArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
 use ee_host::scout::{BlockRun, Outcome, Vectors, run as run_vectors};
 use serde::Serialize;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -30,7 +31,13 @@ struct BlockTimes {
 }
 
 /// Runs the vectors `repeat` times and reports; exit 1 on any mismatch.
-pub fn run(path: &Path, exec: &ExecArgs, repeat: u32, format: Format) -> anyhow::Result<ExitCode> {
+pub fn run(
+    out: &mut dyn Write,
+    path: &Path,
+    exec: &ExecArgs,
+    repeat: u32,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let vectors = Vectors::load(path).with_context(|| format!("loading {}", path.display()))?;
     let config = exec.config(None)?;
     let runtime =
@@ -62,12 +69,13 @@ pub fn run(path: &Path, exec: &ExecArgs, repeat: u32, format: Format) -> anyhow:
         outcome: first,
     };
     if format == Format::Json {
-        print_json(&report)?;
+        print_json(out, &report)?;
     } else {
-        println!(
+        writeln!(
+            out,
             "{} — engine {}, {} run(s); block µs = instantiate + execute, compile once per EE (cached)\n",
             report.file, report.engine, report.repeat
-        );
+        )?;
         let mut t =
             table(["block", "env", "result", "gas", "compile µs", "block µs (median)", "block µs (min)"]);
         for b in &report.blocks {
@@ -81,11 +89,11 @@ pub fn run(path: &Path, exec: &ExecArgs, repeat: u32, format: Format) -> anyhow:
                 b.min_us.to_string(),
             ]);
         }
-        println!("{t}");
+        writeln!(out, "{t}")?;
         if passed {
-            println!("\npost-state and deposits match");
+            writeln!(out, "\npost-state and deposits match")?;
         } else {
-            println!("\nMISMATCH\n{}", report.diff);
+            writeln!(out, "\nMISMATCH\n{}", report.diff)?;
         }
     }
     Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })

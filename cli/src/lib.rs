@@ -1,0 +1,137 @@
+//! # ee-cli
+//!
+//! The `ee` command-line tool, as a library: [`Cli`] is the clap parser, every
+//! subcommand is a module of [`commands`] with an `Args` type and a `run(args, out)`
+//! that writes its data to `out` (stdout in the binary, a buffer in tests), and
+//! [`args`] holds the flags several commands share.
+//!
+//! Data goes to `out` (`--format table|json`), logs and progress to stderr. Exit codes:
+//! 0 success, 1 failure (the message says why), 2 usage error.
+#![warn(missing_docs)]
+
+pub mod args;
+pub mod commands;
+pub mod output;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Build, check, measure, run and deploy Ethereum 2 Phase 2 execution environments.
+#[derive(Parser)]
+#[command(name = "ee", version, about, long_about = None)]
+pub struct Cli {
+    /// Log verbosity on stderr (-v: info, -vv: debug, including EEs' debug_log).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every subcommand (one module of [`commands`] each).
+#[derive(Subcommand)]
+#[allow(missing_docs)]
+pub enum Command {
+    New(commands::new::Args),
+    Build(commands::build::Args),
+    Check(commands::check::Args),
+    Inspect(commands::inspect::Args),
+    Gas(commands::gas::Args),
+    Run(commands::run::Args),
+    Demo(commands::demo::Args),
+    Sim(commands::sim::Args),
+    Abi(commands::abi::Args),
+    Costs(commands::costs::Args),
+    Devnet(commands::devnet::Args),
+    Keygen(commands::keygen::Args),
+    Deploy(commands::deploy::Args),
+    Send(commands::send::Args),
+    Status(commands::status::Args),
+}
+
+impl Command {
+    /// Runs the command, writing its data to `out`.
+    pub fn run(self, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+        match self {
+            Command::New(a) => commands::new::run(a, out),
+            Command::Build(a) => commands::build::run(a, out),
+            Command::Check(a) => commands::check::run(a, out),
+            Command::Inspect(a) => commands::inspect::run(a, out),
+            Command::Gas(a) => commands::gas::run(a, out),
+            Command::Run(a) => commands::run::run(a, out),
+            Command::Demo(a) => commands::demo::run(a, out),
+            Command::Sim(a) => commands::sim::run(a, out),
+            Command::Abi(a) => commands::abi::run(a, out),
+            Command::Costs(a) => commands::costs::run(a, out),
+            Command::Devnet(a) => commands::devnet::run(a, out),
+            Command::Keygen(a) => commands::keygen::run(a, out),
+            Command::Deploy(a) => commands::deploy::run(a, out),
+            Command::Send(a) => commands::send::run(a, out),
+            Command::Status(a) => commands::status::run(a, out),
+        }
+    }
+}
+
+/// What an in-process run of `ee` produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code the binary would return (2 for usage errors).
+    pub code: u8,
+    /// What it wrote to stdout.
+    pub stdout: String,
+    /// The error message (stderr), if it failed.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    /// Whether it exited 0.
+    pub fn success(&self) -> bool {
+        self.code == 0
+    }
+}
+
+/// Runs `ee` in-process with `args` (without the program name), as the binary would but
+/// capturing stdout and the error: what tests call.
+pub fn run_captured<I, T>(args: I) -> Outcome
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(
+        std::iter::once(OsString::from("ee")).chain(args.into_iter().map(Into::into)),
+    ) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return Outcome { code, stdout: String::new(), error: Some(e.to_string()) };
+        }
+    };
+    let mut out = Vec::new();
+    let (code, error) = match cli.command.run(&mut out) {
+        Ok(code) if code == ExitCode::SUCCESS => (0, None),
+        Ok(_) => (1, None),
+        Err(e) => (1, Some(format!("error: {e:#}"))),
+    };
+    Outcome { code, stdout: String::from_utf8_lossy(&out).into_owned(), error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_exit_2_in_process() {
+        let o = run_captured(["run"]);
+        assert_eq!(o.code, 2, "{o:?}");
+        let o = run_captured(["no-such-command"]);
+        assert_eq!(o.code, 2, "{o:?}");
+    }
+}

@@ -1,0 +1,173 @@
+//! The `ee` binary with a devnet: `ee devnet` as a child process killed with `kill -9`
+//! during block production, and the CLI round trip (keygen, deploy, send, status) run
+//! in-process against it.
+use ee_client::tx::transfer_data;
+use ee_client::{HttpTransport, TxRequest};
+use ee_devnet::{Node, NodeConfig};
+use std::path::Path;
+use std::time::Duration;
+
+type Client = ee_client::Client<HttpTransport>;
+
+const BALANCE: i64 = 1_000_000_000_000;
+
+fn transfer(shard: u32, ee: u32, amount: u64, to: u32) -> TxRequest {
+    TxRequest::new(shard, ee, &transfer_data(&[(amount, to, None)]))
+}
+
+fn total(m: &[Vec<i64>]) -> i64 {
+    m.iter().flatten().sum()
+}
+
+/// Starts `ee devnet` as a child process and returns it with its RPC URL.
+fn spawn_devnet(db: &Path) -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
+        .args(["devnet", "--shards", "4", "--slot-ms", "1", "--rpc", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--ees-dir")
+        .arg(ee_integration::ees_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("ee devnet starts");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    // Keep reading so the child never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let url = line.strip_prefix("rpc: ").unwrap_or_else(|| panic!("first line `{line}`")).trim().to_string();
+    (child, url)
+}
+
+/// `kill -9` rounds: with 1 ms slots the producer is committing almost all the time.
+const ROUNDS: u64 = 16;
+
+#[test]
+fn survives_sigkill_during_block_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("devnet.redb");
+    let mut committed: Vec<(String, u64, u32, u32)> = Vec::new();
+    let mut last_slot = 0;
+    let mut rng = 0x9e37_79b9_u64;
+    for round in 0..ROUNDS {
+        let (mut child, url) = spawn_devnet(&db);
+        let client = Client::connect(&url).unwrap();
+        let head = client.head().unwrap();
+        assert!(head.slot >= last_slot, "round {round}: head went back from {last_slot} to {}", head.slot);
+        // No committed transaction is lost, and it is where it was.
+        for (hash, slot, shard, index) in &committed {
+            let loc = client
+                .get_transaction(hash.clone())
+                .unwrap_or_else(|e| panic!("round {round}: lost {hash}: {e}"));
+            assert_eq!((loc.slot, loc.shard, loc.index), (*slot, *shard, *index));
+        }
+        // Traffic, then a kill at a pseudo-random moment while slots are being produced.
+        let hashes: Vec<String> = (0..40)
+            .map(|i| {
+                client
+                    .send_transaction(transfer((i % 4) as u32, 1, 1 + round * 100 + i, ((i + 1) % 4) as u32))
+                    .unwrap()
+                    .hash
+            })
+            .collect();
+        for h in &hashes[..20] {
+            let loc = client.wait_for(h, Duration::from_secs(30)).unwrap();
+            committed.push((h.clone(), loc.slot, loc.shard, loc.index));
+        }
+        last_slot = client.head().unwrap().slot;
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        std::thread::sleep(Duration::from_millis(rng % 40));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    // Reopen in-process: the rebuilt trees give the stored roots (`open` checks), blocks
+    // chain root to root, and value is conserved.
+    let mut config = NodeConfig::new(db);
+    config.shards = 4;
+    let node = Node::open(config, None).expect("consistent after the kills");
+    let head = node.head().unwrap();
+    assert!(head.slot >= last_slot);
+    for shard in 0..4 {
+        let mut prev = node.block(0, shard).unwrap().pre_root;
+        for slot in 0..head.slot {
+            let b = node.block(slot, shard).unwrap();
+            assert_eq!(b.pre_root, prev, "slot {slot} shard {shard}");
+            prev = b.post_root;
+        }
+        assert_eq!(prev, head.shard_roots[shard as usize]);
+    }
+    assert_eq!(total(&node.matrix(1).unwrap()), 4 * BALANCE);
+    assert!(head.committed_txs >= committed.len() as u64);
+}
+
+/// Runs `ee` in-process (the devnet itself is a child process).
+fn ee(args: &[&str]) -> (bool, String, String) {
+    let out = ee_cli::run_captured(args.iter().copied());
+    (out.success(), out.stdout, out.error.unwrap_or_default())
+}
+
+/// The CLI round trip: keygen, deploy (dry run, then --execute), send --wait, status.
+#[test]
+fn cli_keygen_deploy_send_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn_devnet(&dir.path().join("devnet.redb"));
+    let key = dir.path().join("dev0.key");
+    let key = key.to_str().unwrap();
+    let wasm = ee_integration::ees_dir().join("transfer_ee.wasm");
+    let wasm = wasm.to_str().unwrap();
+    let (ok, out, err) = ee(&["keygen", "--dev", "0", "--out", key]);
+    assert!(ok && out.contains("public key"), "{out}{err}");
+    let (ok, _, err) = ee(&["keygen", "--dev", "0", "--out", key]);
+    assert!(!ok && err.contains("exists"), "keygen does not overwrite: {err}");
+
+    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--format", "json"]);
+    assert!(ok, "{err}");
+    let dry: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((dry["applied"].as_bool(), dry["ee"].as_u64()), (Some(false), Some(2)));
+    let client = Client::connect(&url).unwrap();
+    assert_eq!(client.head().unwrap().ees, 2, "a dry run deploys nothing");
+    let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--execute"]);
+    assert!(ok && out.contains("deployed as EE 2"), "{out}{err}");
+    assert_eq!(client.get_ee(2).unwrap().code_hash, dry["code_hash"].as_str().unwrap());
+
+    // Invalid code is refused locally with the reasons of `ee check`, before any RPC.
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x05").unwrap();
+    let (ok, _, err) = ee(&["deploy", bad.to_str().unwrap(), "--key", key, "--rpc", &url, "--execute"]);
+    assert!(!ok && err.contains("would be refused"), "{err}");
+
+    let (ok, out, err) = ee(&[
+        "send",
+        "--rpc",
+        &url,
+        "--shard",
+        "0",
+        "--ee",
+        "1",
+        "--transfer",
+        "5000@2",
+        "--witness",
+        "--wait",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    let sent: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sent["witness"]["ok"].as_bool(), Some(true));
+    assert!(sent["committed"]["result"]["error"].is_null(), "{out}");
+    assert_eq!(sent["receipts"][0]["rejected"], serde_json::Value::Null, "{out}");
+    assert_eq!(sent["committed"]["result"]["hash"], sent["hash"], "hashes are hex strings in JSON");
+
+    let (ok, out, err) = ee(&["status", "--rpc", &url, "--ee", "1", "--format", "json"]);
+    assert!(ok, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["matrix"][0][2].as_i64(), Some(5_000));
+    let (ok, out, _) = ee(&["status", "--rpc", &url]);
+    assert!(ok && out.contains("transactions committed"), "{out}");
+    let (ok, _, err) = ee(&["status", "--rpc", &url, "--tx", &"ab".repeat(32)]);
+    assert!(!ok && err.contains("not found"), "{err}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

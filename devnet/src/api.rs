@@ -1,0 +1,51 @@
+//! The node as the server of `ee-client`'s method table: one function per JSON-RPC
+//! method ([`ee_client::api::Api`]), so a method without an implementation does not
+//! compile.
+use crate::node::{DevnetError, Node};
+use ee_client::api::Api;
+use ee_client::error::RpcError;
+use ee_client::report::{BlockReport, ReceiptReport};
+use ee_client::types::*;
+
+impl From<DevnetError> for RpcError {
+    fn from(e: DevnetError) -> Self {
+        RpcError::new(e.code(), e.to_string())
+    }
+}
+
+impl Api for Node {
+    fn head(&self) -> Result<HeadInfo, RpcError> {
+        Ok(Node::head(self)?)
+    }
+    fn send_transaction(&self, tx: TxRequest) -> Result<TxAccepted, RpcError> {
+        Ok(self.submit(&tx)?)
+    }
+    fn get_transaction(&self, hash: String) -> Result<TxLocation, RpcError> {
+        Ok(self.transaction_location(&hash)?)
+    }
+    fn deploy(&self, script: Hex) -> Result<DeployResult, RpcError> {
+        Ok(Node::deploy(self, &script.0, true)?)
+    }
+    fn estimate_deploy(&self, script: Hex) -> Result<DeployResult, RpcError> {
+        Ok(Node::deploy(self, &script.0, false)?)
+    }
+    fn get_block(&self, slot: u64, shard: u32) -> Result<BlockReport, RpcError> {
+        Ok(self.block(slot, shard)?)
+    }
+    fn get_receipts(&self, slot: u64, shard: u32) -> Result<Vec<ReceiptReport>, RpcError> {
+        Ok(self.block(slot, shard)?.netting)
+    }
+    fn get_ee(&self, id: u32) -> Result<EeInfo, RpcError> {
+        Ok(self.ee(id)?)
+    }
+    fn get_matrix(&self, id: u32) -> Result<Vec<Vec<i64>>, RpcError> {
+        Ok(self.matrix(id)?)
+    }
+    fn get_validator(&self, index: u64) -> Result<ValidatorInfo, RpcError> {
+        let v = self.validator(index)?;
+        Ok(ValidatorInfo { index, pubkey: hex::encode(v.pubkey), balance: v.balance })
+    }
+    fn get_witness(&self, tx: TxRequest) -> Result<WitnessInfo, RpcError> {
+        Ok(self.witness(&tx)?)
+    }
+}
