@@ -4,7 +4,7 @@ use ee_host::exec::ExecConfig;
 use ee_host::gas::CostTable;
 use ee_host::limits::Limits;
 use ee_host::runtime::{EngineKind, Runtime};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Engine, prices and limits.
@@ -80,6 +80,12 @@ pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
             candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         )
     })
+}
+
+/// Reads the built EE `name` (`<dir>/<name>.wasm`).
+pub fn read_ee(dir: &Path, name: &str) -> anyhow::Result<Arc<[u8]>> {
+    let p = dir.join(format!("{name}.wasm"));
+    Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
 }
 
 /// The devnet to talk to.

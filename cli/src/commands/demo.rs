@@ -1,14 +1,12 @@
 //! `ee demo`: seed 000's worked example from the built wasm EEs.
 use super::run::{execute, print};
-use crate::args::{ExecArgs, ees_dir};
+use crate::args::{ExecArgs, ees_dir, read_ee};
 use crate::output::{Format, print_json, table};
-use anyhow::Context;
 use ee_host::scenario::Scenario;
 use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use vhee::walkthrough;
 
 /// The seed-000 scenario (wasm names are resolved in the EE directory).
@@ -67,10 +65,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
 
 /// `ee demo vhee`: runs `vhee::walkthrough` on the built EEs and prints its steps.
 fn vhee_walkthrough(out: &mut dyn Write, dir: &Path, exec: &ExecArgs, format: Format) -> anyhow::Result<()> {
-    let read = |name: &str| -> anyhow::Result<Arc<[u8]>> {
-        let p = dir.join(format!("{name}.wasm"));
-        Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
-    };
+    let read = |name: &str| read_ee(dir, name);
     let code = walkthrough::Code { vhee: read("vhee")?, relay: read("relay_ee")?, meta: read("meta_ee")? };
     let config = exec.config(None)?;
     let steps = walkthrough::run(&code, exec.runtime(&config), config)?;

@@ -1,8 +1,7 @@
 //! `ee sim`: the long-running simulator — stateful producer and stateless validator on
 //! every block, with proof, gas and speed figures.
-use crate::args::{ExecArgs, ees_dir};
+use crate::args::{ExecArgs, ees_dir, read_ee};
 use crate::output::{Format, print_json, table};
-use anyhow::Context;
 use ee_host::exec::EeRunner;
 use ee_host::native::NativeRunner;
 use ee_host::sim::{self, Mix, SimCode, SimConfig, SimReport};
@@ -88,11 +87,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) }
     } else {
         let dir = ees_dir(args.ees_dir)?;
-        let read = |n: &str| -> anyhow::Result<Arc<[u8]>> {
-            let p = dir.join(format!("{n}.wasm"));
-            Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
-        };
-        SimCode { transfer: read("transfer_ee")?, meta: read("meta_ee")? }
+        SimCode { transfer: read_ee(&dir, "transfer_ee")?, meta: read_ee(&dir, "meta_ee")? }
     };
     let world = sim::genesis(&config, &code)?;
     let bar = ProgressBar::new(u64::from(config.slots));
