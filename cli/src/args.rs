@@ -61,6 +61,27 @@ impl ExecArgs {
     }
 }
 
+/// Where the built EEs are.
+#[derive(clap::Args, Clone, Debug)]
+pub struct EesArgs {
+    /// Directory of the built EEs (default: `$EE_WASM_DIR`, target/ees next to this
+    /// binary, then ./target/ees).
+    #[arg(long)]
+    pub ees_dir: Option<PathBuf>,
+}
+
+impl EesArgs {
+    /// The directory ([`ees_dir`]).
+    pub fn dir(&self) -> anyhow::Result<PathBuf> {
+        ees_dir(self.ees_dir.clone())
+    }
+
+    /// Reads the built EE `name` from it.
+    pub fn read(&self, name: &str) -> anyhow::Result<Arc<[u8]>> {
+        read_ee(&self.dir()?, name)
+    }
+}
+
 /// Where built EEs live: `--ees-dir`, `$EE_WASM_DIR`, `<exe>/../ees` (target/ees for a
 /// cargo-built `ee`), then `./target/ees`.
 pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {

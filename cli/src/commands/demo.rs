@@ -1,11 +1,10 @@
 //! `ee demo`: seed 000's worked example from the built wasm EEs.
 use super::run::{execute, print};
-use crate::args::{ExecArgs, ees_dir, read_ee};
+use crate::args::{EesArgs, ExecArgs, read_ee};
 use crate::output::{Format, print_json, table};
 use ee_host::scenario::Scenario;
 use std::io::Write;
 use std::path::Path;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use vhee::walkthrough;
 
@@ -25,9 +24,9 @@ pub struct Args {
     /// Which demo.
     #[arg(value_enum, default_value_t = Which::Seed000)]
     pub which: Which,
-    /// Directory of the built EEs (default: target/ees next to this binary).
-    #[arg(long)]
-    pub ees_dir: Option<PathBuf>,
+    /// Where the built EEs are.
+    #[command(flatten)]
+    pub ees: EesArgs,
     /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
@@ -47,7 +46,7 @@ pub enum Which {
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let dir = ees_dir(args.ees_dir)?;
+    let dir = args.ees.dir()?;
     if args.which == Which::Vhee {
         vhee_walkthrough(out, &dir, &args.exec, args.format)?;
         return Ok(ExitCode::SUCCESS);

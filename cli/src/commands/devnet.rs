@@ -1,5 +1,5 @@
 //! `ee devnet`: run the local test network.
-use crate::args::ees_dir;
+use crate::args::EesArgs;
 use anyhow::Context;
 use ee_devnet::{Genesis, Node, NodeConfig, Validator};
 use ee_devnet::{ServeConfig, serve};
@@ -50,9 +50,9 @@ pub struct Args {
     /// Most user transactions per block.
     #[arg(long, default_value_t = 512)]
     pub max_block_txs: usize,
-    /// Where the genesis EEs are (default: next to this binary, then ./target/ees).
-    #[arg(long)]
-    pub ees_dir: Option<PathBuf>,
+    /// Where the built EEs are.
+    #[command(flatten)]
+    pub ees: EesArgs,
 }
 
 /// Runs the command.
@@ -113,7 +113,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
 }
 
 fn genesis(args: &Args) -> anyhow::Result<Genesis> {
-    let dir = ees_dir(args.ees_dir.clone())?;
+    let dir = args.ees.dir()?;
     let read = |name: &str| -> anyhow::Result<Arc<[u8]>> {
         let p = dir.join(name);
         Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())

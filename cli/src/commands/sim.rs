@@ -1,6 +1,6 @@
 //! `ee sim`: the long-running simulator — stateful producer and stateless validator on
 //! every block, with proof, gas and speed figures.
-use crate::args::{ExecArgs, ees_dir, read_ee};
+use crate::args::{EesArgs, ExecArgs, read_ee};
 use crate::output::{Format, print_json, table};
 use ee_host::exec::EeRunner;
 use ee_host::native::NativeRunner;
@@ -8,7 +8,6 @@ use ee_host::sim::{self, Mix, SimCode, SimConfig, SimReport};
 use ee_host::state::KeyLayout;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -46,9 +45,9 @@ pub struct Args {
     /// Run the EEs natively (same host logic, no wasm) instead of the built wasm.
     #[arg(long)]
     pub native: bool,
-    /// Directory of the built EEs (for wasm runs).
-    #[arg(long)]
-    pub ees_dir: Option<PathBuf>,
+    /// Where the built EEs are (for wasm runs).
+    #[command(flatten)]
+    pub built: EesArgs,
     /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
@@ -86,7 +85,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = if args.native {
         SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) }
     } else {
-        let dir = ees_dir(args.ees_dir)?;
+        let dir = args.built.dir()?;
         SimCode { transfer: read_ee(&dir, "transfer_ee")?, meta: read_ee(&dir, "meta_ee")? }
     };
     let world = sim::genesis(&config, &code)?;
