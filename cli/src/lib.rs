@@ -103,10 +103,9 @@ where
         std::iter::once(OsString::from("ee")).chain(args.into_iter().map(Into::into)),
     ) {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            return Outcome { code, stdout: String::new(), error: Some(e.to_string()) };
-        }
+        // `--help` and `--version` are data (stdout, exit 0); anything else is a usage error.
+        Err(e) if !e.use_stderr() => return Outcome { code: 0, stdout: e.to_string(), error: None },
+        Err(e) => return Outcome { code: 2, stdout: String::new(), error: Some(e.to_string()) },
     };
     let mut out = Vec::new();
     let (code, error) = match cli.command.run(&mut out) {

@@ -32,7 +32,14 @@ pub fn table<I: IntoIterator<Item = S>, S: ToString>(header: I) -> Table {
 
 /// Shortens a hex root for tables.
 pub fn short_hex(hex: &str) -> String {
-    if hex.len() > 16 { format!("{}…{}", &hex[..8], &hex[hex.len() - 6..]) } else { hex.to_string() }
+    let chars: Vec<char> = hex.chars().collect();
+    if chars.len() > 16 {
+        let (head, tail): (String, String) =
+            (chars[..8].iter().collect(), chars[chars.len() - 6..].iter().collect());
+        format!("{head}…{tail}")
+    } else {
+        hex.to_string()
+    }
 }
 
 /// A balance matrix as a table: row r = `shard[r].balances`, column c = funds for shard c.

@@ -209,6 +209,7 @@ impl<T: Transport> Client<T> {
     }
 
     /// Deploys (`apply`) or estimates the deployment of a signed script.
+    #[cfg(feature = "keys")]
     pub fn deploy_script(
         &self,
         script: &crate::NewExecutionScript,

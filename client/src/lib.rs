@@ -9,8 +9,8 @@
 //! | [`api`] | the devnet's JSON-RPC methods, declared once: names, typed parameters and results, docs, the server-side [`api::Api`] trait and dispatcher, the typed [`Client`] methods |
 //! | [`types`] | the wire types of those methods |
 //! | [`report`] | the report of an executed block (transactions, gas, the meta-EE's decisions) that `ee run`, `ee status` and the devnet all print |
-//! | [`keys`] | BLS12-381 key files (`ee keygen`) and keys (pure Rust, byte-identical to the host's `blst`) |
-//! | [`deploy`] | seed 004's signed `NewExecutionScript` |
+//! | `keys` | (feature `keys`, default) BLS12-381 key files (`ee keygen`) and keys (pure Rust, byte-identical to the host's `blst`) |
+//! | `deploy` | (feature `keys`) seed 004's signed `NewExecutionScript` |
 //! | [`tx`] | transaction hashes and transfer-EE transaction data |
 //! | [`error`] | [`ClientError`], [`ErrorCode`] |
 //!
@@ -19,8 +19,10 @@
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "keys")]
 pub mod deploy;
 pub mod error;
+#[cfg(feature = "keys")]
 pub mod keys;
 pub mod report;
 pub mod tx;
@@ -30,10 +32,12 @@ pub mod types;
 mod http;
 
 pub use api::{Client, Method, Transport};
+#[cfg(feature = "keys")]
 pub use deploy::NewExecutionScript;
 pub use error::{ClientError, ErrorCode, RpcError};
 #[cfg(all(feature = "http", not(target_arch = "wasm32")))]
 pub use http::HttpTransport;
+#[cfg(feature = "keys")]
 pub use keys::{KeyFile, SecretKey};
 pub use report::{BlockReport, HostCallReport, MatrixReport, ReceiptReport, TxReport};
 pub use tx::tx_hash;

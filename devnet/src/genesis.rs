@@ -1,16 +1,14 @@
 //! What a new devnet starts with.
 use crate::types::Validator;
 use ee_host::genesis::{GenesisEe, GenesisSpec};
-use ee_sdk::{EeId, META_EE};
+use ee_sdk::EeId;
 use std::sync::Arc;
 
-/// The genesis meta-EE's id: the project's convention, [`ee_sdk::META_EE`].
-pub const META_EE_ID: EeId = META_EE;
 /// The genesis transfer EE's id (funded on every shard). EE 0 is left free; deployments
 /// take 2, 3, ….
 pub const TRANSFER_EE: EeId = EeId(1);
 
-/// The genesis of a new devnet: the meta-EE, the transfer EE (funded on every shard's
+/// The genesis of a new devnet: the meta-EE (at [`ee_sdk::META_EE`]), the transfer EE (funded on every shard's
 /// diagonal) and the validators.
 pub struct Genesis {
     /// The meta-EE's code.

@@ -24,7 +24,7 @@ pub mod server;
 pub mod store;
 pub mod types;
 
-pub use genesis::{Genesis, META_EE_ID, TRANSFER_EE};
+pub use genesis::{Genesis, TRANSFER_EE};
 pub use node::{DEPLOY_GAS_BASE, DEPLOY_GAS_PER_BYTE, DevnetError, Node, NodeConfig};
 pub use producer::Producer;
 pub use server::{RpcServer, ServeError};
@@ -52,8 +52,10 @@ impl ServeConfig {
     /// Producing server on `addr` with a request limit fitting `node`'s largest deploy or
     /// transaction (hex-encoded).
     pub fn new(addr: SocketAddr, node: &Node) -> Self {
-        let largest = node.config().max_code_bytes.max(node.config().max_tx_bytes) as u32;
-        ServeConfig { addr, max_request_bytes: 2 * largest + 64 * 1024, produce: true, max_slots: None }
+        let largest = node.config().max_code_bytes.max(node.config().max_tx_bytes);
+        let max_request_bytes =
+            u32::try_from(largest.saturating_mul(2).saturating_add(64 * 1024)).unwrap_or(u32::MAX);
+        ServeConfig { addr, max_request_bytes, produce: true, max_slots: None }
     }
 }
 

@@ -534,7 +534,9 @@ impl Node {
         let id =
             match st.chain.world.beacon.ees.values().filter(|e| e.role != Role::Meta).map(|e| e.id.0).max() {
                 None => 0,
-                Some(m) => m.checked_add(1).ok_or(DevnetError::IdsExhausted)?,
+                Some(m) => {
+                    m.checked_add(1).filter(|&id| id != ee_sdk::META_EE.0).ok_or(DevnetError::IdsExhausted)?
+                }
             };
         let required = self.config.ee_deposit;
         let result = DeployResult {

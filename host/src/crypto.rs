@@ -10,8 +10,9 @@
 use blst::BLST_ERROR;
 use blst::min_pk::{PublicKey, Signature};
 
-/// Eth2's ciphersuite for proof-of-possession BLS signatures.
-pub use ee_sdk::bls::DST;
+/// Eth2's ciphersuite for proof-of-possession BLS signatures (the same as the clients'
+/// `ee_sdk::bls::DST`; a test checks it).
+pub const DST: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
 
 /// Whether `sig` is a valid signature of `msg` by `pk` (both checked for encoding and
 /// subgroup membership). Any malformed input is simply `false`.
@@ -43,6 +44,7 @@ mod tests {
 
     #[test]
     fn the_clients_pure_rust_keys_and_signatures_equal_blsts() {
+        assert_eq!(DST, bls::DST);
         for seed in 0u8..8 {
             let ikm = [seed.wrapping_mul(37); 40];
             let ours = bls::SecretKey::from_ikm(&ikm).unwrap();

@@ -3,7 +3,7 @@
 //! [`Limits`] holds the tunable ones (per run: `ee run --gas-limit`, a scenario's
 //! `limits`); the constants below are fixed by the protocol or by the host's safety
 //! margins. The devnet's own policy bounds (block size, mempool, deploy size) are in
-//! `ee-devnet`'s `NodeConfig` and default to values within these.
+//! `ee-devnet`'s `NodeConfig` and its RPC server's constants, within these.
 use serde::{Deserialize, Serialize};
 
 /// Largest supported shard count (keeps matrices and proofs within sane bounds).

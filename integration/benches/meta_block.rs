@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 const SHARDS: u32 = 4;
 const EES: u32 = 20;
 const PER_EE: u32 = 500;
-const META: EeId = EeId(1000);
+const META: EeId = ee_sdk::META_EE;
 
 fn ees_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ees")

@@ -1,6 +1,6 @@
 //! # ee-integration
 //!
-//! Helpers shared by the cross-crate tests (here and in `ee-devnet`, `ee-cli`) and the
+//! Helpers shared by the cross-crate tests (here and in `ee-cli`) and the
 //! benchmarks: the same cases run through `NativeRunner` (EE logic compiled natively, host
 //! logic real) and through the built, chiselled wasm on wasmer.
 #![warn(missing_docs)]

@@ -66,9 +66,55 @@ fn the_crate_graph_has_no_loop_even_through_dev_dependencies() {
     }
     assert!(graph.len() >= 10, "{graph:?}");
     assert_eq!(cycle(&graph), None);
+    // And every edge goes down the floors of ARCHITECTURE.md.
+    let floors: &[&[&str]] = &[
+        &["ee-sdk", "blake2b-rs"],
+        &["ee-client"],
+        &["ee-host"],
+        &["meta-ee", "transfer-ee", "proof-ee", "relay-ee", "scout-hello", "scout-hasher"],
+        &["vhee"],
+        &["ee-devnet"],
+        &["ee-integration"],
+        &["ee-cli"],
+    ];
+    let floor =
+        |p: &str| floors.iter().position(|f| f.contains(&p)).unwrap_or_else(|| panic!("{p} has no floor"));
+    for (p, deps) in &graph {
+        for d in deps {
+            assert!(floor(d) < floor(p), "{p} (floor {}) depends on {d} (floor {})", floor(p), floor(d));
+        }
+    }
 }
 
-/// Top-level modules of a crate's `src` and the `crate::` modules each of them uses.
+#[test]
+fn path_heads_reads_plain_and_grouped_paths() {
+    assert_eq!(path_heads("logic::{HostError, X}"), vec!["logic"]);
+    assert_eq!(path_heads("{abi::Role, state::{World, keys}, limits}"), vec!["abi", "state", "limits"]);
+}
+
+/// The first path segment(s) after `crate::`: `a` in `a::b`, `a` and `b` in `{a::x, b}`.
+fn path_heads(rest: &str) -> Vec<String> {
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    let Some(group) = rest.strip_prefix('{') else { return vec![ident(rest)] };
+    let (mut depth, mut heads, mut start) = (0usize, Vec::new(), true);
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => start = true,
+            c if start && !c.is_whitespace() => {
+                heads.push(ident(&group[i..]));
+                start = false;
+            }
+            _ => {}
+        }
+    }
+    heads
+}
+
+/// Top-level modules of a crate's `src` and the modules each of them uses (`crate::…`,
+/// grouped `crate::{…}`, and `super::…` from a top-level module's own file).
 fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
     let mut stack = vec![src.to_path_buf()];
@@ -101,11 +147,21 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
             .filter(|l| !l.trim_start().starts_with("//"))
             .collect::<Vec<_>>()
             .join("\n");
-        for (i, _) in text.match_indices("crate::") {
-            let rest = &text[i + "crate::".len()..];
-            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            if name != from && modules.contains(&name) {
-                graph.entry(from.clone()).or_default().insert(name);
+        // `super::` in a top-level module's own file means the crate root.
+        let rel = f.strip_prefix(src).unwrap();
+        let top_file = rel.components().count() == 1
+            || rel.file_name().is_some_and(|n| n == "mod.rs") && rel.components().count() == 2;
+        let prefixes: &[&str] = if top_file { &["crate::", "super::"] } else { &["crate::"] };
+        for prefix in prefixes {
+            for (i, _) in text.match_indices(prefix) {
+                if prefix == &"super::" && i > 0 && text[..i].ends_with("super::") {
+                    continue;
+                }
+                for name in path_heads(&text[i + prefix.len()..]) {
+                    if name != from && modules.contains(&name) {
+                        graph.entry(from.clone()).or_default().insert(name);
+                    }
+                }
             }
         }
         graph.entry(from).or_default();

@@ -223,7 +223,7 @@ fn refusals_have_clear_errors_and_change_nothing() {
     assert_eq!(rpc_code(client.send_transaction(transfer(2, 1, 1, 0))), 7);
     assert_eq!(rpc_code(client.send_transaction(transfer(0, 42, 1, 0))), 8);
     assert_eq!(
-        rpc_code(client.send_transaction(transfer(0, 0, 1, 0))),
+        rpc_code(client.send_transaction(transfer(0, ee_sdk::META_EE.0, 1, 0))),
         8,
         "the meta-EE takes no user transactions"
     );

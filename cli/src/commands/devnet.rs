@@ -1,5 +1,5 @@
 //! `ee devnet`: run the local test network.
-use crate::args::EesArgs;
+use crate::args::{EesArgs, read_ee};
 use anyhow::Context;
 use ee_devnet::{Genesis, Node, NodeConfig, Validator};
 use ee_devnet::{ServeConfig, serve};
@@ -16,8 +16,8 @@ use std::sync::Arc;
 /// `kill -9`) resumes at the last committed slot. Serves JSON-RPC on loopback
 /// (`docs/DEVNET.md`).
 ///
-/// Genesis: EE 0 is the meta-EE, EE 1 the transfer EE with `--transfer-balance` on every
-/// shard; validator 0 (`ee keygen --dev 0`) holds 10,000 ETH, validator 1 holds 1 ETH.
+/// Genesis: EE 1 is the transfer EE with `--transfer-balance` on every shard, the meta-EE
+/// is EE 4294967295 (`ee_sdk::META_EE`); deployments take 2, 3, …; validator 0 (`ee keygen --dev 0`) holds 10,000 ETH, validator 1 holds 1 ETH.
 ///
 /// Example: `ee devnet`, `ee devnet --shards 64 --slot-ms 500 --db /tmp/net.redb`
 #[derive(clap::Args)]
@@ -114,10 +114,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
 
 fn genesis(args: &Args) -> anyhow::Result<Genesis> {
     let dir = args.ees.dir()?;
-    let read = |name: &str| -> anyhow::Result<Arc<[u8]>> {
-        let p = dir.join(name);
-        Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
-    };
+    let read = |file: &str| read_ee(&dir, file.trim_end_matches(".wasm"));
     let mut validators = Genesis::dev_validators();
     for v in &args.validators {
         let pubkey: [u8; 48] = hex::decode(v.trim_start_matches("0x"))

@@ -5,7 +5,7 @@
 //! Built twice by `scripts/build-ees.sh`: `proof_ee.wasm` hashes through the host's
 //! metered `sha256`, `proof_ee_pure.wasm` (feature `pure-sha256`) hashes in wasm. The same
 //! proof through both gives the cost of the host function against the pure-wasm fallback
-//! (`cargo bench -p ee-host --bench witness`).
+//! (`cargo bench -p ee-integration --bench witness`).
 #![cfg_attr(not(test), no_std)]
 
 extern crate alloc;

@@ -24,7 +24,7 @@ pub fn markdown(prices: &impl Prices) -> String {
     let mut out = String::new();
     out.push_str("# Host ABI\n\n");
     out.push_str(
-        "Generated from the table in `ee-sdk/src/abi.rs` by `ee abi --format markdown`; \
+        "Generated from the table in `ee-sdk/src/abi.rs` by `ee abi --markdown`; \
          do not edit by hand (a test compares this file with the generator).\n\n",
     );
     out.push_str(
