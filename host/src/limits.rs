@@ -31,6 +31,10 @@ pub struct Limits {
     pub tx_gas: u64,
     /// Linear-memory pages (64 KiB each) an instance may have, initially or by growing.
     pub memory_pages: u32,
+    /// The same for the meta-EE, which holds a whole block's outputs, their netting state
+    /// and its multiproofs: sized from `block_outputs`, `block_output_bytes` and
+    /// `tx_data_bytes` so a block within them never runs it out of memory.
+    pub meta_memory_pages: u32,
     /// Call-stack budget in frame units (see `runtime::stack`): a frame costs
     /// `FRAME_BASE + params + locals` units.
     pub stack_units: u32,
@@ -38,14 +42,47 @@ pub struct Limits {
     pub tx_data_bytes: u32,
     /// Bytes of one printed output.
     pub output_bytes: u32,
-    /// Outputs one transaction may print.
+    /// Outputs one transaction may print, its `call_ee` callees' included.
     pub outputs_per_tx: u32,
+    /// Outputs of one block (the meta-EE's own reports excluded): with
+    /// `block_output_bytes`, what bounds the meta-EE's memory.
+    pub block_outputs: u32,
     /// Bytes of all outputs of one block.
     pub block_output_bytes: u64,
     /// Debug-log bytes kept per transaction (beyond this, logs are dropped, still charged).
     pub log_bytes: u32,
     /// Bytes of a witness (`multiproof_load` or a block's own-shard witness).
     pub witness_bytes: u32,
+    /// Gas of one block: every user transaction's gas plus the meta-EE's fixed share
+    /// (`meta_gas_base + meta_gas_per_byte × its data`). A user transaction gets at most
+    /// what is left of it.
+    pub block_gas: u64,
+    /// The meta-EE's gas, fixed part.
+    pub meta_gas_base: u64,
+    /// The meta-EE's gas per output it reads: charged to the printing transaction by
+    /// `print_output` (the printer prepays the netting of its output) and added to the
+    /// meta-EE's gas limit.
+    pub meta_gas_per_output: u64,
+    /// The meta-EE's gas per byte of its transaction data (the multiproofs it loads).
+    pub meta_gas_per_byte: u64,
+}
+
+impl Limits {
+    /// Memory pages for a module of `role`.
+    pub fn memory_pages_for(&self, role: crate::abi::Role) -> u32 {
+        match role {
+            crate::abi::Role::Meta => self.meta_memory_pages,
+            crate::abi::Role::Ee => self.memory_pages,
+        }
+    }
+
+    /// The meta-EE's gas limit in a block with `outputs` user outputs and meta
+    /// transaction data of `data_bytes`.
+    pub fn meta_gas(&self, outputs: usize, data_bytes: usize) -> u64 {
+        self.meta_gas_base
+            .saturating_add(self.meta_gas_per_output.saturating_mul(outputs as u64))
+            .saturating_add(self.meta_gas_per_byte.saturating_mul(data_bytes as u64))
+    }
 }
 
 impl Default for Limits {
@@ -53,13 +90,19 @@ impl Default for Limits {
         Limits {
             tx_gas: 1_000_000_000,
             memory_pages: 256,
+            meta_memory_pages: 1024,
             stack_units: 65_536,
             tx_data_bytes: 4 << 20,
             output_bytes: 16 << 10,
-            outputs_per_tx: 65_536,
-            block_output_bytes: 16 << 20,
+            outputs_per_tx: 4_096,
+            block_outputs: 16_384,
+            block_output_bytes: 2 << 20,
             log_bytes: 64 << 10,
             witness_bytes: 16 << 20,
+            block_gas: 10_000_000_000,
+            meta_gas_base: 10_000_000,
+            meta_gas_per_output: 50_000,
+            meta_gas_per_byte: 200,
         }
     }
 }

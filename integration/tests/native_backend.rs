@@ -45,7 +45,7 @@ fn run(entry: fn(), limits: Limits) -> (Result<(), TxError>, u64, usize, World) 
             BlockExecutor::new(&world.beacon, ShardId(0), 0, &mut source, &runner, &cfg.costs, &cfg.limits)
                 .unwrap();
         let report = exec.run(&ShardTransaction { ee_id: EE, data: vec![] }).unwrap().clone();
-        let outcome = exec.finish();
+        let outcome = exec.finish().unwrap();
         (report.result, report.gas_used, outcome.outputs.len(), outcome.writes)
     };
     world.commit(ShardId(0), &writes).unwrap();

@@ -97,6 +97,10 @@ struct Tally {
     inc: i128,
     /// Indices of this EE's candidates, in print order.
     cands: Vec<usize>,
+    /// `cands[..live_end]` may hold live candidates; everything after is rejected. It
+    /// only moves down, so finding the latest live candidate is amortised O(1) and the
+    /// whole netting stays linear in the outputs, rejected ones included.
+    live_end: usize,
     view: Option<BalanceView>,
 }
 
@@ -104,7 +108,8 @@ struct Netting<'a, L: Ledger> {
     ledger: &'a mut L,
     shard: ShardId,
     shard_count: u32,
-    order: &'a [ProofOrder],
+    /// The producer's read order per EE (the first entry for an EE counts).
+    order: BTreeMap<EeId, &'a [ShardId]>,
     /// One status per output read, in reading order; `runs` says whose they are.
     statuses: Vec<NettingStatus>,
     runs: Vec<(EeId, usize)>,
@@ -130,7 +135,7 @@ pub fn net<L: Ledger>(
         ledger,
         shard,
         shard_count,
-        order,
+        order: order_index(order),
         statuses: Vec::new(),
         runs: Vec::new(),
         cands: Vec::new(),
@@ -179,6 +184,7 @@ impl<L: Ledger> Netting<'_, L> {
                 let tally = self.tally.get_mut(ee).expect("inserted above");
                 tally.out += amount;
                 tally.cands.push(id);
+                tally.live_end = tally.cands.len();
                 if out.target_shard == self.shard && out.target_ee != *ee {
                     let ees = &mut self.ees;
                     let target = self.tally.entry(out.target_ee).or_insert_with(|| {
@@ -238,8 +244,8 @@ impl<L: Ledger> Netting<'_, L> {
         if self.tally[&ee].view.is_none() {
             let diag = self.own_cell(self.shard, ee);
             let known = self.ledger.known_min(ee);
-            let order = match self.order.iter().find(|o| o.ee == ee) {
-                Some(o) => o.shards.clone(),
+            let order = match self.order.get(&ee) {
+                Some(shards) => shards.to_vec(),
                 None => {
                     (1..self.shard_count).map(|k| ShardId((self.shard.0 + k) % self.shard_count)).collect()
                 }
@@ -283,8 +289,13 @@ impl<L: Ledger> Netting<'_, L> {
         changed
     }
 
-    fn latest_live(&self, ee: EeId) -> Option<usize> {
-        self.tally[&ee].cands.iter().rev().copied().find(|&c| self.cands[c].live)
+    fn latest_live(&mut self, ee: EeId) -> Option<usize> {
+        let cands = &self.cands;
+        let tally = self.tally.get_mut(&ee).expect("tallied");
+        while tally.live_end > 0 && !cands[tally.cands[tally.live_end - 1]].live {
+            tally.live_end -= 1;
+        }
+        tally.live_end.checked_sub(1).map(|i| tally.cands[i])
     }
 
     fn reject(&mut self, id: usize, reason: RejectReason) {
@@ -398,6 +409,15 @@ impl<L: Ledger> Netting<'_, L> {
         }
         reports
     }
+}
+
+/// The read orders by EE, built once (a lookup per EE, not a scan of the list).
+fn order_index(order: &[ProofOrder]) -> BTreeMap<EeId, &[ShardId]> {
+    let mut index = BTreeMap::new();
+    for o in order {
+        index.entry(o.ee).or_insert(&o.shards[..]);
+    }
+    index
 }
 
 /// Decodes a `NettingOutput` that uses every byte.

@@ -9,7 +9,8 @@ use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::logic::{EeRunner, RunStats, TxError};
 use crate::state::{BeaconState, StateKey, Value};
 use ee_sdk::codec::DecodeAll;
-use ee_sdk::{EeId, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
+use ee_sdk::{EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
+use std::collections::BTreeSet;
 use std::collections::BTreeMap;
 
 /// A block that is invalid as a whole (as opposed to a failing transaction).
@@ -34,6 +35,30 @@ pub enum BlockError {
         len: usize,
         /// The limit.
         max: u32,
+    },
+    /// Transactions printed outputs, but the block has no meta-EE transaction.
+    #[error("outputs were printed but the block has no meta-EE transaction")]
+    MissingMetaEe,
+    /// The meta-EE transaction does not list every EE that printed outputs.
+    #[error("the meta-EE's ee_ids omit EEs that printed outputs: {missing:?}")]
+    MetaEeIdsIncomplete {
+        /// The EEs left out.
+        missing: Vec<u32>,
+    },
+    /// The meta-EE transaction failed (its netting applies nothing, so the block would
+    /// strand what the EEs debited for their outputs).
+    #[error("the meta-EE transaction failed: {error}")]
+    MetaFailed {
+        /// Why.
+        error: TxError,
+    },
+    /// The user transactions and the meta-EE's fixed share exceed the block gas limit.
+    #[error("block gas {used} exceeds the limit {max}")]
+    GasLimit {
+        /// User gas plus the meta-EE's fixed share.
+        used: u64,
+        /// `Limits::block_gas`.
+        max: u64,
     },
 }
 
@@ -78,6 +103,26 @@ pub struct BlockExecutor<'a> {
     deposits: Vec<Vec<u8>>,
     txs: Vec<TxReport>,
     meta_done: bool,
+    /// Gas of the user transactions kept.
+    user_gas: u64,
+    /// The meta-EE's transaction, once run: its `ee_ids`, result and data size.
+    meta: Option<MetaRun>,
+}
+
+/// Whether an executed transaction stays in the block.
+enum Keep<'f> {
+    /// A dry run: report it, keep nothing.
+    Never,
+    /// Keep it if the closure accepts its report.
+    If(Box<dyn FnOnce(&TxReport) -> bool + 'f>),
+}
+
+/// What the block's meta-EE transaction was.
+#[derive(Debug)]
+struct MetaRun {
+    ee_ids: Vec<EeId>,
+    result: Result<(), TxError>,
+    data_bytes: usize,
 }
 
 impl<'a> BlockExecutor<'a> {
@@ -106,6 +151,8 @@ impl<'a> BlockExecutor<'a> {
             deposits: Vec::new(),
             txs: Vec::new(),
             meta_done: false,
+            user_gas: 0,
+            meta: None,
         })
     }
 
@@ -116,19 +163,45 @@ impl<'a> BlockExecutor<'a> {
 
     /// Runs the next transaction and keeps its effects if it succeeds.
     pub fn run(&mut self, tx: &ShardTransaction) -> Result<&TxReport, BlockError> {
+        self.try_run(tx, |_| true).map(|r| r.expect("always included"))
+    }
+
+    /// Runs the next transaction and includes it in the block only if `include` accepts
+    /// its report (a producer leaving out what does not fit); otherwise its effects are
+    /// thrown away and the block is as before. Returns the report if it was included.
+    pub fn try_run(
+        &mut self,
+        tx: &ShardTransaction,
+        include: impl FnOnce(&TxReport) -> bool,
+    ) -> Result<Option<&TxReport>, BlockError> {
         let index = self.txs.len();
-        let report = self.execute(index, tx, true)?;
-        self.txs.push(report);
-        Ok(self.txs.last().expect("just pushed"))
+        let report = self.execute(index, tx, Keep::If(Box::new(include)))?;
+        Ok(report.map(|r| {
+            self.txs.push(r);
+            self.txs.last().expect("just pushed")
+        }))
     }
 
     /// Runs a transaction and throws its effects away (a block producer's dry run: the
     /// source still records what it read).
     pub fn dry_run(&mut self, tx: &ShardTransaction) -> Result<TxReport, BlockError> {
-        self.execute(self.txs.len(), tx, false)
+        Ok(self.execute(self.txs.len(), tx, Keep::Never)?.expect("dry runs report"))
     }
 
-    fn execute(&mut self, index: usize, tx: &ShardTransaction, keep: bool) -> Result<TxReport, BlockError> {
+    /// Gas a user transaction may use now: the per-transaction limit, or what is left of
+    /// the block's after the user transactions so far and the meta-EE's fixed share.
+    pub fn user_gas_available(&self) -> u64 {
+        let left = self.limits.block_gas.saturating_sub(self.user_gas.saturating_add(self.limits.meta_gas_base));
+        self.limits.tx_gas.min(left)
+    }
+
+    /// Outputs printed so far by user transactions.
+    fn user_outputs(&self) -> usize {
+        let meta = self.beacon.meta_ee().map(|m| m.id);
+        self.outputs.iter().filter(|o| Some(o.ee_id) != meta).count()
+    }
+
+    fn execute(&mut self, index: usize, tx: &ShardTransaction, keep: Keep<'_>) -> Result<Option<TxReport>, BlockError> {
         if self.meta_done {
             return Err(BlockError::TxAfterMeta { index });
         }
@@ -140,7 +213,7 @@ impl<'a> BlockExecutor<'a> {
             });
         }
         let Some(entry) = self.beacon.ees.get(&tx.ee_id) else {
-            return Ok(TxReport {
+            return Ok(Some(TxReport {
                 index,
                 ee: tx.ee_id,
                 result: Err(TxError::UnknownEe(tx.ee_id.0)),
@@ -149,7 +222,7 @@ impl<'a> BlockExecutor<'a> {
                 profile: Default::default(),
                 stats: RunStats::default(),
                 logs: Vec::new(),
-            });
+            }));
         };
         let env = TxEnv {
             shard: self.shard,
@@ -158,7 +231,12 @@ impl<'a> BlockExecutor<'a> {
             ee: entry.id,
             role: entry.role,
         };
-        let gas = self.limits.tx_gas;
+        let is_meta = entry.role == Role::Meta;
+        let gas = if is_meta {
+            self.limits.meta_gas(self.user_outputs(), tx.data.len())
+        } else {
+            self.user_gas_available()
+        };
         let block = BlockContext {
             beacon: self.beacon,
             outputs: &self.outputs,
@@ -170,48 +248,84 @@ impl<'a> BlockExecutor<'a> {
         let result = self.runner.run(entry, &mut logic);
         let gas_used = gas - logic.gas_left();
         let effects = logic.finish();
-        let (result, stats, outputs) = match result {
-            Ok(stats) if keep => {
-                self.state.commit_tx();
-                let n = effects.outputs.len();
-                self.outputs.extend(effects.outputs);
-                self.deposits.extend(effects.deposits);
-                (Ok(()), stats, n)
-            }
-            Ok(stats) => {
-                self.state.discard_tx();
-                (Ok(()), stats, effects.outputs.len())
-            }
-            Err(e) => {
-                self.state.discard_tx();
-                (Err(e), RunStats::default(), 0)
-            }
+        let (result, stats) = match result {
+            Ok(stats) => (Ok(()), stats),
+            Err(e) => (Err(e), RunStats::default()),
         };
-        if keep && entry.role == Role::Meta {
-            self.meta_done = true;
-        }
-        Ok(TxReport {
+        let report = TxReport {
             index,
             ee: entry.id,
+            outputs: if result.is_ok() { effects.outputs.len() } else { 0 },
             result,
             gas_used,
-            outputs,
             profile: effects.profile,
             stats,
             logs: effects.logs,
-        })
+        };
+        let dry = matches!(keep, Keep::Never);
+        let include = match keep {
+            Keep::Never => false,
+            Keep::If(f) => f(&report),
+        };
+        if !include {
+            self.state.discard_tx();
+            return Ok(dry.then_some(report));
+        }
+        if report.result.is_ok() {
+            self.state.commit_tx();
+            self.outputs.extend(effects.outputs);
+            self.deposits.extend(effects.deposits);
+        } else {
+            self.state.discard_tx();
+        }
+        if is_meta {
+            self.meta_done = true;
+            let ee_ids = MetaTransaction::decode_all(&mut &tx.data[..]).map(|m| m.ee_ids).unwrap_or_default();
+            self.meta = Some(MetaRun { ee_ids, result: report.result.clone(), data_bytes: tx.data.len() });
+        } else {
+            self.user_gas = self.user_gas.saturating_add(gas_used);
+        }
+        Ok(Some(report))
     }
 
-    /// Ends the block.
-    pub fn finish(self) -> BlockOutcome {
+    /// Ends the block, checking the rules every block obeys (both executors apply them):
+    /// on a chain with a meta-EE, a block whose transactions printed outputs ends with a
+    /// meta-EE transaction ([`BlockError::MissingMetaEe`]) whose `ee_ids` list every EE
+    /// that printed ([`BlockError::MetaEeIdsIncomplete`]); a meta-EE transaction succeeds
+    /// ([`BlockError::MetaFailed`]); user gas plus the meta-EE's fixed share stays within
+    /// `Limits::block_gas` ([`BlockError::GasLimit`]). (Nothing runs after the meta-EE:
+    /// [`BlockError::TxAfterMeta`] at the offending transaction.)
+    pub fn finish(self) -> Result<BlockOutcome, BlockError> {
+        if let Some(meta) = self.beacon.meta_ee().map(|m| m.id) {
+            let printers: BTreeSet<EeId> = self.outputs.iter().map(|o| o.ee_id).filter(|e| *e != meta).collect();
+            match &self.meta {
+                None if !printers.is_empty() => return Err(BlockError::MissingMetaEe),
+                None => {}
+                Some(run) => {
+                    if let Err(error) = &run.result {
+                        return Err(BlockError::MetaFailed { error: error.clone() });
+                    }
+                    let listed: BTreeSet<EeId> = run.ee_ids.iter().copied().collect();
+                    let missing: Vec<u32> = printers.difference(&listed).map(|e| e.0).collect();
+                    if !missing.is_empty() {
+                        return Err(BlockError::MetaEeIdsIncomplete { missing });
+                    }
+                    let fixed = self.limits.meta_gas(0, run.data_bytes);
+                    let used = self.user_gas.saturating_add(fixed);
+                    if used > self.limits.block_gas {
+                        return Err(BlockError::GasLimit { used, max: self.limits.block_gas });
+                    }
+                }
+            }
+        }
         let receipts = receipts(self.beacon, &self.outputs);
-        BlockOutcome {
+        Ok(BlockOutcome {
             writes: self.state.into_writes(),
             outputs: self.outputs,
             txs: self.txs,
             receipts,
             deposits: self.deposits,
-        }
+        })
     }
 }
 

@@ -20,7 +20,8 @@ use super::block::{BlockError, BlockExecutor, BlockOutcome};
 use super::source::{Recorded, StatefulSource};
 use crate::gas::CostTable;
 use crate::limits::Limits;
-use crate::logic::EeRunner;
+use crate::exec::TxReport;
+use crate::logic::{EeRunner, HostError, TxError};
 use crate::state::{StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{
@@ -90,6 +91,11 @@ pub struct BlockResult {
     pub post_root: Root,
     /// Proof figures.
     pub witness: WitnessStats,
+    /// User transactions left out of the block, in order (they did not fit its gas or
+    /// output budget); a node puts them back at the front of its mempool.
+    pub deferred: Vec<ShardTransaction>,
+    /// User transactions dropped for good: each made the block un-nettable even alone.
+    pub dropped: Vec<(ShardTransaction, BlockError)>,
 }
 
 /// A world plus a runner: produces and commits blocks.
@@ -156,10 +162,41 @@ impl<R: EeRunner> Chain<R> {
         Ok(r)
     }
 
-    /// Produces one block on the current (slot-start) state without committing it.
+    /// Produces one block on the current (slot-start) state without committing it. User
+    /// transactions that do not fit are left out, in order, as `deferred`: one that ran out
+    /// of the block's gas or output budget, and — if the meta-EE could not net what the
+    /// block carries — the later half of the rest, until it can; one that makes the block
+    /// un-nettable on its own is `dropped`.
     fn produce(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
+        let mut candidates = txs;
+        let mut tail: Vec<ShardTransaction> = Vec::new();
+        let mut dropped = Vec::new();
+        loop {
+            match self.try_produce(shard, &candidates)? {
+                Attempt::Valid(mut r) => {
+                    r.deferred.extend(tail);
+                    r.dropped = dropped;
+                    return Ok(r);
+                }
+                Attempt::Unnettable(why) if candidates.is_empty() => return Err(why.into()),
+                Attempt::Unnettable(why) if candidates.len() == 1 => {
+                    // It cannot be netted even alone: no later block will take it either.
+                    tracing::debug!(shard = shard.0, %why, "transaction dropped: its block cannot be netted");
+                    dropped.extend(candidates.drain(..).map(|tx| (tx, why.clone())));
+                }
+                Attempt::Unnettable(why) => {
+                    tracing::debug!(shard = shard.0, %why, kept = candidates.len() / 2, "block does not net; deferring");
+                    let later = candidates.split_off(candidates.len() / 2);
+                    tail.splice(0..0, later);
+                }
+            }
+        }
+    }
+
+    fn try_produce(&mut self, shard: ShardId, txs: &[ShardTransaction]) -> Result<Attempt, ChainError> {
         let meta = self.world.beacon.meta_ee().ok_or(ChainError::NoMetaEe)?.id;
         let world = &self.world;
+        let limits = &self.config.limits;
         let slot = world.beacon.slot;
         let pre_root = world.shard(shard)?.root();
         let mut source = StatefulSource::new(world, shard);
@@ -173,25 +210,69 @@ impl<R: EeRunner> Chain<R> {
             &self.config.costs,
             &self.config.limits,
         )?;
-        for tx in &txs {
-            exec.run(tx)?;
+        let mut included = Vec::with_capacity(txs.len());
+        let mut deferred = Vec::new();
+        // Fairness: while another EE's transaction waits later in the list, no EE takes
+        // more than half the block's outputs (an EE printing the whole budget cannot
+        // crowd out the rest).
+        let share = limits.block_outputs as usize / 2;
+        let mut others_later = vec![false; txs.len()];
+        for i in (0..txs.len().saturating_sub(1)).rev() {
+            others_later[i] = others_later[i + 1] || txs[i + 1].ee_id != txs[i].ee_id;
+        }
+        let mut printed: BTreeMap<EeId, usize> = BTreeMap::new();
+        for (i, tx) in txs.iter().enumerate() {
+            let available = exec.user_gas_available();
+            let so_far = printed.get(&tx.ee_id).copied().unwrap_or(0);
+            let fits = |r: &TxReport| match &r.result {
+                Err(TxError::OutOfGas) => available >= limits.tx_gas,
+                Err(TxError::Host(HostError::BlockOutputsFull { .. } | HostError::BlockOutputCount { .. })) => false,
+                Ok(()) if others_later[i] && so_far + r.outputs > share => false,
+                _ => true,
+            };
+            match exec.try_run(tx, fits)? {
+                Some(r) => {
+                    *printed.entry(tx.ee_id).or_default() += r.outputs;
+                    included.push(tx.clone());
+                }
+                None => deferred.push(tx.clone()),
+            }
         }
         let user_foreign = foreign_proofs(world, &recorded.borrow())?;
         recorded.borrow_mut().foreign.clear();
         let mut meta_tx = meta_transaction(exec.outputs(), meta);
-        exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() })?;
+        let unnettable = |e: BlockError| match e {
+            e @ (BlockError::TxDataTooLarge { .. }
+            | BlockError::MetaFailed { .. }
+            | BlockError::GasLimit { .. }) => Ok(Attempt::Unnettable(e)),
+            other => Err(ChainError::Block(other)),
+        };
+        let dry = match exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() }) {
+            Ok(r) => r,
+            Err(e) => return unnettable(e),
+        };
+        if let Err(error) = dry.result {
+            return Ok(Attempt::Unnettable(BlockError::MetaFailed { error }));
+        }
         let readers: BTreeSet<EeId> = foreign_readers(&recorded.borrow());
         let mut proofs = Vec::new();
         if !readers.is_empty() {
             meta_tx.proof_order = proof_orders(world, shard, &readers)?;
             recorded.borrow_mut().foreign.clear();
-            exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() })?;
+            if let Err(e) = exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() }) {
+                return unnettable(e);
+            }
             proofs = foreign_proofs(world, &recorded.borrow())?;
             meta_tx.multiproof = proofs.encode();
         }
         let meta_stx = ShardTransaction { ee_id: meta, data: meta_tx.encode() };
-        exec.run(&meta_stx)?;
-        let outcome = exec.finish();
+        if let Err(e) = exec.run(&meta_stx) {
+            return unnettable(e);
+        }
+        let outcome = match exec.finish() {
+            Ok(o) => o,
+            Err(e) => return unnettable(e),
+        };
 
         let recorded = recorded.borrow();
         let own = world.shard(shard)?.prove(&recorded.own)?;
@@ -208,16 +289,27 @@ impl<R: EeRunner> Chain<R> {
             proven_ees: foreign_readers(&recorded).len(),
             ..netting_stats(world, shard, &outcome, &foreign_readers(&recorded))?
         };
-        let mut transactions = txs;
+        let mut transactions = included;
         transactions.push(meta_stx);
-        Ok(BlockResult {
+        Ok(Attempt::Valid(BlockResult {
             block: ShardBlock { shard, slot, transactions, witness },
             outcome,
             pre_root,
             post_root: pre_root,
             witness: stats,
-        })
+            deferred,
+            dropped: Vec::new(),
+        }))
     }
+}
+
+/// One try at producing a block.
+enum Attempt {
+    /// A valid block.
+    Valid(BlockResult),
+    /// The meta-EE cannot net what the block carries (out of gas or memory, data too
+    /// large, block gas exceeded): fewer user transactions are needed.
+    Unnettable(BlockError),
 }
 
 /// The meta-EE's transaction for a block whose outputs so far are `outputs`: every EE that

@@ -78,7 +78,7 @@ pub fn validate_block(
                 return Err(StatelessError::Uncovered { index: report.index, error: error.clone() });
             }
         }
-        exec.finish()
+        exec.finish()?
     };
     let post_root = source.post_root(&outcome.writes).map_err(StatelessError::Witness)?;
     Ok(Validated { post_root, outcome })

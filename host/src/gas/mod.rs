@@ -128,6 +128,15 @@ impl HostProfile {
         self.gas[f.index()] = self.gas[f.index()].saturating_add(gas);
     }
 
+    /// Adds `gas` to `f` without counting a call (a surcharge of a call already recorded).
+    pub fn add_gas(&mut self, f: HostFn, gas: u64) {
+        if self.calls.is_empty() {
+            self.calls = vec![0; HostFn::ALL.len()];
+            self.gas = vec![0; HostFn::ALL.len()];
+        }
+        self.gas[f.index()] = self.gas[f.index()].saturating_add(gas);
+    }
+
     /// `(function, calls, gas)` for every function called at least once.
     pub fn entries(&self) -> impl Iterator<Item = (HostFn, u64, u64)> + '_ {
         HostFn::ALL

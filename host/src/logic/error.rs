@@ -59,6 +59,12 @@ pub enum HostError {
         /// The limit.
         max: u64,
     },
+    /// The block holds as many outputs as it may.
+    #[error("block holds its maximum of {max} outputs")]
+    BlockOutputCount {
+        /// The limit.
+        max: u32,
+    },
     /// `get_outputs_copy` with a length other than `get_outputs_size`.
     #[error("get_outputs_copy length {got} != outputs size {expected}")]
     OutputsLength {

@@ -8,6 +8,7 @@ use crate::limits::{MAX_ABORT_MESSAGE, MAX_CALL_DEPTH};
 use crate::state::StateKey;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use ee_sdk::{DepositData, EeId, ShardId};
+use std::collections::BTreeMap;
 use parity_scale_codec::{DecodeAll, Encode};
 use ruint::aliases::U256;
 use sha2::{Digest, Sha256};
@@ -80,25 +81,43 @@ pub(super) fn print_output(
     if len > limits.output_bytes {
         return Err(HostError::OutputTooLarge { len, max: limits.output_bytes });
     }
-    if l.staged.len() >= limits.outputs_per_tx as usize {
+    let in_tx = l.inherited_outputs + l.staged.len();
+    if in_tx >= limits.outputs_per_tx as usize {
         return Err(HostError::TooManyOutputs { max: limits.outputs_per_tx });
     }
-    if l.block_output_bytes + l.staged_bytes + u64::from(len) > limits.block_output_bytes {
-        return Err(HostError::BlockOutputsFull { max: limits.block_output_bytes });
+    // The block's budgets bound what the meta-EE must read; its own reports (a few per EE
+    // it read) are bounded by those outputs and do not count.
+    if l.env.role != crate::abi::Role::Meta {
+        if l.block_outputs.len() + in_tx >= limits.block_outputs as usize {
+            return Err(HostError::BlockOutputCount { max: limits.block_outputs });
+        }
+        if l.block_output_bytes + l.staged_bytes + u64::from(len) > limits.block_output_bytes {
+            return Err(HostError::BlockOutputsFull { max: limits.block_output_bytes });
+        }
     }
     let data = mem.read(src, len)?;
+    if l.env.role != crate::abi::Role::Meta {
+        // The printer prepays the meta-EE's netting of this output.
+        l.charge(crate::abi::HostFn::print_output, limits.meta_gas_per_output)?;
+    }
     l.staged_bytes += u64::from(len);
     l.staged.push(ee_sdk::Output { ee_id: l.env.ee, data });
     Ok(())
 }
 
 /// The SCALE `Vec<Vec<u8>>` of `ee`'s outputs earlier in the block (cached per EE).
+///
+/// The block's outputs are grouped by EE once, on the first call, so reading every
+/// printer's outputs costs one pass over the block, not one per EE.
 fn encoded_outputs<'l>(l: &'l mut HostLogic, ee: u32) -> &'l [u8] {
-    let outputs = l.block_outputs;
-    l.outputs_cache.entry(EeId(ee)).or_insert_with(|| {
-        let mine: Vec<&Vec<u8>> = outputs.iter().filter(|o| o.ee_id == EeId(ee)).map(|o| &o.data).collect();
-        mine.encode()
-    })
+    if l.outputs_cache.is_empty() {
+        let mut by_ee: BTreeMap<EeId, Vec<&Vec<u8>>> = BTreeMap::new();
+        for o in l.block_outputs {
+            by_ee.entry(o.ee_id).or_default().push(&o.data);
+        }
+        l.outputs_cache = by_ee.into_iter().map(|(e, v)| (e, v.encode())).collect();
+    }
+    l.outputs_cache.entry(EeId(ee)).or_insert_with(|| Vec::<Vec<u8>>::new().encode())
 }
 
 pub(super) fn get_outputs_size(
@@ -345,6 +364,7 @@ pub(super) fn call_ee(
     l.staged.extend(effects.outputs);
     l.deposits.extend(effects.deposits);
     l.logs.extend(effects.logs);
+    l.log_bytes = effects.log_bytes;
     l.last_return = effects.return_data;
     Ok(l.last_return.len() as u32)
 }
@@ -401,7 +421,7 @@ pub(super) fn eth2_pushNewDeposit(
     if len > l.limits.output_bytes {
         return Err(HostError::OutputTooLarge { len, max: l.limits.output_bytes });
     }
-    if l.deposits.len() >= l.limits.outputs_per_tx as usize {
+    if l.inherited_deposits + l.deposits.len() >= l.limits.outputs_per_tx as usize {
         return Err(HostError::TooManyOutputs { max: l.limits.outputs_per_tx });
     }
     let deposit = mem.read(src, len)?;

@@ -62,6 +62,8 @@ pub struct TxEffects {
     pub return_data: Vec<u8>,
     /// Deposit receipts pushed with Scout's `eth2_pushNewDeposit`.
     pub deposits: Vec<Vec<u8>>,
+    /// Debug-log bytes kept so far in the transaction (this frame and its callers).
+    pub log_bytes: u32,
 }
 
 /// What every transaction of a block shares: the beacon state, the block's output buffer
@@ -88,6 +90,10 @@ pub struct HostLogic<'a> {
     state: &'a mut dyn TxState,
     block_outputs: &'a [Output],
     block_output_bytes: u64,
+    /// Outputs and deposits staged by the callers of this `call_ee` frame in the same
+    /// transaction: per-transaction budgets count the whole call tree.
+    inherited_outputs: usize,
+    inherited_deposits: usize,
     costs: &'a CostTable,
     limits: &'a Limits,
     runner: &'a dyn EeRunner,
@@ -122,6 +128,8 @@ impl<'a> HostLogic<'a> {
             state,
             block_outputs: block.outputs,
             block_output_bytes,
+            inherited_outputs: 0,
+            inherited_deposits: 0,
             costs: block.costs,
             limits: block.limits,
             runner: block.runner,
@@ -150,6 +158,8 @@ impl<'a> HostLogic<'a> {
             state: &mut *self.state,
             block_outputs: self.block_outputs,
             block_output_bytes: self.block_output_bytes + self.staged_bytes,
+            inherited_outputs: self.inherited_outputs + self.staged.len(),
+            inherited_deposits: self.inherited_deposits + self.deposits.len(),
             costs: self.costs,
             limits: self.limits,
             runner: self.runner,
@@ -192,7 +202,21 @@ impl<'a> HostLogic<'a> {
             logs: self.logs,
             return_data: self.return_data,
             deposits: self.deposits,
+            log_bytes: self.log_bytes,
         }
+    }
+
+    /// Charges `gas` more to a call of `f` already entered (a surcharge such as the
+    /// meta-EE's share for an output).
+    fn charge(&mut self, f: HostFn, gas: u64) -> Result<(), HostError> {
+        if gas > self.gas_left {
+            self.profile.add_gas(f, self.gas_left);
+            self.gas_left = 0;
+            return Err(HostError::OutOfGas);
+        }
+        self.gas_left -= gas;
+        self.profile.add_gas(f, gas);
+        Ok(())
     }
 
     /// Role check and gas for one call of `f` moving `bytes` metered bytes.

@@ -314,8 +314,12 @@ fn scan(
                     let m = m?;
                     memories += 1;
                     facts.memory = Some((m.initial, m.maximum));
-                    if m.initial > u64::from(limits.memory_pages) {
-                        problems.push(Problem::MemoryTooLarge { pages: m.initial, max: limits.memory_pages });
+                    let max = match kind {
+                        ModuleKind::Ee(role, _) => limits.memory_pages_for(role),
+                        ModuleKind::Library => limits.memory_pages,
+                    };
+                    if m.initial > u64::from(max) {
+                        problems.push(Problem::MemoryTooLarge { pages: m.initial, max });
                     }
                 }
             }

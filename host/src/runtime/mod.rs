@@ -193,6 +193,7 @@ impl Runtime {
         h.update(self.engine.name());
         h.update(self.cost_hash);
         h.update(self.limits.memory_pages.to_le_bytes());
+        h.update(self.limits.meta_memory_pages.to_le_bytes());
         h.update(self.limits.stack_units.to_le_bytes());
         h.update([u8::from(self.profile)]);
         match kind {
@@ -258,7 +259,11 @@ impl Runtime {
                 EngineBuilder::new(c).engine().into()
             }
         };
-        engine.set_tunables(tunables::LimitingTunables::new(self.limits.memory_pages));
+        let pages = match kind {
+            ModuleKind::Ee(role, _) => self.limits.memory_pages_for(role),
+            ModuleKind::Library => self.limits.memory_pages,
+        };
+        engine.set_tunables(tunables::LimitingTunables::new(pages));
         let module = Module::new(&engine, code)
             .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
         let mut needed = vec![false; crate::abi::HostFn::ALL.len()];

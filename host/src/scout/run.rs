@@ -109,7 +109,7 @@ pub fn run(vectors: &Vectors, runtime: &Runtime, config: &ExecConfig) -> Result<
                 &config.limits,
             )?;
             exec.run(&ShardTransaction { ee_id: EeId(*env), data: data.clone() })?;
-            exec.finish()
+            exec.finish()?
         };
         let tx = &outcome.txs[0];
         blocks.push(BlockRun {
