@@ -90,6 +90,9 @@ pub fn print_block(out: &mut dyn Write, b: &BlockReport) -> anyhow::Result<()> {
         ]);
     }
     writeln!(out, "{t}")?;
+    if b.deferred + b.dropped > 0 {
+        writeln!(out, "{} transaction(s) deferred to a later block, {} dropped", b.deferred, b.dropped)?;
+    }
     if !b.netting.is_empty() {
         let mut t = table(["from EE", "output", "to shard", "to EE", "amount", "meta-EE"]);
         for r in &b.netting {

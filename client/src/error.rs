@@ -94,6 +94,8 @@ error_codes! {
     CodeTooLarge = 13, "code over the deployment size limit";
     /// Another state-provider preview is running.
     Busy = 14, "busy: another `ee_getWitness` is running (one at a time, so previews never queue in front of block production); retry";
+    /// The transaction was dropped by the producer.
+    Dropped = 15, "dropped: the transaction made its block un-nettable even alone (e.g. more outputs than the meta-EE can read); it will never be included";
 }
 
 /// The error codes as the Markdown table in `docs/DEVNET.md`.

@@ -96,6 +96,14 @@ pub struct BlockReport {
     pub transactions: Vec<TxReport>,
     /// The meta-EE's decision on every output it read.
     pub netting: Vec<ReceiptReport>,
+    /// User transactions the producer left for a later block (they did not fit its gas or
+    /// output budget).
+    #[serde(default)]
+    pub deferred: u32,
+    /// User transactions the producer dropped (their block could not be netted even with
+    /// them alone).
+    #[serde(default)]
+    pub dropped: u32,
 }
 
 /// One EE's balance matrix.

@@ -169,6 +169,9 @@ pub enum DevnetError {
     /// No more EE ids.
     #[error("EE ids exhausted")]
     IdsExhausted,
+    /// The transaction was dropped: its block could not be netted even with it alone.
+    #[error("transaction dropped: {0}")]
+    Dropped(String),
 }
 
 impl DevnetError {
@@ -191,6 +194,7 @@ impl DevnetError {
             DevnetError::NotFound => ErrorCode::NotFound,
             DevnetError::CodeTooLarge { .. } => ErrorCode::CodeTooLarge,
             DevnetError::Busy => ErrorCode::Busy,
+            DevnetError::Dropped(_) => ErrorCode::Dropped,
             _ => ErrorCode::Internal,
         }
     }
@@ -449,60 +453,85 @@ impl Node {
             return Err(DevnetError::Halted(why.clone()));
         }
         let slot = st.chain.world.beacon.slot;
-        let (blocks, hashes): (Vec<_>, Vec<Vec<Root>>) = {
+        let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = {
             let mut pool = lock(&self.pool)?;
             pool.mempools
                 .iter_mut()
                 .enumerate()
                 .map(|(s, queue)| {
                     let n = queue.len().min(self.config.max_block_txs);
-                    let (h, txs): (Vec<Root>, Vec<ShardTransaction>) = queue.drain(..n).unzip();
-                    ((ShardId(s as u32), txs), h)
+                    (ShardId(s as u32), queue.drain(..n).map(|(_, tx)| tx).collect())
                 })
-                .unzip()
+                .collect()
         };
-        let committed = match self.run_and_commit(st, slot, blocks, &hashes) {
-            Ok(n) => n,
+        let (committed, deferred) = match self.run_and_commit(st, slot, blocks) {
+            Ok(r) => r,
             Err(e) => {
                 self.halt(st, e.to_string());
                 return Err(e);
             }
         };
         let mut pool = lock(&self.pool)?;
-        for h in hashes.iter().flatten() {
-            pool.pending.remove(h);
+        for (_, hash) in &committed {
+            pool.pending.remove(hash);
         }
-        tracing::debug!(slot, committed, "slot committed");
+        // Deferred transactions go back to the front of their mempool, in order.
+        for (shard, txs) in deferred {
+            let queue = &mut pool.mempools[shard.0 as usize];
+            for tx in txs.into_iter().rev() {
+                queue.push_front((tx_hash(shard, &tx), tx));
+            }
+        }
+        tracing::debug!(slot, committed = committed.len(), "slot committed");
         Ok(slot)
     }
 
+    /// Runs and commits a slot; returns the committed and dropped transactions' hashes
+    /// (both leave the pending set) and the deferred transactions per shard.
+    #[allow(clippy::type_complexity)]
     fn run_and_commit(
         &self,
         st: &mut State,
         slot: u64,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
-        hashes: &[Vec<Root>],
-    ) -> Result<u64, DevnetError> {
-        let results = st.chain.run_slot(blocks)?;
+    ) -> Result<(Vec<(ShardId, Root)>, Vec<(ShardId, Vec<ShardTransaction>)>), DevnetError> {
+        let mut results = st.chain.run_slot(blocks)?;
         let layout = st.chain.world.layout();
         let world = &st.chain.world;
-        let stored: Vec<(u32, StoredBlock)> =
-            results.iter().zip(hashes).map(|(r, h)| (r.block.shard.0, stored_block(world, r, h))).collect();
+        let mut done = Vec::new();
+        let mut dropped = Vec::new();
+        let mut deferred = Vec::new();
+        let mut stored: Vec<(u32, StoredBlock)> = Vec::with_capacity(results.len());
+        for r in &mut results {
+            let shard = r.block.shard;
+            let users = &r.block.transactions[..r.block.transactions.len().saturating_sub(1)];
+            let hashes: Vec<Root> = users.iter().map(|t| tx_hash(shard, t)).collect();
+            done.extend(hashes.iter().map(|h| (shard, *h)));
+            for (tx, why) in std::mem::take(&mut r.dropped) {
+                let hash = tx_hash(shard, &tx);
+                tracing::info!(shard = shard.0, hash = %hex::encode(hash), %why, "transaction dropped");
+                done.push((shard, hash));
+                dropped.push((hash, why.to_string()));
+            }
+            deferred.push((shard, std::mem::take(&mut r.deferred)));
+            stored.push((shard.0, stored_block(world, r, &hashes)));
+        }
+        let committed_users = stored.iter().map(|(_, b)| b.tx_hashes.len() as u64).sum::<u64>();
         let mut leaves = BTreeMap::new();
         for r in &results {
             let changed = r.outcome.writes.iter().map(|(k, v)| (k.path(layout).into(), *v)).collect();
             leaves.insert(r.block.shard.0, changed);
         }
-        let committed: u64 = hashes.iter().map(|h| h.len() as u64).sum();
         let head = Head {
             slot: slot + 1,
             shard_roots: st.chain.world.beacon.shard_roots.clone(),
-            committed_txs: st.head.committed_txs + committed,
+            committed_txs: st.head.committed_txs + committed_users,
         };
-        let write = SlotWrite { blocks: stored.iter().map(|(s, b)| (*s, b)).collect(), leaves, head: &head };
+        let write =
+            SlotWrite { blocks: stored.iter().map(|(s, b)| (*s, b)).collect(), leaves, dropped: &dropped, head: &head };
         self.store.commit_slot(slot, &write)?;
         st.head = head;
-        Ok(committed)
+        Ok((done, deferred))
     }
 
     /// Validates a SCALE `NewExecutionScript` exactly as a deployment is validated and,
@@ -603,7 +632,12 @@ impl Node {
     /// Where a committed transaction is, and its result.
     pub fn transaction_location(&self, hash: &str) -> Result<TxLocation, DevnetError> {
         let h = parse_hash(hash)?;
-        let (slot, shard, index) = self.store.tx(&h)?.ok_or(DevnetError::NotFound)?;
+        let Some((slot, shard, index)) = self.store.tx(&h)? else {
+            return Err(match self.store.dropped(&h)? {
+                Some(why) => DevnetError::Dropped(why),
+                None => DevnetError::NotFound,
+            });
+        };
         let b = self.store.block(slot, shard)?.ok_or(DevnetError::NotFound)?;
         let result = b.report.transactions.get(index as usize).cloned().ok_or(DevnetError::NotFound)?;
         Ok(TxLocation { slot, shard, index, result })

@@ -9,6 +9,7 @@
 //! | `blocks` | (slot, shard) | SCALE [`StoredBlock`] |
 //! | `txs` | transaction hash | (slot, shard, index) |
 //! | `leaves` | (shard, tree path) | value (absent = zero) |
+//! | `dropped` | transaction hash | why the producer dropped it |
 //!
 //! Every change is one write transaction: a slot's blocks, changed leaves, transaction
 //! index and head; a deployment's EE, validator balance and replay mark.
@@ -26,6 +27,7 @@ const DEPLOYS: TableDefinition<&[u8], u64> = TableDefinition::new("deploys");
 const BLOCKS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("blocks");
 const TXS: TableDefinition<&[u8], (u64, u32, u32)> = TableDefinition::new("txs");
 const LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("leaves");
+const DROPPED: TableDefinition<&[u8], &str> = TableDefinition::new("dropped");
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,8 @@ pub struct SlotWrite<'a> {
     pub blocks: Vec<(u32, &'a StoredBlock)>,
     /// Changed leaves per shard: path → value (zero removes).
     pub leaves: BTreeMap<u32, Vec<(Root, Root)>>,
+    /// Transactions dropped in this slot: hash and why.
+    pub dropped: &'a [(Root, String)],
     /// The new head.
     pub head: &'a Head,
 }
@@ -150,6 +154,17 @@ impl Store {
         Ok(t.get(&hash[..]).map_err(db)?.map(|v| v.value()))
     }
 
+    /// Why a transaction was dropped, if it was.
+    pub fn dropped(&self, hash: &Root) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = match tx.open_table(DROPPED) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db(e)),
+        };
+        Ok(t.get(&hash[..]).map_err(db)?.map(|v| v.value().to_string()))
+    }
+
     /// Whether a deployment with this hash was applied.
     pub fn deploy_seen(&self, hash: &Root) -> Result<bool, StoreError> {
         let tx = self.db.begin_read().map_err(db)?;
@@ -204,6 +219,10 @@ impl Store {
                 for (i, hash) in b.tx_hashes.iter().enumerate() {
                     txs.insert(&hash[..], (slot, *shard, i as u32)).map_err(db)?;
                 }
+            }
+            let mut dropped = tx.open_table(DROPPED).map_err(db)?;
+            for (hash, why) in w.dropped {
+                dropped.insert(&hash[..], why.as_str()).map_err(db)?;
             }
             let mut leaves = tx.open_table(LEAVES).map_err(db)?;
             for (shard, ls) in &w.leaves {

@@ -79,5 +79,7 @@ pub fn block_report(r: &BlockResult, ctx: ReportContext<'_>, name: impl Fn(EeId)
             .map(|t| tx_report(t, name(t.ee), ctx.tx_hashes.get(t.index)))
             .collect(),
         netting: receipts(r),
+        deferred: r.deferred.len() as u32,
+        dropped: r.dropped.len() as u32,
     }
 }

@@ -420,3 +420,34 @@ fn an_empty_store_file_gets_its_genesis() {
     assert!(node.created());
     assert_eq!(node.head().unwrap().shards, 2);
 }
+
+/// A node whose blocks hold fewer transfers than are pending defers the rest to later
+/// slots, in order: none is lost and each commits once.
+#[test]
+fn deferred_transactions_commit_in_later_slots_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+    config.shards = 2;
+    config.engine = ee_host::runtime::EngineKind::Singlepass;
+    // Room for about two transfer-EE transactions per block besides the meta-EE's share.
+    config.exec.limits.block_gas = config.exec.limits.meta_gas_base + 150_000;
+    let node = Node::open(config, Some(genesis())).unwrap();
+    let sent: Vec<String> = (0..7u64).map(|i| node.submit(&transfer(0, TRANSFER_EE.0, 10 + i, 1)).unwrap().hash).collect();
+    let mut slots = 0;
+    while node.head().unwrap().committed_txs < 7 {
+        node.produce_slot().unwrap();
+        slots += 1;
+        assert!(slots < 20, "everything commits eventually");
+    }
+    assert!(slots >= 3, "the blocks were full: {slots} slots");
+    let located: Vec<(u64, u32)> = sent
+        .iter()
+        .map(|h| node.transaction_location(h).map(|l| (l.slot, l.index)).unwrap())
+        .collect();
+    let mut ordered = located.clone();
+    ordered.sort();
+    assert_eq!(located, ordered, "submission order kept across slots");
+    let m = node.matrix(TRANSFER_EE.0).unwrap();
+    assert_eq!(m[0][1], (10..17).sum::<i64>());
+    assert_eq!(node.head().unwrap().pending, vec![0, 0]);
+}
