@@ -68,15 +68,16 @@ pub fn print_block(out: &mut dyn Write, b: &BlockReport) -> anyhow::Result<()> {
     let hash = b.hash.as_deref().map(|h| format!(", hash {}", short_hex(h))).unwrap_or_default();
     writeln!(
         out,
-        "\nBlock slot {} shard {}: root {} → {}, gas {}{hash}, witness {} bytes",
+        "\nBlock slot {} shard {}: root {} → {}, gas {}, fees {} Gwei{hash}, witness {} bytes",
         b.slot,
         b.shard,
         short_hex(&b.pre_root),
         short_hex(&b.post_root),
         b.gas,
+        b.fees,
         b.witness_bytes
     )?;
-    let mut t = table(["#", "EE", "result", "gas", "host gas", "outputs", "compile µs", "exec µs"]);
+    let mut t = table(["#", "EE", "result", "gas", "host gas", "fee", "outputs", "compile µs", "exec µs"]);
     for tx in &b.transactions {
         t.add_row(vec![
             tx.index.to_string(),
@@ -84,6 +85,7 @@ pub fn print_block(out: &mut dyn Write, b: &BlockReport) -> anyhow::Result<()> {
             tx.error.clone().unwrap_or_else(|| "ok".into()),
             tx.gas.to_string(),
             tx.host_gas.to_string(),
+            tx.fee.to_string(),
             tx.outputs.to_string(),
             tx.compile_us.to_string(),
             tx.execute_us.to_string(),

@@ -35,6 +35,9 @@ pub struct TxReport {
     pub gas: u64,
     /// Of which host calls.
     pub host_gas: u64,
+    /// Fee paid (Gwei), from the EE's balance on the shard into the shard's fee pool.
+    #[serde(default)]
+    pub fee: u64,
     /// Outputs printed (0 if it failed).
     pub outputs: u32,
     /// Compile time (µs, 0 if the module was cached).
@@ -90,6 +93,9 @@ pub struct BlockReport {
     pub post_root: String,
     /// Total gas of the block.
     pub gas: u64,
+    /// Fees the block's transactions paid into the shard's fee pool (Gwei).
+    #[serde(default)]
+    pub fees: u64,
     /// Bytes of the block's own witness.
     pub witness_bytes: u64,
     /// Every transaction (the meta-EE's last).

@@ -38,6 +38,12 @@ pub struct HeadInfo {
     pub committed_txs: u64,
     /// Slot length.
     pub slot_ms: u64,
+    /// Fees collected in every shard's fee pool so far (Gwei).
+    #[serde(default)]
+    pub fees: u64,
+    /// Fee per 1,000 gas (Gwei).
+    #[serde(default)]
+    pub gas_price: u64,
 }
 
 /// `ee_sendTransaction` / `ee_getWitness` parameters.

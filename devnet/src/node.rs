@@ -60,7 +60,12 @@ impl NodeConfig {
             shards: 4,
             slot_ms: 1000,
             engine: EngineKind::Singlepass,
-            exec: ExecConfig::default(),
+            exec: {
+                let mut exec = ExecConfig::default();
+                // Transactions pay for their gas on the devnet: 1 Gwei per 1,000 gas.
+                exec.limits.gas_price = 1;
+                exec
+            },
             max_block_txs: 512,
             max_pending: 16_384,
             ee_deposit: 500 * 1_000_000_000,
@@ -398,6 +403,8 @@ impl Node {
             pending,
             committed_txs: st.head.committed_txs,
             slot_ms: self.config.slot_ms,
+            fees: u64::try_from(st.chain.world.fees_collected()?).unwrap_or(u64::MAX),
+            gas_price: st.chain.config.limits.gas_price,
         })
     }
 

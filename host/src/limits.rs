@@ -65,9 +65,19 @@ pub struct Limits {
     pub meta_gas_per_output: u64,
     /// The meta-EE's gas per byte of its transaction data (the multiproofs it loads).
     pub meta_gas_per_byte: u64,
+    /// Fee per 1,000 gas, in Gwei: a user transaction's gas (its share of the meta-EE's
+    /// included) is paid from its EE's balance on the shard into the shard's fee pool.
+    /// 0 (the default for `ee run`, `ee sim` and the demos) charges nothing; the devnet
+    /// charges.
+    pub gas_price: u64,
 }
 
 impl Limits {
+    /// The fee (Gwei) for `gas` at `gas_price`, rounded down.
+    pub fn fee(&self, gas: u64) -> u64 {
+        u64::try_from(u128::from(gas) * u128::from(self.gas_price) / 1000).unwrap_or(u64::MAX)
+    }
+
     /// Memory pages for a module of `role`.
     pub fn memory_pages_for(&self, role: crate::abi::Role) -> u32 {
         match role {
@@ -103,6 +113,7 @@ impl Default for Limits {
             meta_gas_base: 10_000_000,
             meta_gas_per_output: 50_000,
             meta_gas_per_byte: 200,
+            gas_price: 0,
         }
     }
 }

@@ -28,6 +28,7 @@ pub fn tx_report(t: &TxReport, name: String, hash: Option<&Root>) -> TxReportOut
         error: t.result.as_ref().err().map(ToString::to_string),
         gas: t.gas_used,
         host_gas: t.profile.total_gas(),
+        fee: t.fee,
         outputs: t.outputs as u32,
         compile_us: t.stats.compile_us,
         instantiate_us: t.stats.instantiate_us,
@@ -71,6 +72,7 @@ pub fn block_report(r: &BlockResult, ctx: ReportContext<'_>, name: impl Fn(EeId)
         pre_root: hex::encode(r.pre_root),
         post_root: hex::encode(r.post_root),
         gas: r.outcome.txs.iter().map(|t| t.gas_used).sum(),
+        fees: r.outcome.txs.iter().map(|t| t.fee).sum(),
         witness_bytes: r.block.witness.len() as u64,
         transactions: r
             .outcome

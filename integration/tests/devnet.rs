@@ -25,9 +25,15 @@ fn genesis() -> Genesis {
 }
 
 fn open(dir: &Path, shards: u32, slot_ms: u64) -> Arc<Node> {
+    open_priced(dir, shards, slot_ms, NodeConfig::new(dir.join("x")).exec.limits.gas_price)
+}
+
+/// A node charging `gas_price` Gwei per 1,000 gas (0: no fees).
+fn open_priced(dir: &Path, shards: u32, slot_ms: u64, gas_price: u64) -> Arc<Node> {
     let mut config = NodeConfig::new(dir.join("devnet.redb"));
     config.shards = shards;
     config.slot_ms = slot_ms;
+    config.exec.limits.gas_price = gas_price;
     Arc::new(Node::open(config, Some(genesis())).expect("node opens"))
 }
 
@@ -59,7 +65,8 @@ fn total(m: &[Vec<i64>]) -> i64 {
 #[test]
 fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
     let dir = tempfile::tempdir().unwrap();
-    let (devnet, client) = start(open(dir.path(), 4, 40), true);
+    // Without fees, so the matrices show the netting alone (fees: `fees_are_paid_…`).
+    let (devnet, client) = start(open_priced(dir.path(), 4, 40, 0), true);
 
     // Deploy the freshly built transfer EE as a new EE, signed by validator 0.
     let code = built_wasm("transfer_ee").to_vec();
@@ -295,7 +302,8 @@ fn load(shards: u32) {
     };
     let elapsed = started.elapsed();
     assert_eq!(head.committed_txs, count);
-    assert_eq!(total(&client.get_matrix(1).unwrap()), i64::from(shards) * BALANCE);
+    assert!(head.fees > 0, "transactions paid for their gas");
+    assert_eq!(total(&client.get_matrix(1).unwrap()) + head.fees as i64, i64::from(shards) * BALANCE, "value conserved, fees included");
     println!(
         "devnet load, {shards} shards: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
         sent_in.as_secs_f64(),
@@ -449,5 +457,43 @@ fn deferred_transactions_commit_in_later_slots_in_order() {
     assert_eq!(located, ordered, "submission order kept across slots");
     let m = node.matrix(TRANSFER_EE.0).unwrap();
     assert_eq!(m[0][1], (10..17).sum::<i64>());
+    assert_eq!(node.head().unwrap().pending, vec![0, 0]);
+}
+
+/// Fees on the devnet: a transaction's gas is paid from its EE's balance on the shard into
+/// the shard's fee pool; value is conserved with the fees; an EE that cannot pay has its
+/// transaction dropped and nothing changes.
+#[test]
+fn fees_are_paid_from_the_ee_balance_and_conserved() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(dir.path(), 2, 1000);
+    let price = node.head().unwrap().gas_price;
+    assert!(price > 0, "the devnet charges");
+    let paid = node.submit(&transfer(0, TRANSFER_EE.0, 500, 1)).unwrap().hash;
+    let deployed = node
+        .deploy(&NewExecutionScript::signed(0, 0, built_wasm("transfer_ee").to_vec(), &dev_key(0)).encode(), true)
+        .unwrap();
+    node.produce_slot().unwrap();
+    let unfunded = node.submit(&transfer(0, deployed.ee, 9, 1)).unwrap().hash;
+    node.produce_slot().unwrap();
+
+    let loc = node.transaction_location(&paid).unwrap();
+    let fee = loc.result.fee;
+    assert_eq!(fee, loc.result.gas * price / 1000, "fee = gas × price");
+    assert!(fee > 0);
+    let m = node.matrix(TRANSFER_EE.0).unwrap();
+    assert_eq!((m[0][0], m[0][1]), (BALANCE - 500 - fee as i64, 500));
+    let head = node.head().unwrap();
+    assert_eq!(head.fees, fee);
+    assert_eq!(total(&m) + head.fees as i64, 2 * BALANCE, "value conserved with fees");
+    let block = node.block(loc.slot, 0).unwrap();
+    assert_eq!(block.fees, fee);
+
+    // The new EE has nothing to pay with.
+    match node.transaction_location(&unfunded) {
+        Err(ee_devnet::DevnetError::Dropped(why)) => assert!(why.contains("cannot pay"), "{why}"),
+        other => panic!("expected the unfunded transaction to be dropped, got {other:?}"),
+    }
+    assert_eq!(node.matrix(deployed.ee).unwrap(), vec![vec![0; 2]; 2]);
     assert_eq!(node.head().unwrap().pending, vec![0, 0]);
 }

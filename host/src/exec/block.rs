@@ -7,7 +7,9 @@ use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::logic::{EeRunner, RunStats, TxError};
-use crate::state::{BeaconState, StateKey, Value};
+use crate::logic::TxState;
+use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
+use crate::state::{BeaconState, StateError, StateKey, Value};
 use ee_sdk::codec::DecodeAll;
 use ee_sdk::{EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
 use std::collections::BTreeSet;
@@ -52,6 +54,20 @@ pub enum BlockError {
         /// Why.
         error: TxError,
     },
+    /// A transaction whose EE's balance on the shard does not cover its fee.
+    #[error("transaction {index}: EE {ee} cannot pay its fee of {fee} Gwei")]
+    FeeNotCovered {
+        /// Position.
+        index: usize,
+        /// The EE.
+        ee: u32,
+        /// The fee.
+        fee: u64,
+    },
+    /// State the fee rule reads or writes is not available (stateless: not in the
+    /// witness).
+    #[error("fee accounting: {0}")]
+    State(#[from] StateError),
     /// The user transactions and the meta-EE's fixed share exceed the block gas limit.
     #[error("block gas {used} exceeds the limit {max}")]
     GasLimit {
@@ -117,6 +133,14 @@ enum Keep<'f> {
     If(Box<dyn FnOnce(&TxReport) -> bool + 'f>),
 }
 
+/// What became of an executed transaction.
+enum Outcome {
+    /// It is in the block.
+    Included(TxReport),
+    /// It was thrown away (a dry run, or the producer left it out).
+    Left(TxReport),
+}
+
 /// What the block's meta-EE transaction was.
 #[derive(Debug)]
 struct MetaRun {
@@ -163,29 +187,37 @@ impl<'a> BlockExecutor<'a> {
 
     /// Runs the next transaction and keeps its effects if it succeeds.
     pub fn run(&mut self, tx: &ShardTransaction) -> Result<&TxReport, BlockError> {
-        self.try_run(tx, |_| true).map(|r| r.expect("always included"))
+        match self.try_run(tx, |_| true)? {
+            Ok(report) => Ok(report),
+            Err(_) => unreachable!("always included"),
+        }
     }
 
     /// Runs the next transaction and includes it in the block only if `include` accepts
     /// its report (a producer leaving out what does not fit); otherwise its effects are
-    /// thrown away and the block is as before. Returns the report if it was included.
+    /// thrown away and the block is as before. Returns `Ok(report)` if it was included,
+    /// `Err(report)` (of what it did before being thrown away) if not.
     pub fn try_run(
         &mut self,
         tx: &ShardTransaction,
         include: impl FnOnce(&TxReport) -> bool,
-    ) -> Result<Option<&TxReport>, BlockError> {
+    ) -> Result<Result<&TxReport, TxReport>, BlockError> {
         let index = self.txs.len();
-        let report = self.execute(index, tx, Keep::If(Box::new(include)))?;
-        Ok(report.map(|r| {
-            self.txs.push(r);
-            self.txs.last().expect("just pushed")
-        }))
+        match self.execute(index, tx, Keep::If(Box::new(include)))? {
+            Outcome::Included(r) => {
+                self.txs.push(r);
+                Ok(Ok(self.txs.last().expect("just pushed")))
+            }
+            Outcome::Left(r) => Ok(Err(r)),
+        }
     }
 
     /// Runs a transaction and throws its effects away (a block producer's dry run: the
     /// source still records what it read).
     pub fn dry_run(&mut self, tx: &ShardTransaction) -> Result<TxReport, BlockError> {
-        Ok(self.execute(self.txs.len(), tx, Keep::Never)?.expect("dry runs report"))
+        match self.execute(self.txs.len(), tx, Keep::Never)? {
+            Outcome::Included(r) | Outcome::Left(r) => Ok(r),
+        }
     }
 
     /// Gas a user transaction may use now: the per-transaction limit, or what is left of
@@ -201,7 +233,7 @@ impl<'a> BlockExecutor<'a> {
         self.outputs.iter().filter(|o| Some(o.ee_id) != meta).count()
     }
 
-    fn execute(&mut self, index: usize, tx: &ShardTransaction, keep: Keep<'_>) -> Result<Option<TxReport>, BlockError> {
+    fn execute(&mut self, index: usize, tx: &ShardTransaction, keep: Keep<'_>) -> Result<Outcome, BlockError> {
         if self.meta_done {
             return Err(BlockError::TxAfterMeta { index });
         }
@@ -213,7 +245,7 @@ impl<'a> BlockExecutor<'a> {
             });
         }
         let Some(entry) = self.beacon.ees.get(&tx.ee_id) else {
-            return Ok(Some(TxReport {
+            return Ok(Outcome::Included(TxReport {
                 index,
                 ee: tx.ee_id,
                 result: Err(TxError::UnknownEe(tx.ee_id.0)),
@@ -222,6 +254,8 @@ impl<'a> BlockExecutor<'a> {
                 profile: Default::default(),
                 stats: RunStats::default(),
                 logs: Vec::new(),
+                fee: 0,
+                fee_covered: false,
             }));
         };
         let env = TxEnv {
@@ -252,6 +286,14 @@ impl<'a> BlockExecutor<'a> {
             Ok(stats) => (Ok(()), stats),
             Err(e) => (Err(e), RunStats::default()),
         };
+        let failed = result.is_err();
+        if failed {
+            // A failed transaction leaves nothing but its fee.
+            self.state.discard_tx();
+        }
+        let fee = if is_meta { 0 } else { self.limits.fee(gas_used) };
+        let cell = StateKey::Balance { column: self.shard, ee: entry.id };
+        let fee_covered = fee == 0 || value_cell(&self.state.get_own(&cell)?) >= i64::try_from(fee).unwrap_or(i64::MAX);
         let report = TxReport {
             index,
             ee: entry.id,
@@ -261,22 +303,32 @@ impl<'a> BlockExecutor<'a> {
             profile: effects.profile,
             stats,
             logs: effects.logs,
+            fee,
+            fee_covered,
         };
-        let dry = matches!(keep, Keep::Never);
         let include = match keep {
             Keep::Never => false,
             Keep::If(f) => f(&report),
         };
         if !include {
             self.state.discard_tx();
-            return Ok(dry.then_some(report));
+            return Ok(Outcome::Left(report));
         }
-        if report.result.is_ok() {
-            self.state.commit_tx();
+        if !report.fee_covered {
+            return Err(BlockError::FeeNotCovered { index, ee: entry.id.0, fee });
+        }
+        if fee > 0 {
+            let balance = value_cell(&self.state.get_own(&cell)?);
+            let pool = value_u64(&self.state.get_own(&StateKey::FeePool)?);
+            // `fee_covered` keeps the balance at or above zero; the pool cannot overflow a
+            // supply that fits in i64 cells.
+            self.state.set_own(cell, cell_value(balance - fee as i64))?;
+            self.state.set_own(StateKey::FeePool, u64_value(pool.saturating_add(fee)))?;
+        }
+        self.state.commit_tx();
+        if !failed {
             self.outputs.extend(effects.outputs);
             self.deposits.extend(effects.deposits);
-        } else {
-            self.state.discard_tx();
         }
         if is_meta {
             self.meta_done = true;
@@ -285,7 +337,7 @@ impl<'a> BlockExecutor<'a> {
         } else {
             self.user_gas = self.user_gas.saturating_add(gas_used);
         }
-        Ok(Some(report))
+        Ok(Outcome::Included(report))
     }
 
     /// Ends the block, checking the rules every block obeys (both executors apply them):

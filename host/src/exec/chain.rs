@@ -175,7 +175,7 @@ impl<R: EeRunner> Chain<R> {
             match self.try_produce(shard, &candidates)? {
                 Attempt::Valid(mut r) => {
                     r.deferred.extend(tail);
-                    r.dropped = dropped;
+                    r.dropped.extend(dropped);
                     return Ok(r);
                 }
                 Attempt::Unnettable(why) if candidates.is_empty() => return Err(why.into()),
@@ -212,6 +212,7 @@ impl<R: EeRunner> Chain<R> {
         )?;
         let mut included = Vec::with_capacity(txs.len());
         let mut deferred = Vec::new();
+        let mut unpaid = Vec::new();
         // Fairness: while another EE's transaction waits later in the list, no EE takes
         // more than half the block's outputs (an EE printing the whole budget cannot
         // crowd out the rest).
@@ -225,17 +226,23 @@ impl<R: EeRunner> Chain<R> {
             let available = exec.user_gas_available();
             let so_far = printed.get(&tx.ee_id).copied().unwrap_or(0);
             let fits = |r: &TxReport| match &r.result {
+                _ if !r.fee_covered => false,
                 Err(TxError::OutOfGas) => available >= limits.tx_gas,
                 Err(TxError::Host(HostError::BlockOutputsFull { .. } | HostError::BlockOutputCount { .. })) => false,
                 Ok(()) if others_later[i] && so_far + r.outputs > share => false,
                 _ => true,
             };
             match exec.try_run(tx, fits)? {
-                Some(r) => {
+                Ok(r) => {
                     *printed.entry(tx.ee_id).or_default() += r.outputs;
                     included.push(tx.clone());
                 }
-                None => deferred.push(tx.clone()),
+                // Its EE cannot pay for it: no later block would take it either.
+                Err(r) if !r.fee_covered => {
+                    let fee = r.fee;
+                    unpaid.push((tx.clone(), BlockError::FeeNotCovered { index: r.index, ee: tx.ee_id.0, fee }));
+                }
+                Err(_) => deferred.push(tx.clone()),
             }
         }
         let user_foreign = foreign_proofs(world, &recorded.borrow())?;
@@ -298,7 +305,7 @@ impl<R: EeRunner> Chain<R> {
             post_root: pre_root,
             witness: stats,
             deferred,
-            dropped: Vec::new(),
+            dropped: unpaid,
         }))
     }
 }

@@ -22,6 +22,13 @@ pub struct TxReport {
     pub stats: RunStats,
     /// Debug log lines.
     pub logs: Vec<String>,
+    /// Fee (Gwei): `Limits::fee(gas_used)`, paid from the EE's balance on the shard into
+    /// the fee pool (0 for the meta-EE, whose gas its printers prepaid).
+    pub fee: u64,
+    /// Whether the EE's balance on the shard (after the transaction's own effects if it
+    /// succeeded) covers the fee. A transaction whose fee is not covered cannot be in a
+    /// block.
+    pub fee_covered: bool,
 }
 
 impl TxReport {

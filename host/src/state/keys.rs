@@ -57,6 +57,8 @@ pub enum StateKey {
     },
     /// Marks beacon deposit receipt `i` as claimed on this shard.
     DepositClaimed(u64),
+    /// The fees collected on this shard (Gwei), owed to its block producers.
+    FeePool,
 }
 
 impl fmt::Display for StateKey {
@@ -69,6 +71,7 @@ impl fmt::Display for StateKey {
                 write!(f, "netted[{}][{}][{}]", target_shard.0, target_ee.0, hex::encode(&root[..4]))
             }
             StateKey::DepositClaimed(i) => write!(f, "deposit_claimed[{i}]"),
+            StateKey::FeePool => f.write_str("fee_pool"),
         }
     }
 }
@@ -100,6 +103,7 @@ impl StateKey {
                 (3, 0, h.finalize()[..27].to_vec())
             }
             StateKey::DepositClaimed(i) => (4, 0, i.to_le_bytes().to_vec()),
+            StateKey::FeePool => (5, 0, Vec::new()),
         }
     }
 
@@ -184,6 +188,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for layout in [KeyLayout::ColumnMajor, KeyLayout::Hashed] {
             seen.clear();
+            assert!(seen.insert(StateKey::FeePool.path(layout)));
             for e in 0..50u32 {
                 for k in [
                     StateKey::EeRoot(EeId(e)),

@@ -178,6 +178,17 @@ impl World {
         Ok(total)
     }
 
+    /// Fees collected in shard `s`'s fee pool (Gwei).
+    pub fn fee_pool(&self, s: ShardId) -> Result<u64, StateError> {
+        Ok(super::keys::value_u64(&self.shard(s)?.get(&StateKey::FeePool)?))
+    }
+
+    /// Fees collected on every shard (Gwei). With fees, what netting and fees conserve is
+    /// `total_supply() + fees_collected()`.
+    pub fn fees_collected(&self) -> Result<u128, StateError> {
+        (0..self.shard_count()).map(|s| self.fee_pool(ShardId(s)).map(u128::from)).sum()
+    }
+
     /// An EE's state root on a shard.
     pub fn ee_root(&self, s: ShardId, ee: EeId) -> Result<Value, StateError> {
         self.shard(s)?.get(&StateKey::EeRoot(ee))
