@@ -98,7 +98,11 @@ fn survives_sigkill_during_block_production() {
         }
         assert_eq!(prev, head.shard_roots[shard as usize]);
     }
-    assert_eq!(total(&node.matrix(1).unwrap()) + head.fees as i64, 4 * BALANCE, "value conserved, fees included");
+    assert_eq!(
+        total(&node.matrix(1).unwrap()) + head.fees as i64,
+        4 * BALANCE,
+        "value conserved, fees included"
+    );
     assert!(head.committed_txs >= committed.len() as u64);
 }
 

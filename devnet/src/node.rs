@@ -534,8 +534,12 @@ impl Node {
             shard_roots: st.chain.world.beacon.shard_roots.clone(),
             committed_txs: st.head.committed_txs + committed_users,
         };
-        let write =
-            SlotWrite { blocks: stored.iter().map(|(s, b)| (*s, b)).collect(), leaves, dropped: &dropped, head: &head };
+        let write = SlotWrite {
+            blocks: stored.iter().map(|(s, b)| (*s, b)).collect(),
+            leaves,
+            dropped: &dropped,
+            head: &head,
+        };
         self.store.commit_slot(slot, &write)?;
         st.head = head;
         Ok((done, deferred))

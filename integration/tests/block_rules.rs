@@ -19,9 +19,24 @@ fn two_ees(tier: Tier) -> C {
 }
 
 /// Validates `block` against `c`'s state before it (roots as of that state).
-fn validate(c: &C, roots: &[Root], pre: Root, block: &ShardBlock, limits: &Limits) -> Result<Root, StatelessError> {
-    validate_block(&c.world.beacon, roots, pre, KeyLayout::ColumnMajor, block, &c.runner, &c.config.costs, limits)
-        .map(|v| v.post_root)
+fn validate(
+    c: &C,
+    roots: &[Root],
+    pre: Root,
+    block: &ShardBlock,
+    limits: &Limits,
+) -> Result<Root, StatelessError> {
+    validate_block(
+        &c.world.beacon,
+        roots,
+        pre,
+        KeyLayout::ColumnMajor,
+        block,
+        &c.runner,
+        &c.config.costs,
+        limits,
+    )
+    .map(|v| v.post_root)
 }
 
 fn meta_of(block: &ShardBlock) -> MetaTransaction {
@@ -39,14 +54,18 @@ fn produced(c: &mut C, txs: Vec<ShardTransaction>) -> (Vec<Root>, Root, BlockRes
 #[test]
 fn a_block_breaking_a_rule_is_refused_by_the_validator_with_its_error() {
     let mut c = two_ees(Tier::Native);
-    let (roots, pre, r) = produced(&mut c, vec![transfers(0, &[(5, 1, None)]), transfers(1, &[(1, 1, None)])]);
+    let (roots, pre, r) =
+        produced(&mut c, vec![transfers(0, &[(5, 1, None)]), transfers(1, &[(1, 1, None)])]);
     let limits = c.config.limits.clone();
     assert_eq!(validate(&c, &roots, pre, &r.block, &limits), Ok(r.post_root), "the produced block is valid");
 
     // No meta-EE transaction although outputs were printed.
     let mut no_meta = r.block.clone();
     no_meta.transactions.pop();
-    assert_eq!(validate(&c, &roots, pre, &no_meta, &limits), Err(StatelessError::Block(BlockError::MissingMetaEe)));
+    assert_eq!(
+        validate(&c, &roots, pre, &no_meta, &limits),
+        Err(StatelessError::Block(BlockError::MissingMetaEe))
+    );
 
     // A meta-EE transaction that leaves out a printer.
     let mut partial = r.block.clone();
@@ -77,7 +96,10 @@ fn a_block_breaking_a_rule_is_refused_by_the_validator_with_its_error() {
     let mut after = r.block.clone();
     after.transactions.push(transfers(0, &[(1, 1, None)]));
     let index = after.transactions.len() - 1;
-    assert_eq!(validate(&c, &roots, pre, &after, &limits), Err(StatelessError::Block(BlockError::TxAfterMeta { index })));
+    assert_eq!(
+        validate(&c, &roots, pre, &after, &limits),
+        Err(StatelessError::Block(BlockError::TxAfterMeta { index }))
+    );
 
     // Over the block gas limit.
     let tight = Limits { block_gas: limits.meta_gas_base + 1, ..limits.clone() };
@@ -144,7 +166,8 @@ fn an_attacker_filling_the_output_budget_cannot_starve_an_honest_transfer() {
         let mut txs = attack;
         txs.push(transfers(0, &[(777, 1, None)]));
         let (roots, pre, r) = produced(&mut c, txs);
-        let honest = r.outcome.receipts.iter().find(|x| x.source_ee.0 == 0).expect("the honest transfer is in");
+        let honest =
+            r.outcome.receipts.iter().find(|x| x.source_ee.0 == 0).expect("the honest transfer is in");
         assert_eq!(honest.status, ACCEPTED, "{engine:?}");
         let attacker = r.outcome.receipts.iter().filter(|x| x.source_ee.0 == 1).count();
         assert_eq!(attacker, limits.block_outputs as usize / 2);
@@ -172,7 +195,13 @@ fn proof_heavy_blocks_stay_within_the_meta_reserve() {
         let txs = (0..ees)
             .map(|e| {
                 let ts: Vec<_> = (0..per)
-                    .map(|i| (2_000_000 / per as u64, 1 + (i as u32 % (shards - 1)), Some((e + 1 + i as u32) % ees)))
+                    .map(|i| {
+                        (
+                            2_000_000 / per as u64,
+                            1 + (i as u32 % (shards - 1)),
+                            Some((e + 1 + i as u32) % ees),
+                        )
+                    })
                     .collect();
                 transfers(e, &ts)
             })

@@ -303,7 +303,11 @@ fn load(shards: u32) {
     let elapsed = started.elapsed();
     assert_eq!(head.committed_txs, count);
     assert!(head.fees > 0, "transactions paid for their gas");
-    assert_eq!(total(&client.get_matrix(1).unwrap()) + head.fees as i64, i64::from(shards) * BALANCE, "value conserved, fees included");
+    assert_eq!(
+        total(&client.get_matrix(1).unwrap()) + head.fees as i64,
+        i64::from(shards) * BALANCE,
+        "value conserved, fees included"
+    );
     println!(
         "devnet load, {shards} shards: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
         sent_in.as_secs_f64(),
@@ -440,7 +444,8 @@ fn deferred_transactions_commit_in_later_slots_in_order() {
     // Room for about two transfer-EE transactions per block besides the meta-EE's share.
     config.exec.limits.block_gas = config.exec.limits.meta_gas_base + 150_000;
     let node = Node::open(config, Some(genesis())).unwrap();
-    let sent: Vec<String> = (0..7u64).map(|i| node.submit(&transfer(0, TRANSFER_EE.0, 10 + i, 1)).unwrap().hash).collect();
+    let sent: Vec<String> =
+        (0..7u64).map(|i| node.submit(&transfer(0, TRANSFER_EE.0, 10 + i, 1)).unwrap().hash).collect();
     let mut slots = 0;
     while node.head().unwrap().committed_txs < 7 {
         node.produce_slot().unwrap();
@@ -448,10 +453,8 @@ fn deferred_transactions_commit_in_later_slots_in_order() {
         assert!(slots < 20, "everything commits eventually");
     }
     assert!(slots >= 3, "the blocks were full: {slots} slots");
-    let located: Vec<(u64, u32)> = sent
-        .iter()
-        .map(|h| node.transaction_location(h).map(|l| (l.slot, l.index)).unwrap())
-        .collect();
+    let located: Vec<(u64, u32)> =
+        sent.iter().map(|h| node.transaction_location(h).map(|l| (l.slot, l.index)).unwrap()).collect();
     let mut ordered = located.clone();
     ordered.sort();
     assert_eq!(located, ordered, "submission order kept across slots");
@@ -471,7 +474,10 @@ fn fees_are_paid_from_the_ee_balance_and_conserved() {
     assert!(price > 0, "the devnet charges");
     let paid = node.submit(&transfer(0, TRANSFER_EE.0, 500, 1)).unwrap().hash;
     let deployed = node
-        .deploy(&NewExecutionScript::signed(0, 0, built_wasm("transfer_ee").to_vec(), &dev_key(0)).encode(), true)
+        .deploy(
+            &NewExecutionScript::signed(0, 0, built_wasm("transfer_ee").to_vec(), &dev_key(0)).encode(),
+            true,
+        )
         .unwrap();
     node.produce_slot().unwrap();
     let unfunded = node.submit(&transfer(0, deployed.ee, 9, 1)).unwrap().hash;

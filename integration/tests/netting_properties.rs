@@ -1,8 +1,9 @@
 //! Property tests of the netting through the real host logic: random matrices and random
 //! outputs (valid, invalid, huge), several shards' blocks interleaved in one slot.
 //!
-//! After every slot: the sum over all matrices is unchanged; each EE's matrix total moved
-//! only by its accepted cross-EE flows; no real balance is negative. Every block is also
+//! After every slot: the sum over all matrices (plus the fees collected, when transactions
+//! pay for gas) is unchanged; each EE's matrix total moved only by its accepted cross-EE
+//! flows and the fees it paid; no real balance is negative. Every block is also
 //! validated by the stateless executor from roots and witnesses alone, which must reach
 //! the byte-identical post-state root with the same gas and netting decisions.
 
@@ -52,16 +53,33 @@ fn workload() -> impl Strategy<Value = Workload> {
     })
 }
 
-fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
-    let ees: Vec<(u32, Vec<Vec<i64>>)> =
-        w.matrices.iter().cloned().enumerate().map(|(i, m)| (i as u32, m)).collect();
+/// Amounts and balances are multiplied by `scale` so that fees (tens of thousands of Gwei
+/// per transaction at `gas_price` 1) matter without draining everything.
+fn check(tier: Tier, w: &Workload, gas_price: u64, scale: i64) -> Result<(), TestCaseError> {
+    let ees: Vec<(u32, Vec<Vec<i64>>)> = w
+        .matrices
+        .iter()
+        .map(|m| m.iter().map(|r| r.iter().map(|v| v * scale).collect()).collect())
+        .enumerate()
+        .map(|(i, m)| (i as u32, m))
+        .collect();
     let mut c = chain(tier, w.shards, &ees);
-    let supply = c.world.total_supply().unwrap();
+    c.config.limits.gas_price = gas_price;
+    let supply = c.world.total_supply().unwrap() + c.world.fees_collected().unwrap() as i128;
+    let scaled = |a: u64| if a <= 12 { a * scale as u64 } else { a };
     for slot in &w.slots {
         let before: Vec<i128> = (0..w.ees).map(|e| total(&matrix(&c, e))).collect();
         let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = slot
             .iter()
-            .map(|(s, txs)| (ShardId(*s), txs.iter().map(|(e, ts)| transfers(*e, ts)).collect()))
+            .map(|(s, txs)| {
+                let txs = txs
+                    .iter()
+                    .map(|(e, ts)| {
+                        transfers(*e, &ts.iter().map(|&(a, sh, to)| (scaled(a), sh, to)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                (ShardId(*s), txs)
+            })
             .collect();
         let roots = c.world.beacon.shard_roots.clone();
         let results = c.run_slot(blocks).unwrap();
@@ -85,6 +103,9 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
         }
         let mut flow: BTreeMap<u32, i128> = BTreeMap::new();
         for r in &results {
+            for t in &r.outcome.txs {
+                *flow.entry(t.ee.0).or_default() -= i128::from(t.fee);
+            }
             let printed: usize = r.outcome.txs.iter().filter(|t| t.ee != META).map(|t| t.outputs).sum();
             prop_assert_eq!(r.outcome.receipts.len(), printed, "one receipt per output");
             for rc in r.outcome.receipts.iter().filter(|rc| rc.status == NettingStatus::Accepted) {
@@ -95,7 +116,8 @@ fn check(tier: Tier, w: &Workload) -> Result<(), TestCaseError> {
                 }
             }
         }
-        prop_assert_eq!(c.world.total_supply().unwrap(), supply, "sum over all matrices is conserved");
+        let fees = c.world.fees_collected().unwrap() as i128;
+        prop_assert_eq!(c.world.total_supply().unwrap() + fees, supply, "matrices plus fees are conserved");
         for e in 0..w.ees {
             let after = total(&matrix(&c, e));
             prop_assert_eq!(after - before[e as usize], flow.get(&e).copied().unwrap_or(0), "EE {} total", e);
@@ -125,7 +147,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
     #[test]
     fn native_netting_conserves_and_never_overdraws(w in workload()) {
-        check(Tier::Native, &w)?;
+        check(Tier::Native, &w, 0, 1)?;
+    }
+
+    #[test]
+    fn native_netting_with_fees_conserves_and_never_overdraws(w in workload()) {
+        check(Tier::Native, &w, 1, 10_000)?;
     }
 }
 
@@ -133,6 +160,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
     #[test]
     fn wasm_netting_conserves_and_never_overdraws(w in workload()) {
-        check(Tier::Wasm(ee_host::runtime::EngineKind::Singlepass), &w)?;
+        check(Tier::Wasm(ee_host::runtime::EngineKind::Singlepass), &w, 0, 1)?;
+        check(Tier::Wasm(ee_host::runtime::EngineKind::Singlepass), &w, 1, 10_000)?;
     }
 }

@@ -5,15 +5,17 @@ use super::source::StateSource;
 use crate::abi::Role;
 use crate::gas::CostTable;
 use crate::limits::Limits;
+use crate::logic::TxState;
 use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::logic::{EeRunner, RunStats, TxError};
-use crate::logic::TxState;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use crate::state::{BeaconState, StateError, StateKey, Value};
 use ee_sdk::codec::DecodeAll;
-use ee_sdk::{EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction};
-use std::collections::BTreeSet;
+use ee_sdk::{
+    EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction,
+};
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// A block that is invalid as a whole (as opposed to a failing transaction).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -223,7 +225,8 @@ impl<'a> BlockExecutor<'a> {
     /// Gas a user transaction may use now: the per-transaction limit, or what is left of
     /// the block's after the user transactions so far and the meta-EE's fixed share.
     pub fn user_gas_available(&self) -> u64 {
-        let left = self.limits.block_gas.saturating_sub(self.user_gas.saturating_add(self.limits.meta_gas_base));
+        let left =
+            self.limits.block_gas.saturating_sub(self.user_gas.saturating_add(self.limits.meta_gas_base));
         self.limits.tx_gas.min(left)
     }
 
@@ -233,7 +236,12 @@ impl<'a> BlockExecutor<'a> {
         self.outputs.iter().filter(|o| Some(o.ee_id) != meta).count()
     }
 
-    fn execute(&mut self, index: usize, tx: &ShardTransaction, keep: Keep<'_>) -> Result<Outcome, BlockError> {
+    fn execute(
+        &mut self,
+        index: usize,
+        tx: &ShardTransaction,
+        keep: Keep<'_>,
+    ) -> Result<Outcome, BlockError> {
         if self.meta_done {
             return Err(BlockError::TxAfterMeta { index });
         }
@@ -293,7 +301,8 @@ impl<'a> BlockExecutor<'a> {
         }
         let fee = if is_meta { 0 } else { self.limits.fee(gas_used) };
         let cell = StateKey::Balance { column: self.shard, ee: entry.id };
-        let fee_covered = fee == 0 || value_cell(&self.state.get_own(&cell)?) >= i64::try_from(fee).unwrap_or(i64::MAX);
+        let fee_covered =
+            fee == 0 || value_cell(&self.state.get_own(&cell)?) >= i64::try_from(fee).unwrap_or(i64::MAX);
         let report = TxReport {
             index,
             ee: entry.id,
@@ -349,7 +358,8 @@ impl<'a> BlockExecutor<'a> {
     /// [`BlockError::TxAfterMeta`] at the offending transaction.)
     pub fn finish(self) -> Result<BlockOutcome, BlockError> {
         if let Some(meta) = self.beacon.meta_ee().map(|m| m.id) {
-            let printers: BTreeSet<EeId> = self.outputs.iter().map(|o| o.ee_id).filter(|e| *e != meta).collect();
+            let printers: BTreeSet<EeId> =
+                self.outputs.iter().map(|o| o.ee_id).filter(|e| *e != meta).collect();
             match &self.meta {
                 None if !printers.is_empty() => return Err(BlockError::MissingMetaEe),
                 None => {}

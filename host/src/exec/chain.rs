@@ -18,9 +18,9 @@
 //!    and the foreign proofs of step 1.
 use super::block::{BlockError, BlockExecutor, BlockOutcome};
 use super::source::{Recorded, StatefulSource};
+use crate::exec::TxReport;
 use crate::gas::CostTable;
 use crate::limits::Limits;
-use crate::exec::TxReport;
 use crate::logic::{EeRunner, HostError, TxError};
 use crate::state::{StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
@@ -228,7 +228,9 @@ impl<R: EeRunner> Chain<R> {
             let fits = |r: &TxReport| match &r.result {
                 _ if !r.fee_covered => false,
                 Err(TxError::OutOfGas) => available >= limits.tx_gas,
-                Err(TxError::Host(HostError::BlockOutputsFull { .. } | HostError::BlockOutputCount { .. })) => false,
+                Err(TxError::Host(
+                    HostError::BlockOutputsFull { .. } | HostError::BlockOutputCount { .. },
+                )) => false,
                 Ok(()) if others_later[i] && so_far + r.outputs > share => false,
                 _ => true,
             };
@@ -240,7 +242,10 @@ impl<R: EeRunner> Chain<R> {
                 // Its EE cannot pay for it: no later block would take it either.
                 Err(r) if !r.fee_covered => {
                     let fee = r.fee;
-                    unpaid.push((tx.clone(), BlockError::FeeNotCovered { index: r.index, ee: tx.ee_id.0, fee }));
+                    unpaid.push((
+                        tx.clone(),
+                        BlockError::FeeNotCovered { index: r.index, ee: tx.ee_id.0, fee },
+                    ));
                 }
                 Err(_) => deferred.push(tx.clone()),
             }

@@ -8,10 +8,10 @@ use crate::limits::{MAX_ABORT_MESSAGE, MAX_CALL_DEPTH};
 use crate::state::StateKey;
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use ee_sdk::{DepositData, EeId, ShardId};
-use std::collections::BTreeMap;
 use parity_scale_codec::{DecodeAll, Encode};
 use ruint::aliases::U256;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 pub(super) fn block_data_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
     Ok(l.data.len() as u32)
