@@ -49,6 +49,7 @@ pub enum Command {
     Deploy(commands::deploy::Args),
     Send(commands::send::Args),
     Status(commands::status::Args),
+    Validate(commands::validate::Args),
 }
 
 impl Command {
@@ -70,6 +71,7 @@ impl Command {
             Command::Deploy(a) => commands::deploy::run(a, out),
             Command::Send(a) => commands::send::run(a, out),
             Command::Status(a) => commands::status::run(a, out),
+            Command::Validate(a) => commands::validate::run(a, out),
         }
     }
 }

@@ -21,8 +21,15 @@ fn total(m: &[Vec<i64>]) -> i64 {
 
 /// Starts `ee devnet` as a child process and returns it with its RPC URL.
 fn spawn_devnet(db: &Path) -> (std::process::Child, String) {
+    spawn_devnet_with(db, &["--slot-ms", "1"])
+}
+
+/// Starts `ee devnet` (4 shards) with `extra` options.
+fn spawn_devnet_with(db: &Path, extra: &[&str]) -> (std::process::Child, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
-        .args(["devnet", "--shards", "4", "--slot-ms", "1", "--rpc", "127.0.0.1:0", "--db"])
+        .args(["devnet", "--shards", "4", "--rpc", "127.0.0.1:0"])
+        .args(extra)
+        .arg("--db")
         .arg(db)
         .arg("--ees-dir")
         .arg(ee_integration::ees_dir())
@@ -172,6 +179,63 @@ fn cli_keygen_deploy_send_status() {
     assert!(ok && out.contains("transactions committed"), "{out}");
     let (ok, _, err) = ee(&["status", "--rpc", &url, "--tx", &"ab".repeat(32)]);
     assert!(!ok && err.contains("not found"), "{err}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// `ee validate` follows a real devnet process through 200+ slots of mixed load — transfers
+/// on every shard, a deployment, a transaction whose EE cannot pay — from genesis, with 0
+/// root mismatches; the devnet validates its own blocks too (`--validate`).
+#[test]
+fn ee_validate_follows_200_slots_of_mixed_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) =
+        spawn_devnet_with(&dir.path().join("devnet.redb"), &["--slot-ms", "5", "--validate"]);
+    let client = Client::connect(&url).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (url, stop) = (url.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let client = Client::connect(&url).unwrap();
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = client.send_transaction(transfer((i % 4) as u32, 1, 1 + i, ((i / 4 + 1) % 4) as u32));
+                i += 1;
+                if i.is_multiple_of(8) {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+            i
+        })
+    };
+    let key = dir.path().join("dev0.key");
+    let key = key.to_str().unwrap();
+    let wasm = ee_integration::ees_dir().join("transfer_ee.wasm");
+    assert!(ee(&["keygen", "--dev", "0", "--out", key]).0);
+    let (ok, _, err) = ee(&["deploy", wasm.to_str().unwrap(), "--key", key, "--rpc", &url, "--execute"]);
+    assert!(ok, "{err}");
+    let _ = client.send_transaction(transfer(2, 2, 9, 1)); // EE 2 has nothing to pay fees with
+    while client.head().unwrap().slot < 205 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent = load.join().unwrap();
+    let (ok, out, err) = ee(&["validate", "--rpc", &url, "--until-slot", "200", "--format", "json"]);
+    assert!(ok, "{err}\n{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["slots_validated"], 201);
+    assert_eq!(v["blocks"], 201 * 4);
+    assert_eq!(v["root_mismatches"], 0);
+    let head = client.head().unwrap();
+    assert!(head.committed_txs > 200 && sent > 200, "mixed load: {} committed of {sent}", head.committed_txs);
+    eprintln!(
+        "ee validate: {} slots at {:.1} slots/s, {:.0} witness bytes and {:.0} proof bytes per block; producer at {} ms slots",
+        v["slots_validated"],
+        v["slots_per_second"].as_f64().unwrap(),
+        v["witness_bytes_per_block"].as_f64().unwrap(),
+        v["meta_bytes_per_block"].as_f64().unwrap(),
+        5
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -173,6 +173,22 @@ methods! {
     get_validator = "ee_getValidator" (index: u64) -> ValidatorInfo;
         params "[index]",
         returns "ValidatorInfo: public key, unlocked balance";
+    /// Every registered EE.
+    list_ees = "ee_listEes" () -> Vec<EeInfo>;
+        params "[]",
+        returns "EeInfo[]: every registered EE, with the slot from which blocks may use it";
+    /// An EE's code.
+    get_code = "ee_getCode" (id: u32) -> Hex;
+        params "[id]",
+        returns "hex: the EE's wasm code (its sha256 is the code hash)";
+    /// A committed block as produced, for validators.
+    get_raw_block = "ee_getRawBlock" (slot: u64, shard: u32) -> Hex;
+        params "[slot, shard]",
+        returns "hex SCALE ShardBlock: the transactions (the meta-EE's last) and the block witness";
+    /// What a validator needs besides blocks.
+    get_config = "ee_getConfig" () -> ChainConfig;
+        params "[]",
+        returns "ChainConfig: shard count, key layout, genesis roots, limits and gas prices";
     /// The state provider: what a pending transaction needs.
     get_witness = "ee_getWitness" (tx: TxRequest) -> WitnessInfo;
         params "[{shard, ee, data}]",
@@ -362,6 +378,18 @@ mod tests {
         }
         fn get_witness(&self, _: TxRequest) -> Result<WitnessInfo, RpcError> {
             Err(RpcError::new(ErrorCode::Busy, "busy"))
+        }
+        fn list_ees(&self) -> Result<Vec<EeInfo>, RpcError> {
+            Ok(Vec::new())
+        }
+        fn get_code(&self, _: u32) -> Result<Hex, RpcError> {
+            Ok(Hex(vec![0]))
+        }
+        fn get_raw_block(&self, _: u64, _: u32) -> Result<Hex, RpcError> {
+            Err(RpcError::new(ErrorCode::NotFound, "not found"))
+        }
+        fn get_config(&self) -> Result<ChainConfig, RpcError> {
+            Err(RpcError::new(ErrorCode::Internal, "none"))
         }
     }
 

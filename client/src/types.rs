@@ -105,6 +105,24 @@ pub struct EeInfo {
     pub deposit: u64,
     /// Deploying validator, if deployed after genesis.
     pub deployer: Option<u64>,
+    /// The first slot whose blocks may use it (0 at genesis).
+    #[serde(default)]
+    pub registered_at: u64,
+}
+
+/// `ee_getConfig`: what a validator needs besides the blocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainConfig {
+    /// Shard count.
+    pub shards: u32,
+    /// Key layout of the shard trees (`column-major`).
+    pub layout: String,
+    /// Every shard's state root at genesis (hex).
+    pub genesis_roots: Vec<String>,
+    /// The host's `Limits` (JSON; gas limits, prices, bounds).
+    pub limits: serde_json::Value,
+    /// The host's cost table (JSON, as `ee costs` prints it).
+    pub costs: serde_json::Value,
 }
 
 /// `ee_deploy` / `ee_estimateDeploy` result.

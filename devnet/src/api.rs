@@ -48,4 +48,16 @@ impl Api for Node {
     fn get_witness(&self, tx: TxRequest) -> Result<WitnessInfo, RpcError> {
         Ok(self.witness(&tx)?)
     }
+    fn list_ees(&self) -> Result<Vec<EeInfo>, RpcError> {
+        Ok(self.ees()?)
+    }
+    fn get_code(&self, id: u32) -> Result<Hex, RpcError> {
+        Ok(Hex(self.code(id)?))
+    }
+    fn get_raw_block(&self, slot: u64, shard: u32) -> Result<Hex, RpcError> {
+        Ok(Hex(self.raw_block(slot, shard)?))
+    }
+    fn get_config(&self) -> Result<ChainConfig, RpcError> {
+        Ok(self.chain_config()?)
+    }
 }

@@ -12,11 +12,13 @@
 //! | [`server`] | the JSON-RPC server (loopback only) |
 //! | [`producer`] | the slot loop |
 //! | [`types`] | what is stored |
+//! | [`follower`] | a stateless validator following a node over RPC (`ee validate`) |
 //!
 //! [`serve`] starts a [`Devnet`]: the server and, if configured, the producer.
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod follower;
 pub mod genesis;
 pub mod node;
 pub mod producer;
@@ -24,6 +26,7 @@ pub mod server;
 pub mod store;
 pub mod types;
 
+pub use follower::{FollowError, Follower, SlotCheck};
 pub use genesis::{Genesis, TRANSFER_EE};
 pub use node::{DEPLOY_GAS_BASE, DEPLOY_GAS_PER_BYTE, DevnetError, Node, NodeConfig};
 pub use producer::Producer;

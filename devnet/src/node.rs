@@ -4,7 +4,9 @@ use crate::store::{SlotWrite, Store, StoreError};
 use crate::types::{Head, StoredBlock, StoredEe, Validator};
 use ee_client::error::ErrorCode;
 use ee_client::report::BlockReport;
-use ee_client::types::{DeployResult, EeInfo, HeadInfo, TxAccepted, TxLocation, TxRequest, WitnessInfo};
+use ee_client::types::{
+    ChainConfig, DeployResult, EeInfo, HeadInfo, TxAccepted, TxLocation, TxRequest, WitnessInfo,
+};
 use ee_client::{NewExecutionScript, tx_hash};
 use ee_host::abi::Role;
 use ee_host::exec::{BlockResult, Chain, ChainError, ExecConfig};
@@ -13,7 +15,7 @@ use ee_host::limits::MAX_SHARDS;
 use ee_host::report::{ReportContext, block_report};
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::state::{EeEntry, KeyLayout, StateError, World};
-use ee_sdk::codec::DecodeAll;
+use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{EeId, MetaTransaction, Root, ShardId, ShardTransaction};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -50,6 +52,9 @@ pub struct NodeConfig {
     /// Largest transaction data accepted into a mempool (also capped by
     /// `exec.limits.tx_data_bytes`).
     pub max_tx_bytes: usize,
+    /// Validate every produced block statelessly (roots and witness only, a runtime of
+    /// its own) before committing it; a block that fails halts the node.
+    pub validate: bool,
 }
 
 impl NodeConfig {
@@ -71,6 +76,7 @@ impl NodeConfig {
             ee_deposit: 500 * 1_000_000_000,
             max_code_bytes: 512 * 1024,
             max_tx_bytes: 128 * 1024,
+            validate: false,
         }
     }
 }
@@ -174,6 +180,9 @@ pub enum DevnetError {
     /// No more EE ids.
     #[error("EE ids exhausted")]
     IdsExhausted,
+    /// A produced block failed the node's own stateless validation (`--validate`).
+    #[error("produced block failed validation: {0}")]
+    Invalid(String),
     /// The transaction was dropped: its block could not be netted even with it alone.
     #[error("transaction dropped: {0}")]
     Dropped(String),
@@ -238,6 +247,8 @@ pub struct Node {
     preview: Mutex<()>,
     /// Validates deployments without the state lock and without caching.
     checker: Runtime,
+    /// Runs the stateless validation of produced blocks (`NodeConfig::validate`).
+    validator: Option<Runtime>,
     created: bool,
 }
 
@@ -269,6 +280,8 @@ impl Node {
         let store = Store::open(&config.db)?;
         let runtime = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
         let checker = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        let (config_validate, engine, costs, limits) =
+            (config.validate, config.engine, config.exec.costs.clone(), config.exec.limits.clone());
         let stored = store.head()?;
         let created = stored.is_none();
         let (world, validators, head) = match stored {
@@ -299,6 +312,7 @@ impl Node {
             halted: AtomicBool::new(false),
             preview: Mutex::new(()),
             checker,
+            validator: config_validate.then(|| Runtime::new(engine, costs.clone(), limits.clone())),
             created,
         })
     }
@@ -369,6 +383,7 @@ impl Node {
                 code: e.code.to_vec(),
                 deposit: e.deposit,
                 deployer: u64::MAX,
+                registered_at: 0,
             })
             .collect();
         let leaves = (0..config.shards)
@@ -502,7 +517,31 @@ impl Node {
         slot: u64,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
     ) -> Result<(Vec<(ShardId, Root)>, Vec<(ShardId, Vec<ShardTransaction>)>), DevnetError> {
+        let before = self.config.validate.then(|| st.chain.world.beacon.clone());
         let mut results = st.chain.run_slot(blocks)?;
+        if let (Some(beacon), Some(validator)) = (&before, &self.validator) {
+            for r in &results {
+                let v = ee_host::exec::validate_block(
+                    beacon,
+                    &beacon.shard_roots,
+                    r.pre_root,
+                    KeyLayout::ColumnMajor,
+                    &r.block,
+                    validator,
+                    &self.config.exec.costs,
+                    &self.config.exec.limits,
+                )
+                .map_err(|e| DevnetError::Invalid(format!("slot {slot} shard {}: {e}", r.block.shard.0)))?;
+                if v.post_root != r.post_root {
+                    return Err(DevnetError::Invalid(format!(
+                        "slot {slot} shard {}: validated root {} ≠ produced {}",
+                        r.block.shard.0,
+                        hex::encode(v.post_root),
+                        hex::encode(r.post_root)
+                    )));
+                }
+            }
+        }
         let layout = st.chain.world.layout();
         let world = &st.chain.world;
         let mut done = Vec::new();
@@ -595,6 +634,7 @@ impl Node {
                 code: msg.code,
                 deposit: required,
                 deployer: msg.sender,
+                registered_at: st.head.slot,
             };
             let after = Validator { balance: validator.balance - required, ..validator };
             self.store.commit_deploy(&ee, msg.sender, &after, &hash, st.head.slot)?;
@@ -664,6 +704,7 @@ impl Node {
     pub fn ee(&self, id: u32) -> Result<EeInfo, DevnetError> {
         let st = lock(&self.state)?;
         let e = st.chain.world.beacon.ees.get(&EeId(id)).ok_or(DevnetError::UnknownEe(id))?;
+        let stored = self.store.ee(id)?;
         Ok(EeInfo {
             id,
             name: e.name.clone(),
@@ -671,7 +712,43 @@ impl Node {
             code_hash: hex::encode(e.code_hash),
             code_bytes: e.code.len(),
             deposit: e.deposit,
-            deployer: self.store.ee(id)?.map(|s| s.deployer).filter(|d| *d != u64::MAX),
+            deployer: stored.as_ref().map(|s| s.deployer).filter(|d| *d != u64::MAX),
+            registered_at: stored.map_or(0, |s| s.registered_at),
+        })
+    }
+
+    /// Every registered EE, in id order.
+    pub fn ees(&self) -> Result<Vec<EeInfo>, DevnetError> {
+        let ids: Vec<u32> = lock(&self.state)?.chain.world.beacon.ees.keys().map(|e| e.0).collect();
+        ids.into_iter().map(|id| self.ee(id)).collect()
+    }
+
+    /// An EE's code.
+    pub fn code(&self, id: u32) -> Result<Vec<u8>, DevnetError> {
+        let st = lock(&self.state)?;
+        Ok(st.chain.world.beacon.ees.get(&EeId(id)).ok_or(DevnetError::UnknownEe(id))?.code.to_vec())
+    }
+
+    /// A committed block as produced: SCALE `ShardBlock` (transactions and witness).
+    pub fn raw_block(&self, slot: u64, shard: u32) -> Result<Vec<u8>, DevnetError> {
+        let b = self.store.block(slot, self.shard(shard)?.0)?.ok_or(DevnetError::NotFound)?;
+        Ok(b.block.encode())
+    }
+
+    /// What a validator needs to know of the chain besides blocks: shard count, genesis
+    /// roots, prices and bounds.
+    pub fn chain_config(&self) -> Result<ChainConfig, DevnetError> {
+        let st = lock(&self.state)?;
+        let genesis = self.store.genesis_roots()?.ok_or(StoreError::Corrupt("genesis roots"))?;
+        let costs: serde_json::Value = serde_json::from_str(&st.chain.config.costs.to_json())
+            .map_err(|e| DevnetError::Config(e.to_string()))?;
+        Ok(ChainConfig {
+            shards: self.shards,
+            layout: "column-major".into(),
+            genesis_roots: genesis.iter().map(hex::encode).collect(),
+            limits: serde_json::to_value(&st.chain.config.limits)
+                .map_err(|e| DevnetError::Config(e.to_string()))?,
+            costs,
         })
     }
 

@@ -103,6 +103,11 @@ impl Store {
         t.iter().map_err(db)?.map(|r| decode(r.map_err(db)?.1.value(), "EE")).collect()
     }
 
+    /// Every shard's root at genesis.
+    pub fn genesis_roots(&self) -> Result<Option<Vec<Root>>, StoreError> {
+        self.read_meta("genesis_roots")?.map(|b| decode(&b, "genesis roots")).transpose()
+    }
+
     /// One registered EE.
     pub fn ee(&self, id: u32) -> Result<Option<StoredEe>, StoreError> {
         let tx = self.db.begin_read().map_err(db)?;
@@ -186,6 +191,7 @@ impl Store {
             let mut meta = tx.open_table(META).map_err(db)?;
             meta.insert("shards", &shards.encode()[..]).map_err(db)?;
             meta.insert("head", &head.encode()[..]).map_err(db)?;
+            meta.insert("genesis_roots", &head.shard_roots.encode()[..]).map_err(db)?;
             let mut t = tx.open_table(EES).map_err(db)?;
             for ee in ees {
                 t.insert(ee.id, &ee.encode()[..]).map_err(db)?;

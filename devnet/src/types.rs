@@ -27,6 +27,8 @@ pub struct StoredEe {
     pub deposit: u64,
     /// Deploying validator (`u64::MAX` for genesis EEs).
     pub deployer: u64,
+    /// The first slot whose blocks may use it (0 for genesis EEs).
+    pub registered_at: u64,
 }
 
 /// A committed block as stored.

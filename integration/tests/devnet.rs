@@ -503,3 +503,79 @@ fn fees_are_paid_from_the_ee_balance_and_conserved() {
     assert_eq!(node.matrix(deployed.ee).unwrap(), vec![vec![0; 2]; 2]);
     assert_eq!(node.head().unwrap().pending, vec![0, 0]);
 }
+
+/// A stateless validator follows the node over RPC from genesis: every block of every
+/// slot validated from roots and witnesses, through a deployment, fees and a dropped
+/// transaction, with the node validating its own blocks too; a tampered block is refused.
+#[test]
+fn a_stateless_follower_validates_every_block_over_rpc() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+    config.shards = 3;
+    config.validate = true;
+    let node = Arc::new(Node::open(config, Some(genesis())).unwrap());
+    let (devnet, client) = start(node.clone(), false);
+    for slot in 0..12u64 {
+        for s in 0..3 {
+            node.submit(&transfer(s, TRANSFER_EE.0, 100 + slot, (s + 1) % 3)).unwrap();
+        }
+        if slot == 4 {
+            let code = built_wasm("transfer_ee").to_vec();
+            client.deploy_script(&NewExecutionScript::signed(0, slot, code, &dev_key(0)), true).unwrap();
+        }
+        if slot == 6 {
+            node.submit(&transfer(1, 2, 5, 0)).unwrap(); // the new EE cannot pay: dropped
+        }
+        node.produce_slot().unwrap();
+    }
+    let mut follower = ee_devnet::Follower::new(
+        Client::connect(&devnet.url()).unwrap(),
+        ee_host::runtime::EngineKind::Singlepass,
+    )
+    .unwrap();
+    let mut slots = 0;
+    while let Some(check) = follower.step().unwrap() {
+        assert_eq!(check.slot, slots);
+        assert_eq!(check.blocks.len(), 3);
+        slots += 1;
+    }
+    assert_eq!(slots, 12);
+    let head = client.head().unwrap();
+    assert_eq!(
+        follower.roots().iter().map(hex::encode).collect::<Vec<_>>(),
+        head.shard_roots,
+        "the follower's own roots"
+    );
+
+    // A node serving a tampered block (one transfer's amount changed) is caught.
+    struct Tamper(HttpTransport);
+    impl ee_client::Transport for Tamper {
+        fn post(&self, body: &str) -> Result<String, ClientError> {
+            let reply = self.0.post(body)?;
+            if !body.contains("ee_getRawBlock") || !body.contains("[3,0]") {
+                return Ok(reply);
+            }
+            let mut v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+            let mut block = hex::decode(v["result"].as_str().unwrap()).unwrap();
+            let at = block.len() / 3;
+            block[at] ^= 1;
+            v["result"] = serde_json::Value::String(hex::encode(block));
+            Ok(v.to_string())
+        }
+    }
+    let tampered = ee_client::Client::new(Tamper(HttpTransport::new(&devnet.url()).unwrap()));
+    let mut follower = ee_devnet::Follower::new(tampered, ee_host::runtime::EngineKind::Singlepass).unwrap();
+    let mut outcome = Ok(());
+    for _ in 0..12 {
+        match follower.step() {
+            Ok(_) => {}
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    let err = outcome.expect_err("the tampered block is refused");
+    assert_eq!(follower.next_slot(), 3, "stopped at the tampered slot: {err}");
+    devnet.stop();
+}

@@ -50,6 +50,10 @@ pub struct Args {
     /// Most user transactions per block.
     #[arg(long, default_value_t = 512)]
     pub max_block_txs: usize,
+    /// Validate every produced block statelessly before committing it (a block that fails
+    /// halts the node).
+    #[arg(long)]
+    pub validate: bool,
     /// Where the built EEs are.
     #[command(flatten)]
     pub ees: EesArgs,
@@ -64,6 +68,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     config.slot_ms = args.slot_ms;
     config.engine = engine;
     config.max_block_txs = args.max_block_txs;
+    config.validate = args.validate;
     // The genesis EEs are only needed for a new network; `Node::open` decides by whether
     // the store holds a committed head (an empty file left by a failed first start does not).
     let genesis = match genesis(&args) {

@@ -176,7 +176,7 @@ impl<R: EeRunner> Chain<R> {
                 Attempt::Valid(mut r) => {
                     r.deferred.extend(tail);
                     r.dropped.extend(dropped);
-                    return Ok(r);
+                    return Ok(*r);
                 }
                 Attempt::Unnettable(why) if candidates.is_empty() => return Err(why.into()),
                 Attempt::Unnettable(why) if candidates.len() == 1 => {
@@ -303,7 +303,7 @@ impl<R: EeRunner> Chain<R> {
         };
         let mut transactions = included;
         transactions.push(meta_stx);
-        Ok(Attempt::Valid(BlockResult {
+        Ok(Attempt::Valid(Box::new(BlockResult {
             block: ShardBlock { shard, slot, transactions, witness },
             outcome,
             pre_root,
@@ -311,14 +311,14 @@ impl<R: EeRunner> Chain<R> {
             witness: stats,
             deferred,
             dropped: unpaid,
-        }))
+        })))
     }
 }
 
 /// One try at producing a block.
 enum Attempt {
     /// A valid block.
-    Valid(BlockResult),
+    Valid(Box<BlockResult>),
     /// The meta-EE cannot net what the block carries (out of gas or memory, data too
     /// large, block gas exceeded): fewer user transactions are needed.
     Unnettable(BlockError),
