@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`api`] | the devnet's JSON-RPC methods, declared once: names, typed parameters and results, docs, the server-side [`api::Api`] trait and dispatcher, the typed [`Client`] methods |
 //! | [`types`] | the wire types of those methods |
-//! | [`report`] | the report of an executed block (transactions, gas, the meta-EE's decisions) that `ee run`, `ee status` and the devnet all print |
+//! | [`report`] | (from `ee-types`) the report of an executed block (transactions, gas, fees, the meta-EE's decisions) that `ee run`, `ee status` and the devnet all print |
 //! | `keys` | (feature `keys`, default) BLS12-381 key files (`ee keygen`) and keys (pure Rust, byte-identical to the host's `blst`) |
 //! | `deploy` | (feature `keys`) seed 004's signed `NewExecutionScript` |
 //! | [`tx`] | transaction hashes and transfer-EE transaction data |
@@ -24,7 +24,7 @@ pub mod deploy;
 pub mod error;
 #[cfg(feature = "keys")]
 pub mod keys;
-pub mod report;
+pub use ee_types::report;
 pub mod tx;
 pub mod types;
 

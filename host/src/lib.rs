@@ -18,7 +18,7 @@
 //! | `runtime` | wasmer: gatekeeper, metering, stack limit, linker, module cache (feature `runtime`) |
 //! | `native` | native test backend exporting the ABI symbols (feature `native`) |
 //! | [`genesis`] | [`GenesisSpec`]: the one description every chain starts from |
-//! | [`report`] | a block result as the [`ee_client::report::BlockReport`] every tool prints |
+//! | [`report`] | a block result as the [`ee_types::report::BlockReport`] every tool prints |
 //! | [`scenario`] | JSON scenarios for `ee run` / `ee demo` |
 //! | `scout` | ewasm Scout's YAML vectors, run unmodified (feature `runtime`) |
 //! | [`sim`] | the simulator behind `ee sim` (stateful and stateless on every block) |

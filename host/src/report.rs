@@ -1,8 +1,8 @@
-//! The report of an executed block ([`ee_client::report::BlockReport`]), derived from the
+//! The report of an executed block ([`ee_types::report::BlockReport`]), derived from the
 //! producer's [`BlockResult`]: the one shape `ee run` prints, the devnet stores and serves,
 //! and `ee status` prints.
 use crate::exec::{BlockResult, TxReport};
-use ee_client::report::{BlockReport, Decision, HostCallReport, ReceiptReport, TxReport as TxReportOut};
+use ee_types::report::{BlockReport, Decision, HostCallReport, ReceiptReport, TxReport as TxReportOut};
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, NettingStatus, Root};
 use sha2::{Digest, Sha256};

@@ -3,7 +3,7 @@ use super::{Scenario, ScenarioError};
 use crate::exec::{Chain, ChainError, EeRunner, ExecConfig};
 use crate::report::{ReportContext, block_report};
 use crate::state::World;
-use ee_client::report::{BlockReport, MatrixReport};
+use ee_types::report::{BlockReport, MatrixReport};
 use serde::Serialize;
 
 /// An EE's state root on a shard.
