@@ -113,7 +113,7 @@ pub fn read_ee(dir: &Path, name: &str) -> anyhow::Result<Arc<[u8]>> {
 #[derive(clap::Args, Clone, Debug)]
 pub struct RpcArgs {
     /// The devnet's JSON-RPC URL.
-    #[arg(long, env = "EE_RPC", default_value = "http://127.0.0.1:8645")]
+    #[arg(long, env = "EE_RPC", default_value = "http://127.0.0.1:8645", global = true)]
     pub rpc: String,
 }
 

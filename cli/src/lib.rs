@@ -50,6 +50,7 @@ pub enum Command {
     Send(commands::send::Args),
     Status(commands::status::Args),
     Validate(commands::validate::Args),
+    Vhee(commands::vhee::Args),
 }
 
 impl Command {
@@ -72,6 +73,7 @@ impl Command {
             Command::Send(a) => commands::send::run(a, out),
             Command::Status(a) => commands::status::run(a, out),
             Command::Validate(a) => commands::validate::run(a, out),
+            Command::Vhee(a) => commands::vhee::run(a, out),
         }
     }
 }

@@ -20,12 +20,31 @@ fn total(m: &[Vec<i64>]) -> i64 {
 }
 
 /// Starts `ee devnet` as a child process and returns it with its RPC URL.
-fn spawn_devnet(db: &Path) -> (std::process::Child, String) {
+fn spawn_devnet(db: &Path) -> (Running, String) {
     spawn_devnet_with(db, &["--slot-ms", "1"])
 }
 
+/// A devnet child process, killed when dropped (a failing test must not leave it running).
+struct Running(std::process::Child);
+
+impl Running {
+    fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()
+    }
+    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.wait()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `ee devnet` (4 shards) with `extra` options.
-fn spawn_devnet_with(db: &Path, extra: &[&str]) -> (std::process::Child, String) {
+fn spawn_devnet_with(db: &Path, extra: &[&str]) -> (Running, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
         .args(["devnet", "--shards", "4", "--rpc", "127.0.0.1:0"])
         .args(extra)
@@ -43,7 +62,7 @@ fn spawn_devnet_with(db: &Path, extra: &[&str]) -> (std::process::Child, String)
     // Keep reading so the child never writes to a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let url = line.strip_prefix("rpc: ").unwrap_or_else(|| panic!("first line `{line}`")).trim().to_string();
-    (child, url)
+    (Running(child), url)
 }
 
 /// `kill -9` rounds: with 1 ms slots the producer is committing almost all the time.
@@ -138,7 +157,11 @@ fn cli_keygen_deploy_send_status() {
     let dry: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!((dry["applied"].as_bool(), dry["ee"].as_u64()), (Some(false), Some(2)));
     let client = Client::connect(&url).unwrap();
-    assert_eq!(client.head().unwrap().ees, 2, "a dry run deploys nothing");
+    assert_eq!(
+        client.head().unwrap().ees,
+        3,
+        "a dry run deploys nothing (genesis: the meta-EE, the VHEE, the transfer EE)"
+    );
     let (ok, out, err) = ee(&["deploy", wasm, "--key", key, "--rpc", &url, "--execute"]);
     assert!(ok && out.contains("deployed as EE 2"), "{out}{err}");
     assert_eq!(client.get_ee(2).unwrap().code_hash, dry["code_hash"].as_str().unwrap());
@@ -236,6 +259,121 @@ fn ee_validate_follows_200_slots_of_mixed_load() {
         v["meta_bytes_per_block"].as_f64().unwrap(),
         5
     );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// The VHEE story over RPC on a real devnet process (`ee demo devnet --rpc`): exact
+/// balances after every step, the replay and the over-claim refused, every fee the gas
+/// times the price, and a stateless validator following the whole chain.
+#[test]
+fn the_vhee_walk_through_runs_on_a_real_devnet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) =
+        spawn_devnet_with(&dir.path().join("devnet.redb"), &["--slot-ms", "20", "--validate"]);
+    let ees = ee_integration::ees_dir();
+    let (ok, out, err) =
+        ee(&["demo", "devnet", "--rpc", &url, "--ees-dir", ees.to_str().unwrap(), "--format", "json"]);
+    assert!(ok, "{err}\n{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let steps = v["steps"].as_array().unwrap();
+    let eth = 1_000_000_000u64;
+    let balances: Vec<Vec<u64>> = steps
+        .iter()
+        .map(|s| s["balances"].as_array().unwrap().iter().map(|b| b[2].as_u64().unwrap() / eth).collect())
+        .collect();
+    // alice@0, bob@0, carol@1, dave@1 (in ETH) after each of the nine steps.
+    assert_eq!(
+        balances,
+        vec![
+            vec![32, 0, 0, 0],
+            vec![22, 10, 0, 0],
+            vec![14, 10, 0, 0],
+            vec![14, 10, 5, 0],
+            vec![14, 10, 5, 0],
+            vec![14, 10, 5, 3],
+            vec![14, 10, 5, 3],
+            vec![14, 10, 7, 3],
+            vec![14, 10, 7, 3],
+        ]
+    );
+    let results: Vec<&str> = steps.iter().map(|s| s["result"].as_str().unwrap()).collect();
+    assert_eq!(results[4], "refused: aborted: receipt already claimed");
+    assert_eq!(results[8], "refused: aborted: claim exceeds what was netted for the data root");
+    assert!(results.iter().enumerate().all(|(i, r)| i == 4 || i == 8 || *r == "ok"), "{results:?}");
+    let client = Client::connect(&url).unwrap();
+    let price = client.head().unwrap().gas_price;
+    let mut total = 0;
+    for s in steps {
+        let (gas, fee, so_far) =
+            (s["gas"].as_u64().unwrap(), s["fee"].as_u64().unwrap(), s["fees_total"].as_u64().unwrap());
+        assert_eq!(fee, gas * price / 1000, "fee = gas × price");
+        assert!(fee > 0 && so_far >= total + fee, "fees accumulate: {so_far}");
+        total = so_far;
+    }
+    assert!(v["slots_validated"].as_u64().unwrap() > 5);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// `ee vhee`: a validator's deposit, a balance, a transfer, a cross-shard transfer with a
+/// receipts file, its claim, and the refused replay — on a real devnet process.
+#[test]
+fn ee_vhee_commands_move_funds_on_a_real_devnet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn_devnet_with(&dir.path().join("devnet.redb"), &["--slot-ms", "20"]);
+    let key = dir.path().join("v0.key");
+    let key = key.to_str().unwrap();
+    assert!(ee(&["keygen", "--dev", "0", "--out", key]).0);
+    let bob = hex::encode(ee_client::keys::dev_key(1).public());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["vhee"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--rpc", &url, "--format", "json"]);
+        let (ok, out, err) = ee(&all);
+        assert!(ok, "ee {all:?}: {err}\n{out}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let d = json(&["deposit", "--key", key, "--validator", "0", "--shard", "1", "--amount", "5000000"]);
+    assert_eq!(d["balances"][0]["balance"], 5_000_000);
+    let t = json(&["transfer", "--key", key, "--shard", "1", "--to", &bob, "--amount", "1500000"]);
+    assert_eq!(
+        (t["balances"][0]["balance"].as_u64(), t["balances"][1]["balance"].as_u64()),
+        (Some(3_500_000), Some(1_500_000))
+    );
+    let receipts = dir.path().join("receipts.json");
+    let r = receipts.to_str().unwrap();
+    let c = json(&[
+        "send-cross",
+        "--key",
+        key,
+        "--shard",
+        "1",
+        "--to-shard",
+        "0",
+        "--receipt",
+        &format!("{bob}:700000"),
+        "--out",
+        r,
+    ]);
+    assert_eq!(c["balances"][0]["balance"], 2_800_000);
+    // The claim needs the netting crosslinked: wait two slots.
+    let client = Client::connect(&url).unwrap();
+    let slot = client.head().unwrap().slot;
+    while client.head().unwrap().slot < slot + 2 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let claimed = json(&["claim", "--receipts", r, "--index", "0"]);
+    assert_eq!(
+        (claimed["result"].as_str(), claimed["balances"][0]["balance"].as_u64()),
+        (Some("ok"), Some(700_000))
+    );
+    let b = json(&["balance", "--address", &bob, "--shard", "0"]);
+    assert_eq!(b["balances"][0]["balance"], 700_000);
+    let (ok, out, _) =
+        ee(&["vhee", "claim", "--receipts", r, "--index", "0", "--rpc", &url, "--format", "json"]);
+    assert!(!ok, "a replayed claim fails: {out}");
+    assert!(out.contains("receipt already claimed"), "{out}");
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -189,6 +189,22 @@ methods! {
     get_config = "ee_getConfig" () -> ChainConfig;
         params "[]",
         returns "ChainConfig: shard count, key layout, genesis roots, limits and gas prices";
+    /// A validator's deposit into an EE's portion on a shard.
+    deposit = "ee_deposit" (receipt: Hex) -> DepositAccepted;
+        params "[hex SCALE DepositReceipt]",
+        returns "DepositAccepted: the receipt's index for the EE's claim, and its slot";
+    /// The beacon state's deposit receipts.
+    list_deposits = "ee_listDeposits" () -> Vec<DepositInfo>;
+        params "[]",
+        returns "DepositInfo[]: index, slot, SCALE receipt";
+    /// The state provider: leaves of an EE's own tree.
+    get_proof = "ee_getProof" (ee: u32, shard: u32, keys: Vec<Hex>) -> ProofInfo;
+        params "[ee, shard, [hex key]]",
+        returns "ProofInfo (state provider): the EE's committed root on the shard, the keys' values and their multiproof (the VHEE's accounts)";
+    /// What the meta-EE on a shard netted towards an EE on another for a data root.
+    get_netted = "ee_getNetted" (source: u32, target: u32, ee: u32, root: Hex) -> u64;
+        params "[source shard, target shard, ee, hex root]",
+        returns "u64: Gwei netted towards (target, ee) for the root, as of the last crosslink";
     /// The state provider: what a pending transaction needs.
     get_witness = "ee_getWitness" (tx: TxRequest) -> WitnessInfo;
         params "[{shard, ee, data}]",
@@ -390,6 +406,18 @@ mod tests {
         }
         fn get_config(&self) -> Result<ChainConfig, RpcError> {
             Err(RpcError::new(ErrorCode::Internal, "none"))
+        }
+        fn deposit(&self, _: Hex) -> Result<DepositAccepted, RpcError> {
+            Err(RpcError::new(ErrorCode::BadSignature, "bad signature"))
+        }
+        fn list_deposits(&self) -> Result<Vec<DepositInfo>, RpcError> {
+            Ok(Vec::new())
+        }
+        fn get_proof(&self, _: u32, _: u32, _: Vec<Hex>) -> Result<ProofInfo, RpcError> {
+            Err(RpcError::new(ErrorCode::NotFound, "not found"))
+        }
+        fn get_netted(&self, _: u32, _: u32, _: u32, _: Hex) -> Result<u64, RpcError> {
+            Ok(0)
         }
     }
 

@@ -12,6 +12,7 @@
 //! | `keys` | (feature `keys`, default) BLS12-381 key files (`ee keygen`) and keys (pure Rust, byte-identical to the host's `blst`) |
 //! | `deploy` | (feature `keys`) seed 004's signed `NewExecutionScript` |
 //! | [`tx`] | transaction hashes and transfer-EE transaction data |
+//! | `vhee` | (feature `vhee`, default) VHEE accounts, deposits and signed operations over RPC |
 //! | [`error`] | [`ClientError`], [`ErrorCode`] |
 //!
 //! [`Client`] is generic over a [`Transport`]; `Client::connect(url)` (feature `http`,
@@ -27,6 +28,8 @@ pub mod keys;
 pub use ee_types::report;
 pub mod tx;
 pub mod types;
+#[cfg(feature = "vhee")]
+pub mod vhee;
 
 #[cfg(all(feature = "http", not(target_arch = "wasm32")))]
 mod http;

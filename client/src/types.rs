@@ -110,6 +110,37 @@ pub struct EeInfo {
     pub registered_at: u64,
 }
 
+/// `ee_deposit` result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositAccepted {
+    /// The receipt's index in the beacon state (what the EE's claim names).
+    pub index: u64,
+    /// The slot from which blocks see it.
+    pub slot: u64,
+}
+
+/// A beacon deposit receipt (`ee_listDeposits`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositInfo {
+    /// Its index.
+    pub index: u64,
+    /// The slot from which blocks see it.
+    pub slot: u64,
+    /// SCALE `DepositReceipt`.
+    pub receipt: Hex,
+}
+
+/// `ee_getProof`: leaves of an EE's tree on a shard and their proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofInfo {
+    /// The EE's committed root on the shard (hex).
+    pub root: String,
+    /// `(key, value)` (hex) of every asked key, in the tree's path order; zero is absent.
+    pub leaves: Vec<(String, String)>,
+    /// Their compiled multiproof against `root`.
+    pub proof: Hex,
+}
+
 /// `ee_getConfig`: what a validator needs besides the blocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainConfig {

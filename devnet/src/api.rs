@@ -60,4 +60,16 @@ impl Api for Node {
     fn get_config(&self) -> Result<ChainConfig, RpcError> {
         Ok(self.chain_config()?)
     }
+    fn deposit(&self, receipt: Hex) -> Result<DepositAccepted, RpcError> {
+        Ok(Node::deposit(self, &receipt.0)?)
+    }
+    fn list_deposits(&self) -> Result<Vec<DepositInfo>, RpcError> {
+        Ok(self.deposits()?)
+    }
+    fn get_proof(&self, ee: u32, shard: u32, keys: Vec<Hex>) -> Result<ProofInfo, RpcError> {
+        Ok(self.proof(ee, shard, &keys)?)
+    }
+    fn get_netted(&self, source: u32, target: u32, ee: u32, root: Hex) -> Result<u64, RpcError> {
+        Ok(self.netted(source, target, ee, &root)?)
+    }
 }

@@ -13,7 +13,7 @@ use ee_host::limits::Limits;
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::state::{BeaconState, EeEntry, KeyLayout};
 use ee_sdk::codec::DecodeAll;
-use ee_sdk::{EeId, Root, ShardBlock};
+use ee_sdk::{DepositReceipt, EeId, Root, ShardBlock};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -90,6 +90,8 @@ pub struct Follower<T: Transport> {
     roots: Vec<Root>,
     next: u64,
     ees: BTreeMap<EeId, (EeInfo, EeEntry)>,
+    /// Beacon deposit receipts and the slot from which blocks see each.
+    deposits: Vec<(u64, DepositReceipt)>,
 }
 
 fn root_of(hex_text: &str) -> Result<Root, FollowError> {
@@ -125,6 +127,7 @@ impl<T: Transport> Follower<T> {
             roots,
             next: 0,
             ees: BTreeMap::new(),
+            deposits: Vec::new(),
         })
     }
 
@@ -170,6 +173,11 @@ impl<T: Transport> Follower<T> {
         if self.ees.len() < head.ees as usize {
             self.refresh_ees()?;
         }
+        for d in self.client.list_deposits()?.into_iter().skip(self.deposits.len()) {
+            let receipt = DepositReceipt::decode_all(&mut &d.receipt.0[..])
+                .map_err(|e| FollowError::Malformed(format!("deposit {}: {e}", d.index)))?;
+            self.deposits.push((d.slot, receipt));
+        }
         let beacon = BeaconState {
             slot,
             ees: self
@@ -179,7 +187,7 @@ impl<T: Transport> Follower<T> {
                 .map(|(id, (_, e))| (*id, e.clone()))
                 .collect(),
             shard_roots: self.roots.clone(),
-            deposits: Vec::new(),
+            deposits: self.deposits.iter().take_while(|(s, _)| *s <= slot).map(|(_, r)| r.clone()).collect(),
         };
         let mut blocks = Vec::with_capacity(self.shards as usize);
         let mut post = self.roots.clone();

@@ -13,6 +13,7 @@
 //! | [`producer`] | the slot loop |
 //! | [`types`] | what is stored |
 //! | [`follower`] | a stateless validator following a node over RPC (`ee validate`) |
+//! | [`provider`] | the state provider's copy of the VHEE's account trees (`ee_getProof`) |
 //!
 //! [`serve`] starts a [`Devnet`]: the server and, if configured, the producer.
 #![warn(missing_docs)]
@@ -22,12 +23,13 @@ pub mod follower;
 pub mod genesis;
 pub mod node;
 pub mod producer;
+pub mod provider;
 pub mod server;
 pub mod store;
 pub mod types;
 
 pub use follower::{FollowError, Follower, SlotCheck};
-pub use genesis::{Genesis, TRANSFER_EE};
+pub use genesis::{Genesis, TRANSFER_EE, VHEE_EE};
 pub use node::{DEPLOY_GAS_BASE, DEPLOY_GAS_PER_BYTE, DevnetError, Node, NodeConfig};
 pub use producer::Producer;
 pub use server::{RpcServer, ServeError};

@@ -1,11 +1,14 @@
 //! The devnet node: state, mempools, block production, deployments, queries.
 use crate::genesis::Genesis;
+use crate::genesis::VHEE_EE;
+use crate::provider::{VheeState, key_of};
 use crate::store::{SlotWrite, Store, StoreError};
 use crate::types::{Head, StoredBlock, StoredEe, Validator};
 use ee_client::error::ErrorCode;
 use ee_client::report::BlockReport;
 use ee_client::types::{
-    ChainConfig, DeployResult, EeInfo, HeadInfo, TxAccepted, TxLocation, TxRequest, WitnessInfo,
+    ChainConfig, DeployResult, DepositAccepted, DepositInfo, EeInfo, HeadInfo, Hex, ProofInfo, TxAccepted,
+    TxLocation, TxRequest, WitnessInfo,
 };
 use ee_client::{NewExecutionScript, tx_hash};
 use ee_host::abi::Role;
@@ -14,9 +17,11 @@ use ee_host::genesis::GenesisError;
 use ee_host::limits::MAX_SHARDS;
 use ee_host::report::{ReportContext, block_report};
 use ee_host::runtime::{EngineKind, Runtime};
+use ee_host::state::StateKey;
+use ee_host::state::keys::value_u64;
 use ee_host::state::{EeEntry, KeyLayout, StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
-use ee_sdk::{EeId, MetaTransaction, Root, ShardId, ShardTransaction};
+use ee_sdk::{DepositData, DepositReceipt, EeId, MetaTransaction, Root, ShardId, ShardTransaction};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -180,6 +185,9 @@ pub enum DevnetError {
     /// No more EE ids.
     #[error("EE ids exhausted")]
     IdsExhausted,
+    /// The state provider's copy of an EE's state no longer follows the chain.
+    #[error("state provider: {0}")]
+    Stale(String),
     /// A produced block failed the node's own stateless validation (`--validate`).
     #[error("produced block failed validation: {0}")]
     Invalid(String),
@@ -218,6 +226,10 @@ impl DevnetError {
 /// `Pool`).
 struct State {
     chain: Chain<Runtime>,
+    /// The state provider's copy of the VHEE's trees.
+    vhee: VheeState,
+    /// The slot each beacon deposit receipt was made in (index = receipt index).
+    deposit_slots: Vec<u64>,
     validators: BTreeMap<u64, Validator>,
     head: Head,
     /// Why the node halted (memory ahead of the store), if it did.
@@ -284,7 +296,7 @@ impl Node {
             (config.validate, config.engine, config.exec.costs.clone(), config.exec.limits.clone());
         let stored = store.head()?;
         let created = stored.is_none();
-        let (world, validators, head) = match stored {
+        let (mut world, validators, head) = match stored {
             Some(head) => Self::restore(&store, head)?,
             None => {
                 let genesis = genesis.ok_or_else(|| {
@@ -296,11 +308,15 @@ impl Node {
                 Self::create(&store, &config, genesis)?
             }
         };
+        let deposits = store.deposits()?;
+        let deposit_slots = deposits.iter().map(|(slot, _)| *slot).collect();
+        world.beacon.deposits = deposits.into_iter().map(|(_, r)| r).collect();
+        let vhee = VheeState::restore(&world, store.vhee_leaves()?);
         let shards = world.shard_count();
         let ees = world.beacon.ees.values().filter(|e| e.role == Role::Ee).map(|e| e.id.0).collect();
         let chain = Chain::new(world, runtime, config.exec.clone());
         Ok(Node {
-            state: Mutex::new(State { chain, validators, head, halted: None }),
+            state: Mutex::new(State { chain, vhee, deposit_slots, validators, head, halted: None }),
             pool: Mutex::new(Pool {
                 mempools: vec![VecDeque::new(); shards as usize],
                 pending: HashSet::new(),
@@ -518,7 +534,9 @@ impl Node {
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
     ) -> Result<(Vec<(ShardId, Root)>, Vec<(ShardId, Vec<ShardTransaction>)>), DevnetError> {
         let before = self.config.validate.then(|| st.chain.world.beacon.clone());
+        let reads = VheeState::netted_reads(&st.chain.world, &blocks);
         let mut results = st.chain.run_slot(blocks)?;
+        let vhee_leaves = st.vhee.apply(&st.chain.world, &results, &reads);
         if let (Some(beacon), Some(validator)) = (&before, &self.validator) {
             for r in &results {
                 let v = ee_host::exec::validate_block(
@@ -577,6 +595,7 @@ impl Node {
             blocks: stored.iter().map(|(s, b)| (*s, b)).collect(),
             leaves,
             dropped: &dropped,
+            vhee_leaves: &vhee_leaves,
             head: &head,
         };
         self.store.commit_slot(slot, &write)?;
@@ -715,6 +734,99 @@ impl Node {
             deployer: stored.as_ref().map(|s| s.deployer).filter(|d| *d != u64::MAX),
             registered_at: stored.map_or(0, |s| s.registered_at),
         })
+    }
+
+    /// Validates a SCALE `DepositReceipt` — a validator moving part of its balance into an
+    /// EE's portion on a shard, signed with its key — and adds it to the beacon state's
+    /// receipts, where the EE claims it (`deposit_claim`). Refusals change nothing.
+    pub fn deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
+        self.live()?;
+        let receipt = DepositReceipt::decode_all(&mut &bytes[..])
+            .map_err(|e| DevnetError::Malformed(format!("not a SCALE DepositReceipt: {e}")))?;
+        let data = DepositData::decode_all(&mut &receipt.data[..])
+            .map_err(|e| DevnetError::Malformed(format!("deposit data: {e}")))?;
+        if data.amount == 0 {
+            return Err(DevnetError::Malformed("a deposit of 0".into()));
+        }
+        self.shard(receipt.target.0)?;
+        if !ee_host::crypto::bls_verify(&receipt.pubkey, &receipt.signing_message(), &receipt.signature) {
+            return Err(DevnetError::BadSignature);
+        }
+        let hash = sha256(bytes);
+        let mut guard = lock(&self.state)?;
+        let st = &mut *guard;
+        if let Some(why) = &st.halted {
+            return Err(DevnetError::Halted(why.clone()));
+        }
+        match st.chain.world.beacon.ees.get(&data.ee) {
+            Some(e) if e.role == Role::Ee => {}
+            _ => return Err(DevnetError::UnknownEe(data.ee.0)),
+        }
+        let validator = *st
+            .validators
+            .get(&receipt.validator_index)
+            .ok_or(DevnetError::UnknownSender(receipt.validator_index))?;
+        if validator.pubkey != receipt.pubkey {
+            return Err(DevnetError::SenderKey(receipt.validator_index));
+        }
+        if self.store.deploy_seen(&hash)? {
+            return Err(DevnetError::Replayed);
+        }
+        if validator.balance < data.amount {
+            return Err(DevnetError::InsufficientDeposit {
+                balance: validator.balance,
+                required: data.amount,
+            });
+        }
+        let index = st.chain.world.beacon.deposits.len() as u64;
+        let after = Validator { balance: validator.balance - data.amount, ..validator };
+        self.store.commit_deposit(index, st.head.slot, &receipt, &after, &hash)?;
+        st.validators.insert(receipt.validator_index, after);
+        st.chain.world.beacon.deposits.push(receipt);
+        st.deposit_slots.push(st.head.slot);
+        Ok(DepositAccepted { index, slot: st.head.slot })
+    }
+
+    /// The beacon state's deposit receipts.
+    pub fn deposits(&self) -> Result<Vec<DepositInfo>, DevnetError> {
+        let st = lock(&self.state)?;
+        Ok(st
+            .chain
+            .world
+            .beacon
+            .deposits
+            .iter()
+            .zip(&st.deposit_slots)
+            .enumerate()
+            .map(|(i, (r, slot))| DepositInfo { index: i as u64, slot: *slot, receipt: Hex(r.encode()) })
+            .collect())
+    }
+
+    /// The state provider: `keys` of EE `ee`'s tree on `shard`, with their proof against
+    /// its committed root (the VHEE's trees are the ones the node keeps).
+    pub fn proof(&self, ee: u32, shard: u32, keys: &[Hex]) -> Result<ProofInfo, DevnetError> {
+        let shard = self.shard(shard)?;
+        if EeId(ee) != VHEE_EE {
+            return Err(DevnetError::NotFound);
+        }
+        let keys = keys.iter().map(key_of).collect::<Result<Vec<_>, _>>().map_err(DevnetError::Malformed)?;
+        let st = lock(&self.state)?;
+        let (root, (leaves, proof)) = st.vhee.prove(shard, &keys).map_err(DevnetError::Stale)?;
+        Ok(ProofInfo {
+            root: hex::encode(root),
+            leaves: leaves.iter().map(|(k, v)| (hex::encode(k), hex::encode(v))).collect(),
+            proof: Hex(proof),
+        })
+    }
+
+    /// What the meta-EE on `source` netted towards `(target, ee)` for `root`, as of the
+    /// last crosslink.
+    pub fn netted(&self, source: u32, target: u32, ee: u32, root: &Hex) -> Result<u64, DevnetError> {
+        let (source, target) = (self.shard(source)?, self.shard(target)?);
+        let root = key_of(root).map_err(DevnetError::Malformed)?;
+        let st = lock(&self.state)?;
+        let key = StateKey::Netted { target_shard: target, target_ee: EeId(ee), root };
+        Ok(value_u64(&st.chain.world.shard(source)?.get(&key)?))
     }
 
     /// Every registered EE, in id order.

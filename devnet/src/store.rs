@@ -5,17 +5,19 @@
 //! | `meta` | `"head"`, `"shards"` | SCALE [`Head`], shard count |
 //! | `ees` | EE id | SCALE [`StoredEe`] |
 //! | `validators` | index | SCALE [`Validator`] |
-//! | `deploys` | sha256 of a `NewExecutionScript` | slot it was applied in |
+//! | `deploys` | sha256 of a `NewExecutionScript` or a `DepositReceipt` | slot it was applied in (replay marks) |
 //! | `blocks` | (slot, shard) | SCALE [`StoredBlock`] |
 //! | `txs` | transaction hash | (slot, shard, index) |
 //! | `leaves` | (shard, tree path) | value (absent = zero) |
 //! | `dropped` | transaction hash | why the producer dropped it |
+//! | `vhee_leaves` | (shard, VHEE tree key) | value: the state provider's copy of the VHEE's trees |
+//! | `deposits` | receipt index | SCALE (slot, `DepositReceipt`): the beacon state's deposit receipts |
 //!
 //! Every change is one write transaction: a slot's blocks, changed leaves, transaction
 //! index and head; a deployment's EE, validator balance and replay mark.
 use super::types::{Head, StoredBlock, StoredEe, Validator};
-use ee_sdk::Root;
 use ee_sdk::codec::{Decode, DecodeAll, Encode};
+use ee_sdk::{DepositReceipt, Root};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +30,8 @@ const BLOCKS: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("blocks"
 const TXS: TableDefinition<&[u8], (u64, u32, u32)> = TableDefinition::new("txs");
 const LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("leaves");
 const DROPPED: TableDefinition<&[u8], &str> = TableDefinition::new("dropped");
+const DEPOSITS: TableDefinition<u64, &[u8]> = TableDefinition::new("deposits");
+const VHEE_LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("vhee_leaves");
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +62,8 @@ pub struct SlotWrite<'a> {
     pub leaves: BTreeMap<u32, Vec<(Root, Root)>>,
     /// Transactions dropped in this slot: hash and why.
     pub dropped: &'a [(Root, String)],
+    /// Changed leaves of the VHEE's trees per shard (zero removes).
+    pub vhee_leaves: &'a BTreeMap<u32, Vec<(Root, Root)>>,
     /// The new head.
     pub head: &'a Head,
 }
@@ -230,6 +236,16 @@ impl Store {
             for (hash, why) in w.dropped {
                 dropped.insert(&hash[..], why.as_str()).map_err(db)?;
             }
+            let mut vhee = tx.open_table(VHEE_LEAVES).map_err(db)?;
+            for (shard, ls) in w.vhee_leaves {
+                for (key, value) in ls {
+                    if *value == [0; 32] {
+                        vhee.remove((*shard, &key[..])).map_err(db)?;
+                    } else {
+                        vhee.insert((*shard, &key[..]), &value[..]).map_err(db)?;
+                    }
+                }
+            }
             let mut leaves = tx.open_table(LEAVES).map_err(db)?;
             for (shard, ls) in &w.leaves {
                 for (path, value) in ls {
@@ -241,6 +257,58 @@ impl Store {
                 }
             }
             tx.open_table(META).map_err(db)?.insert("head", &w.head.encode()[..]).map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// The state provider's copy of the VHEE's trees: leaves per shard.
+    pub fn vhee_leaves(&self) -> Result<BTreeMap<u32, Vec<(Root, Root)>>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = match tx.open_table(VHEE_LEAVES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(BTreeMap::new()),
+            Err(e) => return Err(db(e)),
+        };
+        let mut out: BTreeMap<u32, Vec<(Root, Root)>> = BTreeMap::new();
+        for r in t.iter().map_err(db)? {
+            let (k, v) = r.map_err(db)?;
+            let (shard, key) = k.value();
+            let key: Root = key.try_into().map_err(|_| StoreError::Corrupt("VHEE leaf key"))?;
+            let value: Root = v.value().try_into().map_err(|_| StoreError::Corrupt("VHEE leaf"))?;
+            out.entry(shard).or_default().push((key, value));
+        }
+        Ok(out)
+    }
+
+    /// The beacon state's deposit receipts, in index order, with the slot each was made in.
+    pub fn deposits(&self) -> Result<Vec<(u64, DepositReceipt)>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = match tx.open_table(DEPOSITS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(db(e)),
+        };
+        t.iter().map_err(db)?.map(|r| decode(r.map_err(db)?.1.value(), "deposit")).collect()
+    }
+
+    /// Commits one deposit atomically: the receipt, the validator's balance, the replay
+    /// mark.
+    pub fn commit_deposit(
+        &self,
+        index: u64,
+        slot: u64,
+        receipt: &DepositReceipt,
+        validator: &Validator,
+        hash: &Root,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        {
+            tx.open_table(DEPOSITS).map_err(db)?.insert(index, &(slot, receipt).encode()[..]).map_err(db)?;
+            tx.open_table(VALIDATORS)
+                .map_err(db)?
+                .insert(receipt.validator_index, &validator.encode()[..])
+                .map_err(db)?;
+            tx.open_table(DEPLOYS).map_err(db)?.insert(&hash[..], slot).map_err(db)?;
         }
         tx.commit().map_err(db)
     }

@@ -2,9 +2,9 @@
 //! producer's [`BlockResult`]: the one shape `ee run` prints, the devnet stores and serves,
 //! and `ee status` prints.
 use crate::exec::{BlockResult, TxReport};
-use ee_types::report::{BlockReport, Decision, HostCallReport, ReceiptReport, TxReport as TxReportOut};
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, NettingStatus, Root};
+use ee_types::report::{BlockReport, Decision, HostCallReport, ReceiptReport, TxReport as TxReportOut};
 use sha2::{Digest, Sha256};
 
 /// Per-block facts the chain, not the block result, knows.

@@ -218,7 +218,9 @@ fn the_client_pulls_in_no_runtime_and_the_core_no_tools() {
         );
     }
     let host = tree("ee-host");
-    for banned in ["clap", "jsonrpsee", "redb", "tokio", "comfy-table", "indicatif", "ureq", "ee-client", "bls12_381"] {
+    for banned in
+        ["clap", "jsonrpsee", "redb", "tokio", "comfy-table", "indicatif", "ureq", "ee-client", "bls12_381"]
+    {
         assert!(!host.lines().any(|l| l.starts_with(&format!("{banned} "))), "ee-host depends on {banned}");
     }
     assert!(host.lines().any(|l| l.starts_with("wasmer ")), "the check reads the tree: {host}");

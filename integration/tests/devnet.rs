@@ -18,6 +18,8 @@ const BALANCE: i64 = 1_000_000_000_000;
 fn genesis() -> Genesis {
     Genesis {
         meta_ee: built_wasm("meta_ee"),
+        vhee: built_wasm("vhee"),
+        vhee_float: Genesis::VHEE_FLOAT,
         transfer_ee: built_wasm("transfer_ee"),
         transfer_balance: BALANCE,
         validators: Genesis::dev_validators(),
@@ -75,7 +77,11 @@ fn deploys_a_built_ee_and_nets_cross_shard_transfers_over_rpc() {
         NewExecutionScript::signed(0, client.head().unwrap().slot, code.clone(), &dev_key(0)).encode();
     let estimate = client.deploy_bytes(&script, false).unwrap();
     assert!(!estimate.applied);
-    assert_eq!(client.head().unwrap().ees, 2, "an estimate changes nothing");
+    assert_eq!(
+        client.head().unwrap().ees,
+        3,
+        "an estimate changes nothing (genesis: the meta-EE, the VHEE, the transfer EE)"
+    );
     let deployed = client.deploy_bytes(&script, true).unwrap();
     assert_eq!((deployed.ee, deployed.applied, deployed.code_bytes), (2, true, code.len()));
     let info = client.get_ee(2).unwrap();
@@ -577,5 +583,104 @@ fn a_stateless_follower_validates_every_block_over_rpc() {
     }
     let err = outcome.expect_err("the tampered block is refused");
     assert_eq!(follower.next_slot(), 3, "stopped at the tampered slot: {err}");
+    devnet.stop();
+}
+
+/// Beacon deposits: a validator's signed receipt is accepted once, moves its balance, and
+/// the VHEE claims it; every refusal has its code and changes nothing.
+#[test]
+fn deposits_are_checked_and_refusals_change_nothing() {
+    use ee_sdk::{DepositData, DepositReceipt, EeId, ShardId};
+    let dir = tempfile::tempdir().unwrap();
+    let node = open(dir.path(), 2, 1000);
+    let v0 = dev_key(0);
+    let signed = |validator: u64, key: &ee_client::SecretKey, data: DepositData, target: u32| {
+        let mut r = DepositReceipt {
+            validator_index: validator,
+            target: ShardId(target),
+            data: data.encode(),
+            pubkey: key.public(),
+            signature: [0; 96],
+        };
+        r.signature = key.sign(&r.signing_message());
+        r
+    };
+    let gwei = 1_000_000_000u64;
+    let good = signed(0, &v0, DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 7 * gwei }, 1);
+    let before = node.validator(0).unwrap().balance;
+    let accepted = node.deposit(&good.encode()).unwrap();
+    assert_eq!(accepted.index, 0);
+    assert_eq!(node.validator(0).unwrap().balance, before - 7 * gwei);
+    let state = || {
+        (
+            node.deposits().unwrap().len(),
+            node.validator(0).unwrap().balance,
+            node.validator(1).unwrap().balance,
+        )
+    };
+    let after = state();
+    let code = |bytes: Vec<u8>| match node.deposit(&bytes) {
+        Err(e) => e.code().code(),
+        Ok(a) => panic!("accepted {a:?}"),
+    };
+    assert_eq!(code(good.encode()), 4, "a replay");
+    let mut bad = good.clone();
+    bad.signature[3] ^= 1;
+    assert_eq!(code(bad.encode()), 1, "a bad signature");
+    assert_eq!(
+        code(signed(1, &v0, DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 1 }, 0).encode()),
+        3,
+        "not validator 1's key"
+    );
+    assert_eq!(
+        code(signed(9, &v0, DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 1 }, 0).encode()),
+        2,
+        "no validator 9"
+    );
+    assert_eq!(
+        code(
+            signed(
+                1,
+                &dev_key(1),
+                DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 5 * gwei },
+                0
+            )
+            .encode()
+        ),
+        6,
+        "validator 1 holds 1 ETH"
+    );
+    assert_eq!(
+        code(signed(0, &v0, DepositData { ee: ee_sdk::META_EE, portion: EeId(0), amount: 1 }, 0).encode()),
+        8,
+        "not into the meta-EE"
+    );
+    assert_eq!(
+        code(signed(0, &v0, DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 1 }, 5).encode()),
+        7,
+        "no shard 5"
+    );
+    assert_eq!(code(vec![1, 2, 3]), -32602, "not a receipt");
+    assert_eq!(state(), after, "refusals change nothing");
+
+    // The VHEE claims the accepted one on shard 1, and the state provider proves the account.
+    let client_key = ee_client::vhee::Keypair::from_secret(v0);
+    let (devnet, client) = start(node.clone(), false);
+    let vhee = ee_client::vhee::Vhee::new(&client, ee_devnet::VHEE_EE);
+    let (prepared, refused) =
+        vhee.prepare(ee_client::vhee::Op::Deposit { index: 0 }, ShardId(1), None).unwrap();
+    assert!(refused.is_none());
+    let tx = prepared.transaction(ee_devnet::VHEE_EE);
+    let hash = client.send_transaction(TxRequest::new(1, ee_devnet::VHEE_EE.0, &tx.data)).unwrap().hash;
+    node.produce_slot().unwrap();
+    let committed = client.get_transaction(hash).unwrap();
+    assert!(committed.result.ok, "{committed:?}");
+    assert_eq!(vhee.account(ShardId(1), &client_key.address(EeId(0))).unwrap().balance, 7 * gwei);
+    let vhee_matrix = node.matrix(ee_devnet::VHEE_EE.0).unwrap();
+    assert_eq!(
+        vhee_matrix[1][1],
+        Genesis::VHEE_FLOAT + 7 * gwei as i64 - committed.result.fee as i64,
+        "the deposit entered the VHEE's cell, less its fee"
+    );
     devnet.stop();
 }

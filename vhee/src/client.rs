@@ -169,6 +169,59 @@ impl View for Recording<'_> {
     }
 }
 
+/// Leaves `(key, value)` and their compiled proof.
+pub type ProvenLeaves = (Vec<(Root, Root)>, Vec<u8>);
+
+/// Where a client without full trees gets leaves of the VHEE's tree on a shard: their
+/// values and a compiled proof of them against the committed root (a state provider over
+/// RPC, or a [`VheeClient`] in tests).
+pub trait LeafSource {
+    /// `keys`' values (zero if absent) and their compiled proof.
+    fn leaves(&mut self, shard: ShardId, keys: &[Root]) -> Result<ProvenLeaves, String>;
+    /// The VHEE's committed root on `shard`.
+    fn root(&mut self, shard: ShardId) -> Result<Root, String>;
+}
+
+impl LeafSource for VheeClient {
+    fn leaves(&mut self, shard: ShardId, keys: &[Root]) -> Result<ProvenLeaves, String> {
+        Ok(self.prove(shard, keys))
+    }
+    fn root(&mut self, shard: ShardId) -> Result<Root, String> {
+        Ok(VheeClient::root(self, shard))
+    }
+}
+
+/// Known leaves, recording the missing ones (the state transition stops at the first).
+struct Fetching<'k> {
+    known: &'k BTreeMap<Root, Root>,
+    missing: BTreeSet<Root>,
+    touched: BTreeMap<Root, Root>,
+    writes: BTreeMap<Root, Root>,
+}
+
+impl View for Fetching<'_> {
+    fn get(&mut self, key: &Root) -> Result<Root, VheeError> {
+        if let Some(v) = self.writes.get(key) {
+            return Ok(*v);
+        }
+        match self.known.get(key) {
+            Some(v) => {
+                self.touched.insert(*key, *v);
+                Ok(*v)
+            }
+            None => {
+                self.missing.insert(*key);
+                Err(VheeError::WitnessMissing)
+            }
+        }
+    }
+    fn set(&mut self, key: Root, value: Root) -> Result<(), VheeError> {
+        self.get(&key)?;
+        self.writes.insert(key, value);
+        Ok(())
+    }
+}
+
 /// A transaction ready to send, and what it will change.
 #[derive(Clone, Debug)]
 pub struct Prepared {
@@ -186,6 +239,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The leaves it writes (key → new value).
+    pub fn writes(&self) -> &BTreeMap<Root, Root> {
+        &self.writes
+    }
+
     /// As a shard transaction for the VHEE.
     pub fn transaction(&self, vhee: EeId) -> ShardTransaction {
         ShardTransaction { ee_id: vhee, data: self.tx.encode() }
@@ -202,6 +260,13 @@ impl VheeClient {
     /// An empty client (every shard's VHEE tree empty).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets `shard`'s tree to `leaves` (a persisted copy).
+    pub fn restore(&mut self, shard: ShardId, leaves: Vec<(Root, Root)>) {
+        let tree = self.trees.entry(shard).or_default();
+        let leaves = leaves.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        tree.update_all(leaves).expect("in-memory tree update");
     }
 
     /// The VHEE's root on `shard` as the client knows it.
@@ -283,6 +348,83 @@ impl VheeClient {
             post_root,
             writes,
         }
+    }
+
+    /// The values of `keys` on `shard` and their compiled proof against the client's root
+    /// there: what a state provider serves (`ee_getProof`).
+    pub fn prove(&self, shard: ShardId, keys: &[Root]) -> ProvenLeaves {
+        let empty = Tree::default();
+        let tree = self.trees.get(&shard).unwrap_or(&empty);
+        let mut sorted: Vec<H256> = keys.iter().map(|k| (*k).into()).collect();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let proof = tree
+            .merkle_proof(sorted.clone())
+            .and_then(|p| p.compile(sorted.clone()))
+            .expect("proofs of an in-memory tree");
+        let leaves = sorted.iter().map(|k| ((*k).into(), tree.get(k).unwrap_or_default().into())).collect();
+        (leaves, proof.0)
+    }
+
+    /// Prepares `op` without full trees: runs the state transition, fetching the leaves it
+    /// asks for from `source` (a state provider) round by round, then the proof of every
+    /// leaf it touched. Returns the transaction and, if the VHEE will refuse it, why.
+    pub fn prepare_remote(
+        op: Op,
+        snapshot: Snapshot,
+        source: &mut impl LeafSource,
+    ) -> Result<(Prepared, Option<VheeError>), String> {
+        let shard = snapshot.shard;
+        let mut known: BTreeMap<Root, Root> = BTreeMap::new();
+        for _round in 0..32 {
+            let mut snap = snapshot.clone();
+            let mut view = Fetching {
+                known: &known,
+                missing: BTreeSet::new(),
+                touched: BTreeMap::new(),
+                writes: BTreeMap::new(),
+            };
+            let result = execute::<Sha2Hasher>(&op, &mut view, &mut snap);
+            let Fetching { missing, touched, mut writes, .. } = view;
+            if !missing.is_empty() {
+                let mut ask: Vec<Root> = known.keys().copied().collect();
+                ask.extend(missing);
+                let (leaves, _) = source.leaves(shard, &ask)?;
+                known.extend(leaves);
+                continue;
+            }
+            let refused = result.err();
+            if refused.is_some() {
+                writes.clear();
+            }
+            let keys: Vec<Root> = touched.keys().copied().collect();
+            let (leaves, proof) =
+                if keys.is_empty() { (Vec::new(), Vec::new()) } else { source.leaves(shard, &keys)? };
+            if leaves.iter().any(|(k, v)| touched.get(k) != Some(v)) {
+                return Err("the state provider's leaves changed while preparing; retry".into());
+            }
+            let post_leaves: Vec<(Root, Root)> =
+                leaves.iter().map(|(k, v)| (*k, writes.get(k).copied().unwrap_or(*v))).collect();
+            let post_root = if leaves.is_empty() {
+                source.root(shard)?
+            } else {
+                ee_sdk::proof::compute_root::<Sha2Hasher>(&proof, &post_leaves)
+                    .map_err(|e| format!("the state provider's proof does not evaluate: {e:?}"))?
+            };
+            let prepared = Prepared {
+                shard,
+                tx: VheeTx { op, proof, leaves },
+                emitted: snap.emitted,
+                returned: snap.returned,
+                post_root,
+                writes,
+            };
+            return Ok((prepared, refused));
+        }
+        Err("the state transition kept asking for more leaves".into())
     }
 
     /// Applies a prepared transaction's writes (after the chain accepted it).

@@ -130,6 +130,8 @@ fn genesis(args: &Args) -> anyhow::Result<Genesis> {
     }
     Ok(Genesis {
         meta_ee: read("meta_ee.wasm")?,
+        vhee: read("vhee.wasm")?,
+        vhee_float: Genesis::VHEE_FLOAT,
         transfer_ee: read("transfer_ee.wasm")?,
         transfer_balance: args.transfer_balance,
         validators,

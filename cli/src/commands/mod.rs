@@ -15,3 +15,4 @@ pub mod send;
 pub mod sim;
 pub mod status;
 pub mod validate;
+pub mod vhee;
