@@ -684,3 +684,45 @@ fn deposits_are_checked_and_refusals_change_nothing() {
     );
     devnet.stop();
 }
+
+/// Producer and stateless validator side by side on the same slots (figures printed; the
+/// assertion is only that the validator agrees): the producer makes `SLOTS` slots of 32
+/// transfers per shard back to back, then a follower validates them over RPC.
+#[test]
+fn producer_and_follower_throughput() {
+    const SLOTS: u64 = 30;
+    for shards in [4u32, 16] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+        config.shards = shards;
+        let node = Arc::new(Node::open(config, Some(genesis())).unwrap());
+        let (devnet, client) = start(node.clone(), false);
+        let mut producing = Duration::ZERO;
+        for slot in 0..SLOTS {
+            for s in 0..shards {
+                for i in 0..32u64 {
+                    node.submit(&transfer(s, TRANSFER_EE.0, 1 + i + 100 * slot, (s + 1) % shards)).unwrap();
+                }
+            }
+            let t = Instant::now();
+            node.produce_slot().unwrap();
+            producing += t.elapsed();
+        }
+        let mut follower =
+            ee_devnet::Follower::new(Client::connect(&devnet.url()).unwrap(), ee_host::runtime::EngineKind::Singlepass).unwrap();
+        let t = Instant::now();
+        let mut validated = 0;
+        while follower.step().unwrap().is_some() {
+            validated += 1;
+        }
+        let following = t.elapsed();
+        assert_eq!(validated, SLOTS);
+        assert_eq!(follower.roots().iter().map(hex::encode).collect::<Vec<_>>(), client.head().unwrap().shard_roots);
+        println!(
+            "{shards} shards, 32 transfers per block: producer {:.1} slots/s, stateless follower over RPC {:.1} slots/s",
+            SLOTS as f64 / producing.as_secs_f64(),
+            SLOTS as f64 / following.as_secs_f64()
+        );
+        devnet.stop();
+    }
+}
