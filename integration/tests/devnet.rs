@@ -708,8 +708,11 @@ fn producer_and_follower_throughput() {
             node.produce_slot().unwrap();
             producing += t.elapsed();
         }
-        let mut follower =
-            ee_devnet::Follower::new(Client::connect(&devnet.url()).unwrap(), ee_host::runtime::EngineKind::Singlepass).unwrap();
+        let mut follower = ee_devnet::Follower::new(
+            Client::connect(&devnet.url()).unwrap(),
+            ee_host::runtime::EngineKind::Singlepass,
+        )
+        .unwrap();
         let t = Instant::now();
         let mut validated = 0;
         while follower.step().unwrap().is_some() {
@@ -717,7 +720,10 @@ fn producer_and_follower_throughput() {
         }
         let following = t.elapsed();
         assert_eq!(validated, SLOTS);
-        assert_eq!(follower.roots().iter().map(hex::encode).collect::<Vec<_>>(), client.head().unwrap().shard_roots);
+        assert_eq!(
+            follower.roots().iter().map(hex::encode).collect::<Vec<_>>(),
+            client.head().unwrap().shard_roots
+        );
         println!(
             "{shards} shards, 32 transfers per block: producer {:.1} slots/s, stateless follower over RPC {:.1} slots/s",
             SLOTS as f64 / producing.as_secs_f64(),

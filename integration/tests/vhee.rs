@@ -14,6 +14,7 @@ use ee_sdk::{
     DepositData, DepositReceipt, EeId, NettingOutput, NettingStatus, Root, ShardId, ShardTransaction,
 };
 use relay_ee::Relay;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use vhee::client::{Keypair, Prepared, Snapshot, VheeClient};
 use vhee::{Account, Address, Op, Receipt};
@@ -29,6 +30,8 @@ struct Net {
     expected: Option<vhee::VheeError>,
     /// Runs the stateless validator on every block.
     validator: Box<dyn EeRunner>,
+    /// Fees paid per (shard, EE) so far.
+    fees: BTreeMap<(u32, EeId), i128>,
 }
 
 fn tiers() -> Vec<Tier> {
@@ -40,6 +43,12 @@ fn tiers() -> Vec<Tier> {
 }
 
 fn net(tier: Tier, deposits: Vec<DepositReceipt>) -> Net {
+    net_priced(tier, deposits, 0, 0)
+}
+
+/// A net whose transactions pay `gas_price` (Gwei per 1,000 gas), the VHEE holding `float`
+/// Gwei of its own on both shards to pay them from.
+fn net_priced(tier: Tier, deposits: Vec<DepositReceipt>, gas_price: u64, float: i64) -> Net {
     let code = |name: &str| match tier {
         Tier::Native => Arc::from(&[][..]),
         Tier::Wasm(_) => built_wasm(name),
@@ -50,8 +59,12 @@ fn net(tier: Tier, deposits: Vec<DepositReceipt>) -> Net {
     w.register(EeEntry::new(RELAY, "relay", Role::Ee, code("relay_ee"))).unwrap();
     w.register(EeEntry::new(META, "meta", Role::Meta, code("meta_ee"))).unwrap();
     w.set_matrix(RELAY, &[vec![10, 0], vec![0, 0]]).unwrap();
+    if float > 0 {
+        w.set_matrix(VHEE, &[vec![float, 0], vec![0, float]]).unwrap();
+    }
     w.beacon.deposits = deposits;
-    let config = ExecConfig::default();
+    let mut config = ExecConfig::default();
+    config.limits.gas_price = gas_price;
     let runner = || -> Box<dyn EeRunner> {
         match tier {
             Tier::Native => Box::new(
@@ -72,6 +85,7 @@ fn net(tier: Tier, deposits: Vec<DepositReceipt>) -> Net {
         client: VheeClient::new(),
         expected: None,
         validator,
+        fees: BTreeMap::new(),
     }
 }
 
@@ -147,8 +161,13 @@ impl Net {
         )
         .expect("stateless validation");
         assert_eq!(v.post_root, r.post_root, "stateful and stateless roots");
-        if r.outcome.txs.iter().all(|t| !t.ok() || t.ee == META) && r.outcome.receipts.is_empty() {
+        assert!(r.dropped.is_empty() && r.deferred.is_empty(), "every transaction is paid for and fits");
+        let free = self.chain.config.limits.gas_price == 0;
+        if free && r.outcome.txs.iter().all(|t| !t.ok() || t.ee == META) && r.outcome.receipts.is_empty() {
             assert_eq!(r.post_root, r.pre_root, "a refused op changes nothing");
+        }
+        for t in &r.outcome.txs {
+            *self.fees.entry((shard.0, t.ee)).or_default() += i128::from(t.fee);
         }
         r
     }
@@ -388,7 +407,6 @@ mod properties {
     //! equal its real balance; no real balance is negative; refused steps change nothing.
     use super::*;
     use proptest::prelude::*;
-    use std::collections::BTreeMap;
 
     #[derive(Debug, Clone)]
     enum Step {
@@ -425,7 +443,11 @@ mod properties {
         receipts: Vec<Receipt>,
     }
 
-    fn check(steps: &[Step], deposits: &[(usize, u32, u32, u64)]) -> Result<(), TestCaseError> {
+    fn check(
+        steps: &[Step],
+        deposits: &[(usize, u32, u32, u64)],
+        gas_price: u64,
+    ) -> Result<(), TestCaseError> {
         let keys: Vec<Keypair> = (0..3).map(|i| Keypair::from_seed(&[i as u8])).collect();
         let receipts: Vec<DepositReceipt> = deposits
             .iter()
@@ -434,7 +456,8 @@ mod properties {
                 deposit(&keys[k], i as u64, shard, EeId(portion), amount)
             })
             .collect();
-        let mut n = net(Tier::Native, receipts);
+        let float: i64 = if gas_price > 0 { 1_000_000_000_000 } else { 0 };
+        let mut n = net_priced(Tier::Native, receipts, gas_price, float);
         let genesis = n.chain.world.total_supply().unwrap();
         let mut minted = 0i128;
         let mut sent: Vec<Sent> = Vec::new();
@@ -528,9 +551,9 @@ mod properties {
                 }
             }
             prop_assert_eq!(
-                n.chain.world.total_supply().unwrap(),
+                n.chain.world.total_supply().unwrap() + n.chain.world.fees_collected().unwrap() as i128,
                 genesis + minted,
-                "matrices = genesis + deposits"
+                "matrices plus fees = genesis + deposits"
             );
             for shard in 0..2u32 {
                 let accounts = n.client.total(ShardId(shard), &addresses);
@@ -544,10 +567,12 @@ mod properties {
                         Ok(u128::from(netted - got))
                     })
                     .sum::<Result<u128, TestCaseError>>()?;
+                let float_left = i128::from(float) - n.fees.get(&(shard, VHEE)).copied().unwrap_or(0);
+                prop_assert!(float_left >= 0, "the float pays the fees");
                 prop_assert_eq!(
-                    i128::try_from(accounts + unclaimed).unwrap(),
+                    i128::try_from(accounts + unclaimed).unwrap() + float_left,
                     n.real(shard, VHEE),
-                    "shard {}: accounts + unclaimed receipts = the VHEE's real balance",
+                    "shard {}: accounts + unclaimed receipts (+ what is left of the fee float) = the VHEE's real balance",
                     shard
                 );
                 for ee in [PAYEE, VHEE, RELAY] {
@@ -565,7 +590,18 @@ mod properties {
             deposits in prop::collection::vec((0usize..3, 0u32..2, 0u32..2, 1u64..1000), 1..6),
             steps in prop::collection::vec(step(), 1..24),
         ) {
-            check(&steps, &deposits)?;
+            check(&steps, &deposits, 0)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+        #[test]
+        fn with_fees_eth_is_conserved_and_accounts_stay_backed(
+            deposits in prop::collection::vec((0usize..3, 0u32..2, 0u32..2, 1u64..1000), 1..6),
+            steps in prop::collection::vec(step(), 1..24),
+        ) {
+            check(&steps, &deposits, 1)?;
         }
     }
 }
