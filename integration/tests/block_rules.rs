@@ -222,3 +222,60 @@ fn proof_heavy_blocks_stay_within_the_meta_reserve() {
         assert_eq!(r.outcome.receipts.iter().filter(|x| x.status == ACCEPTED).count(), outputs);
     }
 }
+
+/// A WAT EE (id 7) that, called with no data, prints `n` one-byte outputs and logs 40,000
+/// bytes; called with data, calls itself twice through `call_ee`.
+fn self_caller(n: u32) -> String {
+    format!(
+        r#"(module
+  (import "env" "print_output" (func $print (param i32 i32)))
+  (import "env" "call_ee" (func $call (param i32 i32 i32) (result i32)))
+  (import "env" "block_data_size" (func $size (result i32)))
+  (import "env" "debug_log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "main") (local $i i32)
+    (if (i32.eqz (call $size))
+      (then
+        (loop $l
+          (call $print (i32.const 0) (i32.const 1))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const {n}))))
+        (call $log (i32.const 0) (i32.const 40000)))
+      (else
+        (drop (call $call (i32.const 7) (i32.const 0) (i32.const 0)))
+        (drop (call $call (i32.const 7) (i32.const 0) (i32.const 0)))))))"#
+    )
+}
+
+/// Per-transaction budgets count the whole `call_ee` tree: callees cannot print more
+/// outputs, or keep more log, than their transaction may.
+#[test]
+fn call_ee_callees_count_against_their_transaction_s_budgets() {
+    use ee_host::genesis::{GenesisEe, GenesisSpec};
+    use ee_host::runtime::Runtime;
+    let limits = Limits::default();
+    for (n, fits) in [(3_000u32, false), (1_000, true)] {
+        let code: std::sync::Arc<[u8]> = wat::parse_str(self_caller(n)).unwrap().into();
+        let world = GenesisSpec::new(2)
+            .meta(built_wasm("meta_ee"))
+            .ee(GenesisEe::new(ee_sdk::EeId(7), "self-caller", code))
+            .build()
+            .unwrap();
+        let config = ee_host::exec::ExecConfig::default();
+        let rt = Runtime::new(EngineKind::Singlepass, config.costs.clone(), config.limits.clone());
+        let mut c = Chain::new(world, rt, config);
+        let tx = ShardTransaction { ee_id: ee_sdk::EeId(7), data: vec![1] };
+        let r = c.run_slot(vec![(ee_sdk::ShardId(0), vec![tx])]).unwrap().remove(0);
+        let t = &r.outcome.txs[0];
+        if fits {
+            assert!(t.ok(), "{:?}", t.result);
+            assert_eq!(t.outputs, 2 * n as usize);
+            let kept: usize = t.logs.iter().map(String::len).sum();
+            assert!(kept <= limits.log_bytes as usize, "logs of both callees kept within one budget: {kept}");
+        } else {
+            let err = t.result.as_ref().unwrap_err().to_string();
+            assert!(err.contains(&format!("more than {} outputs", limits.outputs_per_tx)), "{err}");
+            assert!(r.outcome.outputs.iter().all(|o| o.ee_id != ee_sdk::EeId(7)), "nothing of the failed transaction is kept");
+        }
+    }
+}
