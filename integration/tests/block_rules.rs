@@ -275,7 +275,10 @@ fn call_ee_callees_count_against_their_transaction_s_budgets() {
         } else {
             let err = t.result.as_ref().unwrap_err().to_string();
             assert!(err.contains(&format!("more than {} outputs", limits.outputs_per_tx)), "{err}");
-            assert!(r.outcome.outputs.iter().all(|o| o.ee_id != ee_sdk::EeId(7)), "nothing of the failed transaction is kept");
+            assert!(
+                r.outcome.outputs.iter().all(|o| o.ee_id != ee_sdk::EeId(7)),
+                "nothing of the failed transaction is kept"
+            );
         }
     }
 }
