@@ -60,6 +60,24 @@ fn to_param<T: Serialize>(v: &T) -> Result<Value, ClientError> {
     serde_json::to_value(v).map_err(|e| ClientError::Transport(format!("parameter: {e}")))
 }
 
+/// Reads a method's parameters for a binding (see [`Method::read_params`]): the JS
+/// package reads JavaScript values as each parameter's Rust type.
+pub trait ParamReader {
+    /// Why a parameter is refused.
+    type Error;
+    /// The next parameter, called `name`, read as a `T` and returned as JSON.
+    fn read<T: Serialize + DeserializeOwned>(&mut self, name: &'static str) -> Result<Value, Self::Error>;
+}
+
+/// Something done with a method's result type (see [`Method::with_result`]): the JS
+/// package decodes a response as that type, so 64-bit integers stay exact.
+pub trait ResultWith {
+    /// What it gives.
+    type Output;
+    /// Runs with the result type `R`.
+    fn with<R: Serialize + DeserializeOwned>(self) -> Self::Output;
+}
+
 macro_rules! methods {
     ($(
         $(#[doc = $doc:literal])*
@@ -95,6 +113,22 @@ macro_rules! methods {
             /// The method called `name`.
             pub fn from_name(name: &str) -> Option<Method> {
                 Method::ALL.iter().copied().find(|m| m.name() == name)
+            }
+
+            /// Its parameters' names, in order.
+            pub fn param_names(self) -> &'static [&'static str] {
+                match self { $(Method::$method => &[$(stringify!($p)),*],)* }
+            }
+
+            /// Its positional parameters as JSON, each read from `reader` as its Rust
+            /// type (a binding checks what its caller passes as the node will).
+            pub fn read_params<P: ParamReader>(self, reader: &mut P) -> Result<Vec<Value>, P::Error> {
+                match self { $(Method::$method => Ok(vec![$(reader.read::<$t>(stringify!($p))?),*]),)* }
+            }
+
+            /// Runs `with` on its result type.
+            pub fn with_result<W: ResultWith>(self, with: W) -> W::Output {
+                match self { $(Method::$method => with.with::<$r>(),)* }
             }
         }
 

@@ -56,6 +56,58 @@ fn root_of(text: &str) -> Result<Root, String> {
     hex::decode(text).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| format!("`{text}` is not a root"))
 }
 
+/// Checks a state provider's answer for `keys`: the leaves are exactly the keys asked for
+/// and their multiproof gives the root it names. Returns that root and the proven leaves.
+/// (What every client does with `ee_getProof`, the JS package included.)
+pub fn check_proof(
+    keys: &[Root],
+    p: &crate::types::ProofInfo,
+) -> Result<(Root, vhee::client::ProvenLeaves), String> {
+    let root = root_of(&p.root)?;
+    let leaves = p
+        .leaves
+        .iter()
+        .map(|(k, v)| Ok((root_of(k)?, root_of(v)?)))
+        .collect::<Result<Vec<(Root, Root)>, String>>()?;
+    let asked: BTreeSet<Root> = keys.iter().copied().collect();
+    if leaves.len() != asked.len() || leaves.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>() != asked {
+        return Err("the leaves are not the keys asked for".into());
+    }
+    if !leaves.is_empty() && compute_root::<Sha2Hasher>(&p.proof.0, &leaves).ok() != Some(root) {
+        return Err("the proof does not give the VHEE's committed root".into());
+    }
+    Ok((root, (leaves, p.proof.0.clone())))
+}
+
+/// The key of `address`'s account leaf in the VHEE's tree.
+pub fn account_key(address: &Address) -> Root {
+    vhee::keys::account(&mut Snapshot::default(), address)
+}
+
+/// What the host would tell the VHEE `vhee` on `shard`, from what the node answered:
+/// shard count, registered EEs, the beacon state's deposit receipts (SCALE) and, for a
+/// claim, `(source shard, data root, amount netted)`.
+pub fn snapshot_of(
+    shard: ShardId,
+    vhee: EeId,
+    shard_count: u32,
+    ees: impl IntoIterator<Item = u32>,
+    deposits: &[Hex],
+    netted: Option<(ShardId, Root, u64)>,
+) -> Result<Snapshot, String> {
+    let deposits = deposits
+        .iter()
+        .map(|d| DepositReceipt::decode_all(&mut &d.0[..]))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("deposit receipt: {e}"))?;
+    let ees = ees.into_iter().map(EeId).collect();
+    let mut snapshot = Snapshot { shard, shard_count, vhee, ees, deposits, ..Snapshot::default() };
+    if let Some((source, root, amount)) = netted {
+        snapshot.netted.insert((source, root), amount);
+    }
+    Ok(snapshot)
+}
+
 impl<T: Transport> Provider<'_, T> {
     /// The committed root, the keys' leaves and their proof, checked.
     fn fetch(&self, shard: ShardId, keys: &[Root]) -> Result<(Root, vhee::client::ProvenLeaves), String> {
@@ -63,20 +115,7 @@ impl<T: Transport> Provider<'_, T> {
             .client
             .get_proof(self.id.0, shard.0, keys.iter().map(|k| Hex(k.to_vec())).collect())
             .map_err(|e| e.to_string())?;
-        let root = root_of(&p.root)?;
-        let leaves = p
-            .leaves
-            .iter()
-            .map(|(k, v)| Ok((root_of(k)?, root_of(v)?)))
-            .collect::<Result<Vec<(Root, Root)>, String>>()?;
-        let asked: BTreeSet<Root> = keys.iter().copied().collect();
-        if leaves.iter().map(|(k, _)| *k).collect::<BTreeSet<_>>() != asked {
-            return Err("the leaves are not the keys asked for".into());
-        }
-        if !leaves.is_empty() && compute_root::<Sha2Hasher>(&p.proof.0, &leaves).ok() != Some(root) {
-            return Err("the proof does not give the VHEE's committed root".into());
-        }
-        Ok((root, (leaves, p.proof.0)))
+        check_proof(keys, &p)
     }
 }
 
@@ -102,7 +141,7 @@ impl<'c, T: Transport> Vhee<'c, T> {
     /// An account on `shard`, read from the state provider (its proof checked against the
     /// VHEE's committed root).
     pub fn account(&self, shard: ShardId, address: &Address) -> Result<Account, VheeClientError> {
-        let key = vhee::keys::account(&mut Snapshot::default(), address);
+        let key = account_key(address);
         let (_, (leaves, _)) = self.provider().fetch(shard, &[key]).map_err(VheeClientError::Provider)?;
         Ok(Account::from_value(&leaves.first().map(|(_, v)| *v).unwrap_or_default()))
     }
@@ -115,21 +154,17 @@ impl<'c, T: Transport> Vhee<'c, T> {
         netted: Option<(ShardId, Root)>,
     ) -> Result<Snapshot, VheeClientError> {
         let head = self.client.head()?;
-        let ees = self.client.list_ees()?.iter().map(|e| EeId(e.id)).collect();
-        let deposits = self
-            .client
-            .list_deposits()?
-            .iter()
-            .map(|d| DepositReceipt::decode_all(&mut &d.receipt.0[..]))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| VheeClientError::Provider(format!("deposit receipt: {e}")))?;
-        let mut snapshot =
-            Snapshot { shard, shard_count: head.shards, vhee: self.id, ees, deposits, ..Snapshot::default() };
-        if let Some((source, root)) = netted {
-            let amount = self.client.get_netted(source.0, shard.0, self.id.0, Hex(root.to_vec()))?;
-            snapshot.netted.insert((source, root), amount);
-        }
-        Ok(snapshot)
+        let ees: Vec<u32> = self.client.list_ees()?.iter().map(|e| e.id).collect();
+        let deposits: Vec<Hex> = self.client.list_deposits()?.into_iter().map(|d| d.receipt).collect();
+        let netted = match netted {
+            Some((source, root)) => Some((
+                source,
+                root,
+                self.client.get_netted(source.0, shard.0, self.id.0, Hex(root.to_vec()))?,
+            )),
+            None => None,
+        };
+        snapshot_of(shard, self.id, head.shards, ees, &deposits, netted).map_err(VheeClientError::Provider)
     }
 
     /// Validator `validator` (whose key is `key`) deposits `amount` Gwei into `portion` of

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod explorer;
 pub mod follower;
 pub mod genesis;
 pub mod node;
@@ -51,6 +52,9 @@ pub struct ServeConfig {
     pub produce: bool,
     /// Stop producing after this many slots.
     pub max_slots: Option<u64>,
+    /// The JavaScript package's folder (`client/js`) whose explorer `GET /` serves
+    /// ([`explorer`]); `None` serves a page saying how to turn it on.
+    pub explorer: Option<std::path::PathBuf>,
 }
 
 impl ServeConfig {
@@ -60,7 +64,7 @@ impl ServeConfig {
         let largest = node.config().max_code_bytes.max(node.config().max_tx_bytes);
         let max_request_bytes =
             u32::try_from(largest.saturating_mul(2).saturating_add(64 * 1024)).unwrap_or(u32::MAX);
-        ServeConfig { addr, max_request_bytes, produce: true, max_slots: None }
+        ServeConfig { addr, max_request_bytes, produce: true, max_slots: None, explorer: None }
     }
 }
 
@@ -79,7 +83,13 @@ pub fn serve(node: Arc<Node>, config: ServeConfig) -> Result<Devnet, ServeError>
         return Err(ServeError::NotLoopback(config.addr));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let server = RpcServer::start(node.clone(), config.addr, config.max_request_bytes, &runtime)?;
+    let server = RpcServer::start(
+        node.clone(),
+        config.addr,
+        config.max_request_bytes,
+        config.explorer.clone(),
+        &runtime,
+    )?;
     let producer = config.produce.then(|| Producer::start(node.clone(), config.max_slots));
     Ok(Devnet { node, server, producer, runtime })
 }

@@ -1,5 +1,6 @@
 //! The JSON-RPC 2.0 server (HTTP, loopback only): every [`Method`] of `ee-client`'s table,
 //! registered from that table and answered by [`dispatch`] on the node.
+use crate::explorer::ExplorerLayer;
 use crate::node::Node;
 use ee_client::Method;
 use ee_client::api::dispatch;
@@ -50,11 +51,13 @@ fn positional(params: &Params<'_>) -> Result<Vec<serde_json::Value>, RpcError> {
 
 impl RpcServer {
     /// Serves `node` on `addr` (loopback only; port 0 picks a free one) on `runtime`,
-    /// accepting request bodies up to `max_request_bytes` (larger ones get HTTP 413).
+    /// accepting request bodies up to `max_request_bytes` (larger ones get HTTP 413), and
+    /// the explorer from the package folder `explorer` on GET.
     pub fn start(
         node: Arc<Node>,
         addr: SocketAddr,
         max_request_bytes: u32,
+        explorer: Option<std::path::PathBuf>,
         runtime: &tokio::runtime::Runtime,
     ) -> Result<RpcServer, ServeError> {
         if !addr.ip().is_loopback() {
@@ -76,7 +79,12 @@ impl RpcServer {
             .set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
             .http_only()
             .build();
-        let server = runtime.block_on(Server::builder().set_config(config).build(addr))?;
+        let server = runtime.block_on(
+            Server::builder()
+                .set_config(config)
+                .set_http_middleware(tower::ServiceBuilder::new().layer(ExplorerLayer::new(explorer)))
+                .build(addr),
+        )?;
         let addr = server.local_addr()?;
         let handle = runtime.block_on(async move { server.start(module) });
         tracing::info!(%addr, "devnet serving");

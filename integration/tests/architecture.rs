@@ -73,6 +73,7 @@ fn the_crate_graph_has_no_loop_even_through_dev_dependencies() {
         &["meta-ee", "transfer-ee", "proof-ee", "relay-ee", "scout-hello", "scout-hasher"],
         &["vhee"],
         &["ee-client"],
+        &["ee-client-js"],
         &["ee-devnet"],
         &["ee-integration"],
         &["ee-cli"],

@@ -54,9 +54,21 @@ pub struct Args {
     /// halts the node).
     #[arg(long)]
     pub validate: bool,
+    /// The JavaScript package's folder whose explorer `GET /` serves on the RPC port
+    /// (built by `scripts/build-js.sh`) [default: this checkout's `client/js`].
+    #[arg(long, conflicts_with = "no_explorer")]
+    pub explorer: Option<PathBuf>,
+    /// Serve JSON-RPC only, no explorer.
+    #[arg(long)]
+    pub no_explorer: bool,
     /// Where the built EEs are.
     #[command(flatten)]
     pub ees: EesArgs,
+}
+
+/// This checkout's JavaScript package (`client/js`), where `scripts/build-js.sh` builds it.
+fn default_explorer() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../client/js"))
 }
 
 /// Runs the command.
@@ -94,10 +106,20 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let head = node.head()?;
     let mut serve_config = ServeConfig::new(args.rpc, &node);
     serve_config.max_slots = args.slots;
+    if !args.no_explorer {
+        serve_config.explorer = Some(args.explorer.clone().unwrap_or_else(default_explorer));
+    }
+    let explorer_built =
+        serve_config.explorer.as_ref().is_some_and(|d| d.join("pkg/ee_client_bg.wasm").is_file());
     let devnet = serve(node, serve_config)?;
     // Parseable lines first (scripts and tests read `rpc: `), then the guide.
     writeln!(out, "rpc: {}", devnet.url())?;
     writeln!(out, "db: {}", args.db.display())?;
+    match (&args.no_explorer, explorer_built) {
+        (true, _) => writeln!(out, "explorer: off")?,
+        (false, true) => writeln!(out, "explorer: {}/", devnet.url().trim_end_matches('/'))?,
+        (false, false) => writeln!(out, "explorer: not built (run scripts/build-js.sh)")?,
+    }
     writeln!(
         out,
         "{} {} shards, {} ms slots, {} EEs, next slot {}",

@@ -1,5 +1,6 @@
 //! One module per subcommand: an `Args` type (clap) and `run(args, out)`.
 pub mod abi;
+pub mod bls;
 pub mod build;
 pub mod check;
 pub mod costs;
