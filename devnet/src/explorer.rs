@@ -99,6 +99,9 @@ pub fn serve(root: Option<&Path>, path: &str) -> Option<HttpResponse> {
     if (path == "/" || path == "/index.html") && !root.join("pkg/ee_client_bg.wasm").is_file() {
         return Some(respond(200, "text/html; charset=utf-8", NOT_BUILT.into()));
     }
+    if path == "/favicon.ico" {
+        return Some(respond(204, "image/x-icon", Vec::new()));
+    }
     let known = path == "/" || path.starts_with("/explorer/") || path.starts_with("/js/");
     let Some(file) = resolve(root, path) else {
         return known.then(|| respond(404, "text/plain; charset=utf-8", b"not found\n".to_vec()));

@@ -130,9 +130,10 @@ pub enum DevnetError {
     /// A deployment signed with another key than the sender's.
     #[error("sender {0} has another key")]
     SenderKey(u64),
-    /// A deployment that was already applied.
-    #[error("replayed deploy: this NewExecutionScript was already applied")]
-    Replayed,
+    /// A signed deployment or deposit receipt that was already applied (an identical
+    /// deposit — same validator, shard, EE, portion and amount — is a replay).
+    #[error("replayed {0}: this signed operation was already applied")]
+    Replayed(&'static str),
     /// Code the host would refuse (as `ee check`).
     #[error("invalid wasm: {0}")]
     InvalidCode(String),
@@ -205,7 +206,7 @@ impl DevnetError {
             DevnetError::BadSignature => ErrorCode::BadSignature,
             DevnetError::UnknownSender(_) => ErrorCode::UnknownSender,
             DevnetError::SenderKey(_) => ErrorCode::SenderKey,
-            DevnetError::Replayed => ErrorCode::Replayed,
+            DevnetError::Replayed(_) => ErrorCode::Replayed,
             DevnetError::InvalidCode(_) => ErrorCode::InvalidCode,
             DevnetError::InsufficientDeposit { .. } => ErrorCode::InsufficientDeposit,
             DevnetError::UnknownShard(_) => ErrorCode::UnknownShard,
@@ -684,7 +685,7 @@ impl Node {
             return Err(DevnetError::SenderKey(msg.sender));
         }
         if self.store.deploy_seen(hash)? {
-            return Err(DevnetError::Replayed);
+            return Err(DevnetError::Replayed("deploy"));
         }
         let required = self.config.ee_deposit;
         if validator.balance < required {
@@ -770,7 +771,7 @@ impl Node {
             return Err(DevnetError::SenderKey(receipt.validator_index));
         }
         if self.store.deploy_seen(&hash)? {
-            return Err(DevnetError::Replayed);
+            return Err(DevnetError::Replayed("deposit"));
         }
         if validator.balance < data.amount {
             return Err(DevnetError::InsufficientDeposit {

@@ -194,3 +194,21 @@ test('bad input gets typed errors and changes nothing', async () => {
   const after = await state();
   assert.deepEqual([after.root, after.alice], [before.root, before.alice], "the VHEE's accounts are unchanged");
 });
+
+test("the README's example runs as shipped, on a fresh devnet, and is the file it shows", async () => {
+  const { execFile } = await import('node:child_process');
+  const { root } = await import('./devnet.js');
+  const file = join(root, 'client/js/examples/transfer.mjs');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  assert.ok(readme.includes('```js\n' + readFileSync(file, 'utf8') + '```'), 'README shows examples/transfer.mjs');
+  const fresh = await startDevnet({ shards: 2, slotMs: 200 });
+  try {
+    const out = await new Promise((resolve, reject) =>
+      execFile('node', [file], { env: { ...process.env, EE_RPC: fresh.url } }, (e, stdout, stderr) =>
+        (e ? reject(new Error(stderr)) : resolve(stdout))));
+    assert.match(out, /^transfer ok, fee \d+ Gwei$/m);
+    assert.match(out, /^bob: 10000000000 Gwei$/m);
+  } finally {
+    await fresh.stop();
+  }
+});
