@@ -14,7 +14,8 @@ use std::process::{Command, ExitCode};
 /// Build EE crates for wasm32v1-none (the `ee` profile: opt-level z, LTO, panic = abort,
 /// one codegen unit, stripped), minify them with chisel (trimexports, dropnames, snip,
 /// checkfloat, checkstartfunc) and optionally `wasm-opt -Oz`, into `<target>/ees/`. PATH is
-/// an EE crate, or a workspace whose every EE crate (a `cdylib` depending on `ee-sdk`) is
+/// an EE crate, or a workspace whose every EE crate (a `cdylib` depending on `ee-sdk`, unless
+/// its `[package.metadata.ee-build]` has `skip = "why"`) is
 /// built, each on its own so that it carries only its own features. Prints name, sizes,
 /// imports, exports and code hash; `--budget` fails when an EE is larger than allowed.
 ///
@@ -94,6 +95,10 @@ fn packages(path: &Path) -> anyhow::Result<(Vec<Package>, PathBuf)> {
     for p in all {
         let manifest_path = p["manifest_path"].as_str().unwrap_or_default();
         if this_package && canonical(manifest_path) != wanted {
+            continue;
+        }
+        // A cdylib that links the SDK but is no EE (the JS package's wasm) says so.
+        if p["metadata"]["ee-build"]["skip"].as_str().is_some() {
             continue;
         }
         let depends_on_sdk = list(p, "dependencies").iter().any(|d| d["name"] == "ee-sdk");
