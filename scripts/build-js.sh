@@ -17,4 +17,4 @@ before=$(stat -c %s "$out/ee_client_bg.wasm")
 mv "$out/ee_client_bg.opt.wasm" "$out/ee_client_bg.wasm"
 after=$(stat -c %s "$out/ee_client_bg.wasm")
 printf '{"wasm_bindgen_bytes": %s, "wasm_opt_bytes": %s}\n' "$before" "$after" > "$out/size.json"
-echo "client/js: ee_client_bg.wasm $before B after wasm-bindgen, $after B after "${CARGO_HOME:-$HOME/.cargo}/bin/wasm-opt" -Oz" >&2
+echo "client/js: ee_client_bg.wasm $before B after wasm-bindgen, $after B after wasm-opt -Oz" >&2

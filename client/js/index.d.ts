@@ -80,6 +80,9 @@ export const decode: {
   witness(bytes: BytesLike): DecodedBlock['witness'];
   nettingOutput(bytes: BytesLike): Prepared['outputs'][number];
   nettingReport(bytes: BytesLike): { source_ee: number; first_index: number; statuses: string[] };
+  metaTransaction(bytes: BytesLike): {
+    ee_ids: number[]; proof_order: [number, number[]][]; multiproof_bytes: bigint; proofs: DecodedProof[];
+  };
   depositReceipt(bytes: BytesLike): {
     validator_index: bigint; target: number; ee: number; portion: number; amount: bigint; pubkey: string; signature_ok: boolean;
   };

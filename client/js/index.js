@@ -153,12 +153,13 @@ export function verify(publicKey, message, signature) {
   return wasm.verify(toBytes(publicKey, 'public key'), toBytes(message, 'message'), toBytes(signature, 'signature'));
 }
 
-/** SCALE decoders: blocks, witnesses, netting outputs and reports, deposits, transfers. */
+/** SCALE decoders: blocks, witnesses, netting outputs and reports, the meta-EE's transaction, deposits, transfers. */
 export const decode = {
   block: (bytes) => w(wasm.decodeBlock, toBytes(bytes)),
   witness: (bytes) => w(wasm.decodeWitness, toBytes(bytes)),
   nettingOutput: (bytes) => w(wasm.decodeNettingOutput, toBytes(bytes)),
   nettingReport: (bytes) => w(wasm.decodeNettingReport, toBytes(bytes)),
+  metaTransaction: (bytes) => w(wasm.decodeMetaTransaction, toBytes(bytes)),
   depositReceipt: (bytes) => w(wasm.decodeDepositReceipt, toBytes(bytes)),
   transferData: (bytes) => w(wasm.decodeTransferData, toBytes(bytes)),
 };

@@ -3,7 +3,7 @@
 // balance matrix as a colour-scaled grid with real balances per column. Served by
 // `ee devnet` at `/`; talks to the same origin's JSON-RPC through the JS package.
 // Routes: #/ (overview), #/ees, #/ee/ID, #/block/SLOT/SHARD.
-import { Provider, decode } from '/js/index.js';
+import { Provider, decode, META_EE } from '/js/index.js';
 
 const provider = new Provider(new URL('/', location.href).href);
 const MAX_BLOCKS = 48;
@@ -160,6 +160,15 @@ async function eeView(id) {
   ];
 }
 
+function metaSummary(raw) {
+  const last = raw.transactions.at(-1);
+  if (!last || last.ee !== META_EE) return h('p', { class: 'muted' }, 'none (the block printed no netting outputs)');
+  const m = decode.metaTransaction(last.data);
+  return h('p', { id: 'meta' },
+    `nets ${m.ee_ids.map(eeName).join(', ') || 'no EE'} · multiproof of other shards' cells: ${fmt(m.multiproof_bytes)} B`,
+    m.proofs.length ? ` (${m.proofs.map((p) => `shard ${p.shard}: ${p.leaves.length} cells`).join(', ')})` : '');
+}
+
 async function blockView(slot, shard) {
   const [b, raw] = await Promise.all([provider.getBlock(slot, shard), provider.getDecodedBlock(slot, shard)]);
   const d = decisions(b);
@@ -180,6 +189,8 @@ async function blockView(slot, shard) {
           h('td', {}, r.target ? `${r.target[0]}, ${eeName(r.target[1])}` : '–'), h('td', { class: 'num' }, r.target ? fmt(r.target[2]) : '–'),
           h('td', { class: r.rejected ? 'bad' : 'ok' }, r.rejected ? `rejected: ${r.rejected}` : 'accepted'))),
       { id: 'netting' }),
+    h('h2', {}, "The meta-EE's transaction"),
+    metaSummary(raw),
     h('h2', {}, 'Witness'),
     h('p', {}, `own shard: ${raw.witness.own ? `${raw.witness.own.leaves.length} leaves, ${raw.witness.own.proof_bytes} proof bytes` : 'none'} · foreign: ${raw.witness.foreign.map((p) => `shard ${p.shard} (${p.leaves.length} leaves)`).join(', ') || 'none'} · ${fmt(raw.witness.bytes)} B SCALE`),
   ];

@@ -5,8 +5,8 @@ use crate::convert::to_js;
 use crate::error::{Kind, fail};
 use ee_sdk::codec::DecodeAll;
 use ee_sdk::{
-    BlockWitness, DepositData, DepositReceipt, NettingOutput, NettingReport, NettingStatus, ShardBlock,
-    ShardProof, Transfer,
+    BlockWitness, DepositData, DepositReceipt, MetaTransaction, NettingOutput, NettingReport, NettingStatus,
+    ShardBlock, ShardProof, Transfer,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -210,4 +210,32 @@ pub fn decode_transfer_data(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let out: Vec<TransferJs> =
         ts.iter().map(|t| TransferJs { amount: t.amount, shard: t.shard.0, ee: t.ee.map(|e| e.0) }).collect();
     to_js(&out)
+}
+
+/// The meta-EE's transaction data.
+#[derive(Serialize)]
+pub struct MetaTransactionJs {
+    /// EEs whose outputs it nets, in order.
+    pub ee_ids: Vec<u32>,
+    /// Foreign shards whose cells it may read, per EE, in order.
+    pub proof_order: Vec<(u32, Vec<u32>)>,
+    /// Size of the multiproof of other shards' cells.
+    pub multiproof_bytes: usize,
+    /// Shards the multiproof covers, with the leaves proven on each.
+    pub proofs: Vec<ProofJs>,
+}
+
+/// The data of a block's last transaction, the meta-EE's SCALE `MetaTransaction`:
+/// `{ee_ids, proof_order: [[ee, [shard…]]], multiproof_bytes, proofs}`.
+#[wasm_bindgen(js_name = decodeMetaTransaction)]
+pub fn decode_meta_transaction(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let m: MetaTransaction = decode(bytes, "MetaTransaction")?;
+    let proofs: Vec<ShardProof> =
+        if m.multiproof.is_empty() { Vec::new() } else { decode(&m.multiproof, "Vec<ShardProof>")? };
+    to_js(&MetaTransactionJs {
+        ee_ids: m.ee_ids.iter().map(|e| e.0).collect(),
+        proof_order: m.proof_order.iter().map(|o| (o.ee.0, o.shards.iter().map(|s| s.0).collect())).collect(),
+        multiproof_bytes: m.multiproof.len(),
+        proofs: proofs.iter().map(ProofJs::from).collect(),
+    })
 }

@@ -10,7 +10,7 @@
 //! | module | exports |
 //! |---|---|
 //! | [`rpc`] | `methods`, `encodeRequest`, `decodeResponse`: requests and results typed by ee-client's method table |
-//! | [`codec`] | `decodeBlock`, `decodeWitness`, `decodeNettingOutput`, `decodeNettingReport`, `decodeDepositReceipt`, `decodeTransferData` |
+//! | [`codec`] | `decodeBlock`, `decodeWitness`, `decodeNettingOutput`, `decodeNettingReport`, `decodeMetaTransaction`, `decodeDepositReceipt`, `decodeTransferData` |
 //! | [`keys`] | `SecretKey` (KeyGen, seeds, key files, signing), `verify` |
 //! | [`tx`] | `txHash`, `transferData`, `deployScript`, `depositReceipt` |
 //! | [`vhee`] | `vheeOp`, `vheeSign`, `vheePrepare`, `vheeAccountKey`, `vheeCheckAccount`, `vheeReceiptsRoot`, `vheeClaimOp` |

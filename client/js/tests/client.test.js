@@ -88,6 +88,8 @@ test('deploy from JS, send a transfer, read it back and decode it', async () => 
   const raw = await provider.getDecodedBlock(loc.slot, 0);
   assert.equal(raw.slot, loc.slot);
   assert.equal(raw.transactions.at(-1).ee, c.META_EE, "the meta-EE's transaction is last");
+  const meta = c.decode.metaTransaction(raw.transactions.at(-1).data);
+  assert.deepEqual(meta.ee_ids, [TRANSFER_EE], 'the meta-EE nets the EE that printed');
   const ours = raw.transactions.find((t) => t.hash === sent.hash);
   assert.deepEqual(c.decode.transferData(ours.data), [{ amount: 5n * ETH, shard: 1, ee: null }]);
 
@@ -126,6 +128,25 @@ test('a deposit, a JS-signed VHEE transfer and a cross-shard transfer are accept
   assert.equal((await vhee.account(1, carol.address(0))).balance, 4n * ETH);
   // A replayed claim is refused before sending.
   await assert.rejects(vhee.claim({ shard: 1, sourceShard: 0, receipts: rs, index: 0 }), c.RefusedError);
+});
+
+test('SCALE decoding of netting outputs and reports refuses trailing bytes', () => {
+  const out = new Uint8Array(48);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 3, true);
+  view.setUint32(4, 7, true);
+  view.setBigUint64(8, 5n * ETH, true);
+  out.fill(0xab, 16);
+  assert.deepEqual(c.decode.nettingOutput(out), { target_shard: 3, target_ee: 7, amount: 5n * ETH, data_root: 'ab'.repeat(32) });
+  assert.throws(() => c.decode.nettingOutput(new Uint8Array([...out, 0])), c.DecodeError);
+  // source 1, first index 2, two statuses: Accepted, Rejected(InsufficientBalance).
+  const report = new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0, 2 << 2, 0x00, 0x01, 0x05]);
+  assert.deepEqual(c.decode.nettingReport(report), {
+    source_ee: 1,
+    first_index: 2,
+    statuses: ['accepted', 'rejected: InsufficientBalance'],
+  });
+  assert.throws(() => c.decode.nettingReport(report.slice(0, 11)), c.DecodeError);
 });
 
 test("signatures cross-verify with the host's blst, both ways", () => {

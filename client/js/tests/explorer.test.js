@@ -65,12 +65,30 @@ test('the explorer shows live blocks and a matrix equal to what RPC returns', as
   assert.equal(await page.locator('#matrix td[data-real="2"]').getAttribute('data-value'), real2.toString());
   assert.equal(await page.locator('#matrix td[data-row="1"][data-col="1"]').getAttribute('data-value'), matrix[1][1].toString());
 
+  // Shard 2 spends more than its own cell holds, against the 7 ETH shard 0 netted to it:
+  // the diagonal cell goes negative (seed 001), the page shows it in red.
+  await provider.waitForTransaction(sent.hash);
+  while ((await provider.head()).slot <= loc.slot + 1n) await new Promise((r) => setTimeout(r, 50));
+  const over = await provider.sendTransaction({ shard: 2, ee: 1, data: c.transferData([{ amount: 1003n * ETH, shard: 3 }]) });
+  const overLoc = await provider.waitForTransaction(over.hash);
+  const overBlock = await provider.getBlock(overLoc.slot, 2);
+  assert.deepEqual(overBlock.netting.map((r) => r.rejected), [null], 'netted against the foreign cell');
+  const negative = (await provider.getMatrix(1))[2][2];
+  assert.ok(negative < 0n, `M[2][2] = ${negative}`);
+  await page.waitForFunction(
+    (v) => document.querySelector('#matrix td[data-row="2"][data-col="2"]')?.dataset.value === v,
+    negative.toString(),
+    { timeout: 15_000 },
+  );
+  assert.equal(await page.locator('#matrix td[data-row="2"][data-col="2"]').getAttribute('class'), 'neg');
+
   // The block deep link shows the transaction and the meta-EE's decision.
   await page.goto(`${net.url}/#/block/${loc.slot}/0`);
   await page.waitForSelector('#txs');
   const txs = await page.locator('#txs').innerText();
   assert.ok(txs.includes(sent.hash.slice(0, 10)), txs);
   assert.match(await page.locator('#netting').innerText(), /accepted/);
+  assert.match(await page.locator('#meta').innerText(), /nets transfer-EE/);
 
   // EE list with code hashes and sizes.
   await page.goto(`${net.url}/#/ees`);
