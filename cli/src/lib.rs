@@ -12,6 +12,7 @@
 pub mod args;
 pub mod commands;
 pub mod output;
+pub mod plot;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;

@@ -114,3 +114,35 @@ fn vhee_demo_walks_through_claims_replays_and_over_claims() {
     let gwei = 1_000_000_000;
     assert_eq!((balance(0), balance(1), balance(2), balance(3)), (14 * gwei, 10 * gwei, 7 * gwei, 3 * gwei));
 }
+
+#[test]
+fn sim_writes_a_series_and_charts_and_is_the_same_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("series.csv");
+    let plots = dir.path().join("plots");
+    let base = ["sim", "--native", "--shards", "4", "--ees", "8", "--blocks", "5", "--format", "json"];
+    let mut args = base.to_vec();
+    args.extend(["--threads", "1", "--series", csv.to_str().unwrap(), "--plot", plots.to_str().unwrap()]);
+    let one = ee(&args);
+    assert!(one.success(), "{:?}", one.error);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "header and one row per slot:\n{text}");
+    assert!(lines[0].starts_with("slot,transactions,accepted_outputs"));
+    assert!(lines[5].starts_with("4,"));
+    for (file, title) in [
+        ("proof-bytes.svg", "Witness bytes per slot"),
+        ("known-minimum.svg", "known minimum"),
+        ("diagonal-drift.svg", "Diagonal drift"),
+    ] {
+        let svg = std::fs::read_to_string(plots.join(file)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(title) && svg.contains("<polyline"), "{file}");
+    }
+    let mut args = base.to_vec();
+    args.extend(["--threads", "3"]);
+    let three = ee(&args);
+    assert!(three.success(), "{:?}", three.error);
+    let roots = |o: &Outcome| serde_json::from_str::<Value>(&o.stdout).unwrap()["final_roots"].clone();
+    assert_eq!(roots(&one), roots(&three));
+    assert_eq!(roots(&one).as_array().map(Vec::len), Some(4));
+}

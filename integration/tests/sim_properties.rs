@@ -56,5 +56,50 @@ proptest! {
         prop_assert_eq!(report.negative_real_balances, 0);
         prop_assert!(report.ledger_matches_state);
         prop_assert_eq!(report.blocks, u64::from(config.shards * config.slots));
+        // The per-slot series adds up to the totals, and seed 001's drift holds: the
+        // diagonal only falls, the off-diagonal only grows, their sum is the supply.
+        let series = &report.series;
+        prop_assert_eq!(series.len(), config.slots as usize);
+        prop_assert_eq!(series.iter().map(|s| s.own_bytes).sum::<u64>(), report.proofs.own_bytes);
+        prop_assert_eq!(series.iter().map(|s| s.accepted_outputs).sum::<u64>(), report.accepted_outputs);
+        let genesis = i128::from(config.initial_balance) * i128::from(config.ees);
+        let mut last = (genesis, 0i128);
+        for s in series {
+            prop_assert!(s.diagonal <= last.0 && s.off_diagonal >= last.1, "{:?} after {:?}", s, last);
+            prop_assert_eq!(s.diagonal + s.off_diagonal, genesis);
+            last = (s.diagonal, s.off_diagonal);
+        }
+    }
+}
+
+/// The shards of a slot are produced and validated on several threads: every figure and
+/// every final root is the same for any thread count.
+#[test]
+fn results_are_identical_for_any_thread_count() {
+    let code = SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) };
+    for (shards, ees, seed) in [(2, 3, 1), (5, 8, 7), (8, 16, 42)] {
+        let base = SimConfig { shards, ees, slots: 6, tx_per_block: 6, seed, ..SimConfig::default() };
+        let run = |threads: usize| {
+            let config = SimConfig { threads, ..base.clone() };
+            let world = sim::genesis(&config, &code).unwrap();
+            let validator = runner(ees);
+            sim::run(&config, world, runner(ees), &validator, Default::default(), |_| ()).unwrap()
+        };
+        let one = run(1);
+        assert_eq!(one.root_mismatches, 0);
+        assert!(one.accepted_outputs > 0, "the workload moves value");
+        for threads in [2, 3, 16] {
+            let many = run(threads);
+            assert_eq!(many.final_roots, one.final_roots, "{threads} threads, {shards} shards");
+            assert_eq!(
+                (many.transactions, many.accepted_outputs, many.rejected_outputs, many.root_mismatches),
+                (one.transactions, one.accepted_outputs, one.rejected_outputs, one.root_mismatches)
+            );
+            assert_eq!(
+                serde_json::to_value(&many.proofs).unwrap(),
+                serde_json::to_value(&one.proofs).unwrap()
+            );
+            assert_eq!(serde_json::to_value(&many.gas).unwrap(), serde_json::to_value(&one.gas).unwrap());
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! every block, with proof, gas and speed figures.
 use crate::args::{EesArgs, ExecArgs, read_ee};
 use crate::output::{Format, print_json, table};
-use ee_host::exec::EeRunner;
+use anyhow::Context;
 use ee_host::native::NativeRunner;
 use ee_host::sim::{self, Mix, SimCode, SimConfig, SimReport};
 use ee_host::state::KeyLayout;
@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 /// Simulate many shards and EEs: one block per shard per slot from a seeded workload, the
 /// stateful producer and the stateless validator on every block, and the figures of
-/// DESIGN §7. Exits 1 if any stateless root differs.
+/// DESIGN §7. Exits 1 if any stateless root or outcome differs, supply is not conserved, a
+/// real balance goes negative, or the workload's ledger disagrees with the state.
 ///
 /// Example: `ee sim --shards 64 --ees 1024 --blocks 200 --seed 1 --format json`
 #[derive(clap::Args)]
@@ -42,6 +43,18 @@ pub struct Args {
     /// Shard-tree key layout.
     #[arg(long, value_enum, default_value_t = LayoutArg::ColumnMajor)]
     pub layout: LayoutArg,
+    /// Threads producing and validating a slot's blocks (default: every core); the
+    /// figures and roots are the same for any count.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Write one CSV row per slot here (witness bytes, known-minimum hits, gas, diagonal
+    /// and off-diagonal sums, …).
+    #[arg(long, value_name = "FILE.csv")]
+    pub series: Option<std::path::PathBuf>,
+    /// Write SVG charts of the series into this directory: witness bytes per slot, the
+    /// known minimum's hit rate, diagonal drift.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<std::path::PathBuf>,
     /// Run the EEs natively (same host logic, no wasm) instead of the built wasm.
     #[arg(long)]
     pub native: bool,
@@ -79,6 +92,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             LayoutArg::ColumnMajor => KeyLayout::ColumnMajor,
             LayoutArg::Hashed => KeyLayout::Hashed,
         },
+        threads: args
+            .threads
+            .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize),
         ..SimConfig::default()
     };
     let exec = args.exec.config(None)?;
@@ -105,16 +121,40 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         sim::run(&config, world, runner, &validator, exec, progress)?
     } else {
         let runtime = args.exec.runtime(&exec);
-        let mut validator: &ee_host::runtime::Runtime = &runtime;
-        sim::run(&config, world, &runtime, &mut validator as &mut dyn EeRunner, exec, progress)?
+        sim::run(&config, world, &runtime, &runtime, exec, progress)?
     };
     bar.finish_and_clear();
-    print(out, &report, args.format, if args.native { "native" } else { args.exec.engine.0.name() })?;
-    Ok(if report.root_mismatches == 0 && report.outcome_mismatches == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    let runner = if args.native { "native" } else { args.exec.engine.0.name() };
+    if let Some(path) = &args.series {
+        let mut csv = String::from(ee_host::sim::SlotFigures::CSV_HEADER);
+        csv.push('\n');
+        for row in &report.series {
+            csv.push_str(&row.csv_row());
+            csv.push('\n');
+        }
+        std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("series: {} ({} slots)", path.display(), report.series.len());
+    }
+    if let Some(dir) = &args.plot {
+        let label = format!("{} shards × {} EEs, seed {}, {runner}", config.shards, config.ees, config.seed);
+        for path in crate::plot::write(dir, &label, &report.series)? {
+            eprintln!("plot: {}", path.display());
+        }
+    }
+    print(out, &report, args.format, runner)?;
+    // Any broken invariant fails the run, not only a root mismatch.
+    Ok(
+        if report.root_mismatches == 0
+            && report.outcome_mismatches == 0
+            && report.supply_conserved
+            && report.ledger_matches_state
+            && report.negative_real_balances == 0
+        {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> anyhow::Result<()> {
@@ -124,8 +164,16 @@ fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> an
     let c = &r.config;
     writeln!(
         out,
-        "{} shards × {} EEs, {} slots ({} blocks), {} tx/block, seed {}, {runner}, {:?} layout\n",
-        c.shards, c.ees, c.slots, r.blocks, c.tx_per_block, c.seed, c.layout
+        "{} shards × {} EEs, {} slots ({} blocks), {} tx/block, seed {}, {runner}, {:?} layout, {} thread{}\n",
+        c.shards,
+        c.ees,
+        c.slots,
+        r.blocks,
+        c.tx_per_block,
+        c.seed,
+        c.layout,
+        c.threads,
+        if c.threads == 1 { "" } else { "s" }
     )?;
     let p = &r.proofs;
     let mut t = table(["figure", "value"]);
@@ -134,6 +182,7 @@ fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> an
         ("gas/receipt mismatches", r.outcome_mismatches.to_string()),
         ("supply conserved", r.supply_conserved.to_string()),
         ("negative real balances", r.negative_real_balances.to_string()),
+        ("ledger matches state", r.ledger_matches_state.to_string()),
         ("transactions (failed)", format!("{} ({})", r.transactions, r.failed_transactions)),
         ("outputs accepted / rejected", format!("{} / {}", r.accepted_outputs, r.rejected_outputs)),
         ("witness bytes per block (own + foreign)", format!("{:.0}", p.bytes_per_block)),

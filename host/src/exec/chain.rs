@@ -108,6 +108,60 @@ pub struct Chain<R: EeRunner> {
     pub config: ExecConfig,
 }
 
+/// Blocks of one slot, one per shard: no shard twice.
+fn check_distinct(blocks: &[(ShardId, Vec<ShardTransaction>)]) -> Result<(), ChainError> {
+    let mut seen = BTreeSet::new();
+    for (shard, _) in blocks {
+        if !seen.insert(*shard) {
+            return Err(ChainError::DuplicateShard(shard.0));
+        }
+    }
+    Ok(())
+}
+
+impl<R: EeRunner + Sync> Chain<R> {
+    /// [`Chain::run_slot`] on `threads` threads: every block of a slot is produced against
+    /// the slot-start state and reads no other block's writes, so the shards' blocks are
+    /// produced in parallel (block `i` on thread `i % threads`) and committed in the given
+    /// order afterwards. The results are identical for any `threads`.
+    pub fn run_slot_parallel(
+        &mut self,
+        blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
+        threads: usize,
+    ) -> Result<Vec<BlockResult>, ChainError> {
+        if threads <= 1 || blocks.len() <= 1 {
+            return self.run_slot(blocks);
+        }
+        check_distinct(&blocks)?;
+        let threads = threads.min(blocks.len());
+        let mut lanes: Vec<Vec<(usize, ShardId, Vec<ShardTransaction>)>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        for (i, (shard, txs)) in blocks.into_iter().enumerate() {
+            lanes[i % threads].push((i, shard, txs));
+        }
+        let this = &*self;
+        let mut produced: Vec<(usize, Result<BlockResult, ChainError>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = lanes
+                .into_iter()
+                .map(|lane| {
+                    scope.spawn(move || {
+                        lane.into_iter()
+                            .map(|(i, shard, txs)| (i, this.produce(shard, txs)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        });
+        produced.sort_by_key(|(i, _)| *i);
+        let results = produced.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
+        self.commit_slot(results)
+    }
+}
+
 impl<R: EeRunner> Chain<R> {
     /// A chain over `world`.
     pub fn new(world: World, runner: R, config: ExecConfig) -> Self {
@@ -121,16 +175,15 @@ impl<R: EeRunner> Chain<R> {
         &mut self,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
     ) -> Result<Vec<BlockResult>, ChainError> {
-        let mut seen = BTreeSet::new();
-        for (shard, _) in &blocks {
-            if !seen.insert(*shard) {
-                return Err(ChainError::DuplicateShard(shard.0));
-            }
-        }
+        check_distinct(&blocks)?;
         let mut results = Vec::with_capacity(blocks.len());
         for (shard, txs) in blocks {
             results.push(self.produce(shard, txs)?);
         }
+        self.commit_slot(results)
+    }
+
+    fn commit_slot(&mut self, mut results: Vec<BlockResult>) -> Result<Vec<BlockResult>, ChainError> {
         for r in &mut results {
             r.post_root = self.world.commit(r.block.shard, &r.outcome.writes)?;
         }
@@ -167,7 +220,7 @@ impl<R: EeRunner> Chain<R> {
     /// of the block's gas or output budget, and — if the meta-EE could not net what the
     /// block carries — the later half of the rest, until it can; one that makes the block
     /// un-nettable on its own is `dropped`.
-    fn produce(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
+    fn produce(&self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
         let mut candidates = txs;
         let mut tail: Vec<ShardTransaction> = Vec::new();
         let mut dropped = Vec::new();
@@ -193,7 +246,7 @@ impl<R: EeRunner> Chain<R> {
         }
     }
 
-    fn try_produce(&mut self, shard: ShardId, txs: &[ShardTransaction]) -> Result<Attempt, ChainError> {
+    fn try_produce(&self, shard: ShardId, txs: &[ShardTransaction]) -> Result<Attempt, ChainError> {
         let meta = self.world.beacon.meta_ee().ok_or(ChainError::NoMetaEe)?.id;
         let world = &self.world;
         let limits = &self.config.limits;

@@ -7,7 +7,7 @@
 mod report;
 mod workload;
 
-pub use report::{GasFigures, ProofFigures, SimReport, TimeFigures};
+pub use report::{GasFigures, ProofFigures, SimReport, SlotFigures, TimeFigures};
 pub use workload::{Mix, Workload};
 
 use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
@@ -41,6 +41,9 @@ pub struct SimConfig {
     pub layout: KeyLayout,
     /// Each EE's genesis balance on its home shard (Gwei).
     pub initial_balance: i64,
+    /// Threads producing and validating the shards' blocks of a slot (the figures and
+    /// roots are the same for any count; only the time changes).
+    pub threads: usize,
 }
 
 impl Default for SimConfig {
@@ -55,6 +58,7 @@ impl Default for SimConfig {
             mix: Mix::default(),
             layout: KeyLayout::ColumnMajor,
             initial_balance: 1_000_000_000_000,
+            threads: 1,
         }
     }
 }
@@ -101,13 +105,61 @@ pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
     Ok(genesis.build()?)
 }
 
+type Validated = Result<crate::exec::Validated, crate::exec::StatelessError>;
+
+/// The stateless executor on every block of a slot, on `config.threads` threads (block `i`
+/// on thread `i % threads`), in block order.
+fn validate_all<R: EeRunner + Sync>(
+    chain: &Chain<R>,
+    roots: &[ee_sdk::Root],
+    config: &SimConfig,
+    results: &[crate::exec::BlockResult],
+    validator: &(dyn EeRunner + Sync),
+) -> Vec<Validated> {
+    let one = |r: &crate::exec::BlockResult| -> Validated {
+        validate_block(
+            &chain.world.beacon,
+            roots,
+            r.pre_root,
+            config.layout,
+            &r.block,
+            validator,
+            &chain.config.costs,
+            &chain.config.limits,
+        )
+    };
+    let threads = config.threads.clamp(1, results.len().max(1));
+    if threads == 1 {
+        return results.iter().map(one).collect();
+    }
+    let mut out: Vec<(usize, Validated)> = std::thread::scope(|scope| {
+        let one = &one;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    results
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, r)| (i, one(r)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
 /// Runs the simulation: `producer` runs the stateful chain, `validator` the stateless
 /// executor; `progress(slot)` is called after every slot.
-pub fn run<R: EeRunner>(
+pub fn run<R: EeRunner + Sync>(
     config: &SimConfig,
     world: World,
     producer: R,
-    validator: &dyn EeRunner,
+    validator: &(dyn EeRunner + Sync),
     exec: ExecConfig,
     mut progress: impl FnMut(u32),
 ) -> Result<SimReport, SimError> {
@@ -117,25 +169,18 @@ pub fn run<R: EeRunner>(
     let mut chain = Chain::new(world, producer, exec);
     let mut report = SimReport::new(config.clone());
     let (mut stateful_time, mut stateless_time) = (Duration::ZERO, Duration::ZERO);
+    let genesis_diagonal = i128::from(config.initial_balance) * i128::from(config.ees);
     for slot in 0..config.slots {
+        report.start_slot(slot, genesis_diagonal);
         let blocks = workload.slot(config);
         let roots = chain.world.beacon.shard_roots.clone();
         let t = Instant::now();
-        let results = chain.run_slot(blocks)?;
+        let results = chain.run_slot_parallel(blocks, config.threads)?;
         stateful_time += t.elapsed();
-        for r in &results {
-            let t = Instant::now();
-            let validated = validate_block(
-                &chain.world.beacon,
-                &roots,
-                r.pre_root,
-                config.layout,
-                &r.block,
-                validator,
-                &chain.config.costs,
-                &chain.config.limits,
-            );
-            stateless_time += t.elapsed();
+        let t = Instant::now();
+        let validated = validate_all(&chain, &roots, config, &results, validator);
+        stateless_time += t.elapsed();
+        for (r, validated) in results.iter().zip(validated) {
             match validated {
                 Ok(v) => {
                     if v.post_root != r.post_root {
@@ -177,6 +222,7 @@ pub fn run<R: EeRunner>(
         .flat_map(|s| (0..config.ees).map(move |e| (s, e)))
         .filter(|&(s, e)| world.real_balance(ShardId(s), EeId(e)).map_or(true, |b| b < 0))
         .count();
+    report.final_roots = world.beacon.shard_roots.iter().map(hex::encode).collect();
     report.finish();
     Ok(report)
 }

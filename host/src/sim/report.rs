@@ -77,6 +77,103 @@ impl TimeFigures {
     }
 }
 
+/// One slot's figures (a row of `ee sim --series`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SlotFigures {
+    /// The slot.
+    pub slot: u32,
+    /// User transactions.
+    pub transactions: u64,
+    /// Netting outputs accepted.
+    pub accepted_outputs: u64,
+    /// Netting outputs rejected.
+    pub rejected_outputs: u64,
+    /// Own-shard witness bytes, all blocks of the slot.
+    pub own_bytes: u64,
+    /// Foreign multiproof bytes, all blocks of the slot.
+    pub foreign_bytes: u64,
+    /// Net-outgoing EE-blocks.
+    pub net_outgoing_ees: u64,
+    /// EE-blocks that needed a foreign proof.
+    pub proven_ees: u64,
+    /// Net-outgoing EE-blocks the known minimum covered without a proof.
+    pub known_min_saves: u64,
+    /// All gas of the slot.
+    pub gas: u64,
+    /// The meta-EE's gas of the slot.
+    pub meta_gas: u64,
+    /// Sum of every on-diagonal cell (`M_e[s][s]`) after the slot, Gwei.
+    pub diagonal: i128,
+    /// Sum of every off-diagonal cell after the slot, Gwei (seed 001: these only grow,
+    /// the diagonal falls by as much).
+    pub off_diagonal: i128,
+}
+
+impl SlotFigures {
+    /// The CSV header of [`SlotFigures::csv_row`].
+    pub const CSV_HEADER: &'static str = "slot,transactions,accepted_outputs,rejected_outputs,own_bytes,foreign_bytes,net_outgoing_ees,proven_ees,known_min_saves,gas,meta_gas,diagonal,off_diagonal";
+
+    /// The slot as a CSV row.
+    pub fn csv_row(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            self.slot,
+            self.transactions,
+            self.accepted_outputs,
+            self.rejected_outputs,
+            self.own_bytes,
+            self.foreign_bytes,
+            self.net_outgoing_ees,
+            self.proven_ees,
+            self.known_min_saves,
+            self.gas,
+            self.meta_gas,
+            self.diagonal,
+            self.off_diagonal
+        )
+    }
+
+    /// Share of net-outgoing EE-blocks the known minimum covered (0 with none).
+    pub fn known_min_hit_rate(&self) -> f64 {
+        if self.net_outgoing_ees == 0 {
+            0.0
+        } else {
+            self.known_min_saves as f64 / self.net_outgoing_ees as f64
+        }
+    }
+
+    fn add_block(&mut self, r: &BlockResult) {
+        let users = r.outcome.txs.len().saturating_sub(1);
+        self.transactions += users as u64;
+        for rc in &r.outcome.receipts {
+            match rc.status {
+                NettingStatus::Accepted => {
+                    self.accepted_outputs += 1;
+                    if let Some(o) = rc.output {
+                        // M_source[s][s] -= amount; M_target[s][target] += amount.
+                        let amount = i128::from(o.amount);
+                        self.diagonal -= amount;
+                        if o.target_shard == r.block.shard {
+                            self.diagonal += amount;
+                        } else {
+                            self.off_diagonal += amount;
+                        }
+                    }
+                }
+                NettingStatus::Rejected(_) => self.rejected_outputs += 1,
+            }
+        }
+        self.gas += r.outcome.txs.iter().map(|t| t.gas_used).sum::<u64>();
+        self.meta_gas += r.outcome.txs.last().map_or(0, |t| t.gas_used);
+        let w = &r.witness;
+        self.own_bytes += w.own_bytes as u64;
+        self.foreign_bytes += w.foreign_bytes as u64;
+        self.net_outgoing_ees += w.net_outgoing_ees as u64;
+        self.proven_ees += w.proven_ees as u64;
+        self.known_min_saves += w.known_min_saves as u64;
+    }
+}
+
 /// Everything `ee sim` prints.
 #[derive(Clone, Debug, Serialize)]
 pub struct SimReport {
@@ -103,12 +200,17 @@ pub struct SimReport {
     pub ledger_matches_state: bool,
     /// (shard, EE) pairs with a negative real balance. Must be 0.
     pub negative_real_balances: usize,
+    /// Every shard's state root after the last slot (hex): equal for any thread count.
+    pub final_roots: Vec<String>,
     /// Proof figures.
     pub proofs: ProofFigures,
     /// Gas figures.
     pub gas: GasFigures,
     /// Time figures.
     pub time: TimeFigures,
+    /// One row per slot (`ee sim --series`, `--plot`); not in the JSON report.
+    #[serde(skip)]
+    pub series: Vec<SlotFigures>,
 }
 
 impl SimReport {
@@ -120,6 +222,7 @@ impl SimReport {
             failed_transactions: 0,
             accepted_outputs: 0,
             rejected_outputs: 0,
+            final_roots: Vec::new(),
             root_mismatches: 0,
             outcome_mismatches: 0,
             supply_conserved: false,
@@ -128,10 +231,21 @@ impl SimReport {
             proofs: ProofFigures::default(),
             gas: GasFigures::default(),
             time: TimeFigures::default(),
+            series: Vec::new(),
         }
     }
 
+    /// Starts slot `slot`'s row (its diagonal sums carried over from the last).
+    pub(super) fn start_slot(&mut self, slot: u32, genesis_diagonal: i128) {
+        let (diagonal, off_diagonal) =
+            self.series.last().map_or((genesis_diagonal, 0), |l| (l.diagonal, l.off_diagonal));
+        self.series.push(SlotFigures { slot, diagonal, off_diagonal, ..SlotFigures::default() });
+    }
+
     pub(super) fn add_block(&mut self, r: &BlockResult) {
+        if let Some(row) = self.series.last_mut() {
+            row.add_block(r);
+        }
         self.blocks += 1;
         let users = &r.outcome.txs[..r.outcome.txs.len().saturating_sub(1)];
         self.transactions += users.len() as u64;
