@@ -2,7 +2,7 @@
 //! producer and the stateless validator agree on every block, the sum over all matrices is
 //! conserved, no real balance goes negative, and the workload's ledger equals the state.
 use ee_host::native::NativeRunner;
-use ee_host::sim::{self, Mix, SimCode, SimConfig};
+use ee_host::sim::{self, Mix, Shape, SimCode, SimConfig};
 use ee_sdk::EeId;
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -25,21 +25,29 @@ fn config() -> impl Strategy<Value = SimConfig> {
         any::<u64>(),
         (0u32..=4, 0u32..=4, 0u32..=4),
         1i64..=1000,
+        prop_oneof![
+            Just(Shape::Uniform),
+            Just(Shape::Skewed),
+            (1u32..=3).prop_map(|ees| Shape::HotSpot { ees })
+        ],
     )
-        .prop_filter("some weight", |(_, _, _, _, _, _, (a, b, c), _)| a + b + c > 0)
-        .prop_map(|(shards, ees, slots, tx_per_block, transfers_per_tx, seed, (a, b, c), balance)| {
-            SimConfig {
-                shards,
-                ees,
-                slots,
-                tx_per_block,
-                transfers_per_tx,
-                seed,
-                mix: Mix { cross_shard: a, cross_ee: b, self_balanced: c },
-                initial_balance: balance,
-                ..SimConfig::default()
-            }
-        })
+        .prop_filter("some weight", |(_, _, _, _, _, _, (a, b, c), _, _)| a + b + c > 0)
+        .prop_map(
+            |(shards, ees, slots, tx_per_block, transfers_per_tx, seed, (a, b, c), balance, shape)| {
+                SimConfig {
+                    shards,
+                    ees,
+                    slots,
+                    tx_per_block,
+                    transfers_per_tx,
+                    seed,
+                    mix: Mix { cross_shard: a, cross_ee: b, self_balanced: c },
+                    initial_balance: balance,
+                    shape,
+                    ..SimConfig::default()
+                }
+            },
+        )
 }
 
 proptest! {
@@ -62,7 +70,7 @@ proptest! {
         prop_assert_eq!(series.len(), config.slots as usize);
         prop_assert_eq!(series.iter().map(|s| s.own_bytes).sum::<u64>(), report.proofs.own_bytes);
         prop_assert_eq!(series.iter().map(|s| s.accepted_outputs).sum::<u64>(), report.accepted_outputs);
-        let genesis = i128::from(config.initial_balance) * i128::from(config.ees);
+        let genesis: i128 = (0..config.ees).map(|e| i128::from(config.shape.genesis_balance(e, config.initial_balance))).sum();
         let mut last = (genesis, 0i128);
         for s in series {
             prop_assert!(s.diagonal <= last.0 && s.off_diagonal >= last.1, "{:?} after {:?}", s, last);

@@ -4,7 +4,7 @@ use crate::args::{EesArgs, ExecArgs, read_ee};
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
 use ee_host::native::NativeRunner;
-use ee_host::sim::{self, Mix, SimCode, SimConfig, SimReport};
+use ee_host::sim::{self, Mix, Shape, SimCode, SimConfig, SimReport};
 use ee_host::state::KeyLayout;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -47,6 +47,10 @@ pub struct Args {
     /// figures and roots are the same for any count.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
+    /// How value and traffic spread: `uniform`, `hot-spot:N` (EEs 0..N hold 100× and take
+    /// part in 80% of transfers) or `skewed` (half the cross-shard value goes to shard 0).
+    #[arg(long, default_value = "uniform", value_parser = Shape::parse)]
+    pub shape: Shape,
     /// Write one CSV row per slot here (witness bytes, known-minimum hits, gas, diagonal
     /// and off-diagonal sums, …).
     #[arg(long, value_name = "FILE.csv")]
@@ -92,6 +96,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             LayoutArg::ColumnMajor => KeyLayout::ColumnMajor,
             LayoutArg::Hashed => KeyLayout::Hashed,
         },
+        shape: args.shape,
         threads: args
             .threads
             .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize),
@@ -164,13 +169,14 @@ fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> an
     let c = &r.config;
     writeln!(
         out,
-        "{} shards × {} EEs, {} slots ({} blocks), {} tx/block, seed {}, {runner}, {:?} layout, {} thread{}\n",
+        "{} shards × {} EEs, {} slots ({} blocks), {} tx/block, seed {}, {:?}, {runner}, {:?} layout, {} thread{}\n",
         c.shards,
         c.ees,
         c.slots,
         r.blocks,
         c.tx_per_block,
         c.seed,
+        c.shape,
         c.layout,
         c.threads,
         if c.threads == 1 { "" } else { "s" }

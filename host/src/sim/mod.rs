@@ -8,7 +8,7 @@ mod report;
 mod workload;
 
 pub use report::{GasFigures, ProofFigures, SimReport, SlotFigures, TimeFigures};
-pub use workload::{Mix, Workload};
+pub use workload::{Mix, Shape, Workload};
 
 use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
 use crate::genesis::{GenesisEe, GenesisSpec};
@@ -39,8 +39,10 @@ pub struct SimConfig {
     pub mix: Mix,
     /// Key layout of the shard trees.
     pub layout: KeyLayout,
-    /// Each EE's genesis balance on its home shard (Gwei).
+    /// Each EE's genesis balance on its home shard (Gwei; hot EEs hold 100×).
     pub initial_balance: i64,
+    /// How value and traffic spread over EEs and shards.
+    pub shape: Shape,
     /// Threads producing and validating the shards' blocks of a slot (the figures and
     /// roots are the same for any count; only the time changes).
     pub threads: usize,
@@ -58,6 +60,7 @@ impl Default for SimConfig {
             mix: Mix::default(),
             layout: KeyLayout::ColumnMajor,
             initial_balance: 1_000_000_000_000,
+            shape: Shape::Uniform,
             threads: 1,
         }
     }
@@ -99,7 +102,7 @@ pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
     for e in 0..config.ees {
         let home = (e % config.shards) as usize;
         let mut m = vec![vec![0i64; n]; n];
-        m[home][home] = config.initial_balance;
+        m[home][home] = config.shape.genesis_balance(e, config.initial_balance);
         genesis = genesis.ee(GenesisEe::new(EeId(e), format!("EE{e}"), code.transfer.clone()).with_matrix(m));
     }
     Ok(genesis.build()?)
@@ -169,7 +172,8 @@ pub fn run<R: EeRunner + Sync>(
     let mut chain = Chain::new(world, producer, exec);
     let mut report = SimReport::new(config.clone());
     let (mut stateful_time, mut stateless_time) = (Duration::ZERO, Duration::ZERO);
-    let genesis_diagonal = i128::from(config.initial_balance) * i128::from(config.ees);
+    let genesis_diagonal: i128 =
+        (0..config.ees).map(|e| i128::from(config.shape.genesis_balance(e, config.initial_balance))).sum();
     for slot in 0..config.slots {
         report.start_slot(slot, genesis_diagonal);
         let blocks = workload.slot(config);

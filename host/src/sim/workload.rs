@@ -13,7 +13,14 @@
 //! Amounts stay within the sender's remaining real balance, except for 2% deliberate
 //! overdrafts that the meta-EE must refuse. Value that reaches a shard other than an EE's
 //! home sits in off-diagonal cells; spending it needs a foreign proof or a known minimum.
+//!
+//! The [`Shape`] bends this: `hot-spot:N` gives EEs `0..N` a hundred times the genesis
+//! balance and makes them the sender and the counterparty of 80% of transfers (a few EEs
+//! carry most value); `skewed` sends half of all cross-shard value to shard 0 (or 1 from
+//! shard 0), so one shard's column cells pile up.
 use super::SimConfig;
+#[cfg(test)]
+use ee_sdk::codec::DecodeAll;
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
 use rand::{RngExt, SeedableRng};
@@ -53,6 +60,47 @@ impl Mix {
     }
 }
 
+/// How value and traffic are spread over EEs and shards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "shape")]
+pub enum Shape {
+    /// Every EE alike, every shard alike.
+    #[default]
+    Uniform,
+    /// EEs `0..ees` hold 100× the genesis balance and take part in 80% of transfers.
+    HotSpot {
+        /// How many hot EEs.
+        ees: u32,
+    },
+    /// Half of the cross-shard value goes to shard 0 (from shard 0: to shard 1).
+    Skewed,
+}
+
+impl Shape {
+    /// Parses `uniform`, `hot-spot:N` or `skewed`.
+    pub fn parse(text: &str) -> Result<Shape, String> {
+        match text.split_once(':') {
+            None if text == "uniform" => Ok(Shape::Uniform),
+            None if text == "skewed" => Ok(Shape::Skewed),
+            Some(("hot-spot", n)) => match n.parse::<u32>() {
+                Ok(ees) if ees > 0 => Ok(Shape::HotSpot { ees }),
+                _ => Err(format!("hot-spot needs a positive EE count, got `{n}`")),
+            },
+            _ => Err(format!("unknown shape `{text}`: uniform, hot-spot:N or skewed")),
+        }
+    }
+
+    /// Whether `ee` is hot.
+    fn hot(self, ee: u32) -> bool {
+        matches!(self, Shape::HotSpot { ees } if ee < ees)
+    }
+
+    /// EE `ee`'s genesis balance on its home shard, given the base `balance`.
+    pub fn genesis_balance(self, ee: u32, balance: i64) -> i64 {
+        if self.hot(ee) { balance.saturating_mul(100) } else { balance }
+    }
+}
+
 /// The generator and its ledger of real balances.
 pub struct Workload {
     rng: Pcg64,
@@ -71,7 +119,8 @@ impl Workload {
     pub fn new(config: &SimConfig) -> Self {
         let mut real = vec![vec![0i128; config.ees as usize]; config.shards as usize];
         for e in 0..config.ees {
-            real[(e % config.shards) as usize][e as usize] = i128::from(config.initial_balance);
+            real[(e % config.shards) as usize][e as usize] =
+                i128::from(config.shape.genesis_balance(e, config.initial_balance));
         }
         Workload { rng: Pcg64::seed_from_u64(config.seed), real }
     }
@@ -103,6 +152,30 @@ impl Workload {
         (not + self.rng.random_range(1..n)) % n
     }
 
+    /// Another shard than `s` for value to go to.
+    fn target_shard(&mut self, config: &SimConfig, s: u32) -> u32 {
+        if config.shape == Shape::Skewed && self.rng.random_bool(0.5) {
+            if s == 0 { 1 } else { 0 }
+        } else {
+            self.other(config.shards, s)
+        }
+    }
+
+    /// Another EE than `e` to pay.
+    fn counterparty(&mut self, config: &SimConfig, e: u32) -> u32 {
+        if let Shape::HotSpot { ees } = config.shape
+            && ees.min(config.ees) > 1
+            && self.rng.random_range(0..100) < 80
+        {
+            let hot = ees.min(config.ees);
+            let f = self.rng.random_range(0..hot);
+            if f != e {
+                return f;
+            }
+        }
+        self.other(config.ees, e)
+    }
+
     /// The user transactions of one slot: a block for every shard.
     pub fn slot(&mut self, config: &SimConfig) -> Vec<(ShardId, Vec<ShardTransaction>)> {
         (0..config.shards).map(|s| (ShardId(s), self.block(config, s))).collect()
@@ -116,7 +189,12 @@ impl Workload {
             if senders.is_empty() {
                 break;
             }
-            let e = senders[self.rng.random_range(0..senders.len())];
+            let hot: Vec<u32> = senders.iter().copied().filter(|&e| config.shape.hot(e)).collect();
+            let e = if !hot.is_empty() && self.rng.random_range(0..100) < 80 {
+                hot[self.rng.random_range(0..hot.len())]
+            } else {
+                senders[self.rng.random_range(0..senders.len())]
+            };
             let kind = self.kind(&config.mix);
             let count = self.rng.random_range(1..=config.transfers_per_tx.max(1));
             let mut transfers = Vec::new();
@@ -133,17 +211,17 @@ impl Workload {
                 }
                 budget[e as usize] -= i128::from(amount);
                 let (shard, ee) = match kind {
-                    Kind::CrossShard => (self.other(config.shards, s), None),
+                    Kind::CrossShard => (self.target_shard(config, s), None),
                     Kind::CrossEe | Kind::SelfBalanced if config.ees < 2 => {
-                        (self.other(config.shards, s), None)
+                        (self.target_shard(config, s), None)
                     }
                     Kind::CrossEe => {
-                        let f = self.other(config.ees, e);
-                        let t = if self.rng.random_bool(0.5) { s } else { self.other(config.shards, s) };
+                        let f = self.counterparty(config, e);
+                        let t = if self.rng.random_bool(0.5) { s } else { self.target_shard(config, s) };
                         (t, Some(EeId(f)))
                     }
                     Kind::SelfBalanced => {
-                        let f = self.other(config.ees, e);
+                        let f = self.counterparty(config, e);
                         answers.push((f, Transfer { amount, shard: ShardId(s), ee: Some(EeId(e)) }));
                         budget[e as usize] += i128::from(amount);
                         (s, Some(EeId(f)))
@@ -170,6 +248,69 @@ mod tests {
         assert!(Mix::parse("0:0:0").is_err());
         assert!(Mix::parse("1:2").is_err());
         assert!(Mix::parse("a:b:c").is_err());
+    }
+
+    #[test]
+    fn shapes_parse_and_refuse_nonsense() {
+        assert_eq!(Shape::parse("uniform"), Ok(Shape::Uniform));
+        assert_eq!(Shape::parse("skewed"), Ok(Shape::Skewed));
+        assert_eq!(Shape::parse("hot-spot:4"), Ok(Shape::HotSpot { ees: 4 }));
+        for bad in ["hot-spot:0", "hot-spot:x", "hot-spot", "zipf", ""] {
+            assert!(Shape::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hot_spots_carry_most_value_and_skew_fills_shard_0() {
+        let config =
+            SimConfig { shards: 4, ees: 32, shape: Shape::HotSpot { ees: 2 }, ..SimConfig::default() };
+        let mut w = Workload::new(&config);
+        let (mut hot_txs, mut home_txs, mut hot_value, mut value) = (0usize, 0usize, 0u128, 0u128);
+        for _ in 0..20 {
+            for (s, txs) in w.slot(&config) {
+                for t in &txs {
+                    let sent: u128 = Vec::<Transfer>::decode_all(&mut &t.data[..])
+                        .unwrap()
+                        .iter()
+                        .map(|t| u128::from(t.amount))
+                        .sum();
+                    value += sent;
+                    if t.ee_id.0 < 2 {
+                        hot_value += sent;
+                    }
+                    // The hot EEs' funds are on their home shards 0 and 1.
+                    if s.0 < 2 {
+                        home_txs += 1;
+                        hot_txs += usize::from(t.ee_id.0 < 2);
+                    }
+                }
+            }
+        }
+        assert!(
+            hot_txs * 2 > home_txs,
+            "hot EEs send most transactions on their shards: {hot_txs} of {home_txs}"
+        );
+        assert!(hot_value * 2 > value, "hot EEs move most value: {hot_value} of {value}");
+        let config = SimConfig {
+            shards: 4,
+            ees: 8,
+            shape: Shape::Skewed,
+            mix: Mix { cross_shard: 1, cross_ee: 0, self_balanced: 0 },
+            ..SimConfig::default()
+        };
+        let mut w = Workload::new(&config);
+        let mut to = [0usize; 4];
+        for (s, txs) in w.slot(&config) {
+            for t in txs {
+                for tr in Vec::<Transfer>::decode_all(&mut &t.data[..]).unwrap() {
+                    if s.0 != 0 {
+                        to[tr.shard.0 as usize] += 1;
+                    }
+                }
+            }
+        }
+        // From shards 1..3, shard 0 gets half plus its uniform share; the others a sixth each.
+        assert!(to[0] > 2 * to[1].max(to[2]).max(to[3]), "{to:?}");
     }
 
     #[test]
