@@ -122,8 +122,8 @@ fn check_distinct(blocks: &[(ShardId, Vec<ShardTransaction>)]) -> Result<(), Cha
 impl<R: EeRunner + Sync> Chain<R> {
     /// [`Chain::run_slot`] on `threads` threads: every block of a slot is produced against
     /// the slot-start state and reads no other block's writes, so the shards' blocks are
-    /// produced in parallel (block `i` on thread `i % threads`) and committed in the given
-    /// order afterwards. The results are identical for any `threads`.
+    /// produced in parallel (block `i` on thread `i % threads`), then each shard's writes are
+    /// committed to its own tree, in parallel too. The results are identical for any `threads`.
     pub fn run_slot_parallel(
         &mut self,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
@@ -158,7 +158,7 @@ impl<R: EeRunner + Sync> Chain<R> {
         });
         produced.sort_by_key(|(i, _)| *i);
         let results = produced.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
-        self.commit_slot(results)
+        self.commit_slot(results, threads)
     }
 }
 
@@ -180,12 +180,18 @@ impl<R: EeRunner> Chain<R> {
         for (shard, txs) in blocks {
             results.push(self.produce(shard, txs)?);
         }
-        self.commit_slot(results)
+        self.commit_slot(results, 1)
     }
 
-    fn commit_slot(&mut self, mut results: Vec<BlockResult>) -> Result<Vec<BlockResult>, ChainError> {
-        for r in &mut results {
-            r.post_root = self.world.commit(r.block.shard, &r.outcome.writes)?;
+    fn commit_slot(
+        &mut self,
+        mut results: Vec<BlockResult>,
+        threads: usize,
+    ) -> Result<Vec<BlockResult>, ChainError> {
+        let commits: Vec<_> = results.iter().map(|r| (r.block.shard, &r.outcome.writes)).collect();
+        let roots = self.world.commit_many(&commits, threads)?;
+        for (r, root) in results.iter_mut().zip(roots) {
+            r.post_root = root;
         }
         self.world.end_slot();
         Ok(results)
