@@ -192,6 +192,26 @@ fn print(out: &mut dyn Write, r: &SimReport, format: Format, runner: &str) -> an
         ("transactions (failed)", format!("{} ({})", r.transactions, r.failed_transactions)),
         ("outputs accepted / rejected", format!("{} / {}", r.accepted_outputs, r.rejected_outputs)),
         ("witness bytes per block (own + foreign)", format!("{:.0}", p.bytes_per_block)),
+        ("own witness per block: leaves (64 B) + proof + framing", {
+            let b = r.blocks.max(1) as f64;
+            let leaves = p.own_leaves as f64 * 64.0 / b;
+            let proof = p.own_proof_bytes as f64 / b;
+            let own = p.own_bytes as f64 / b;
+            format!(
+                "{leaves:.0} + {proof:.0} + {:.0} B ({:.1} leaves)",
+                own - leaves - proof,
+                p.own_leaves as f64 / b
+            )
+        }),
+        (
+            "own keys: balance cells / EE roots / other",
+            format!(
+                "{} / {} / {}",
+                p.own_balance_keys,
+                p.own_ee_root_keys,
+                p.own_leaves.saturating_sub(p.own_balance_keys + p.own_ee_root_keys)
+            ),
+        ),
         ("foreign proof bytes per block", format!("{:.0}", p.foreign_bytes_per_block)),
         ("foreign proof bytes per net-outgoing EE", format!("{:.0}", p.foreign_bytes_per_net_outgoing_ee)),
         ("foreign proof bytes per proven EE", format!("{:.0}", p.foreign_bytes_per_proven_ee)),

@@ -22,7 +22,7 @@ use crate::exec::TxReport;
 use crate::gas::CostTable;
 use crate::limits::Limits;
 use crate::logic::{EeRunner, HostError, TxError};
-use crate::state::{StateError, World};
+use crate::state::{StateError, StateKey, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{
     BlockWitness, EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof,
@@ -63,6 +63,14 @@ pub enum ChainError {
 pub struct WitnessStats {
     /// Bytes of the block's own-shard witness.
     pub own_bytes: usize,
+    /// Leaves of the own-shard proof (each 64 bytes: key path and value).
+    pub own_leaves: usize,
+    /// Bytes of the own-shard compiled proof (the sibling hashes and their bitmap).
+    pub own_proof_bytes: usize,
+    /// Own keys that are balance cells (of any EE and column).
+    pub own_balance_keys: usize,
+    /// Own keys that are EE state roots.
+    pub own_ee_root_keys: usize,
     /// Bytes of the meta-EE's multiproof (other shards' cells).
     pub foreign_bytes: usize,
     /// Foreign shards proven.
@@ -347,6 +355,8 @@ impl<R: EeRunner> Chain<R> {
 
         let recorded = recorded.borrow();
         let own = world.shard(shard)?.prove(&recorded.own)?;
+        let (own_leaves, own_proof_bytes) = own.as_ref().map_or((0, 0), |p| (p.leaves.len(), p.proof.len()));
+        let kinds = |f: fn(&StateKey) -> bool| recorded.own.iter().filter(|k| f(k)).count();
         let witness = if own.is_none() && user_foreign.is_empty() {
             Vec::new()
         } else {
@@ -354,6 +364,10 @@ impl<R: EeRunner> Chain<R> {
         };
         let stats = WitnessStats {
             own_bytes: witness.len(),
+            own_leaves,
+            own_proof_bytes,
+            own_balance_keys: kinds(|k| matches!(k, StateKey::Balance { .. })),
+            own_ee_root_keys: kinds(|k| matches!(k, StateKey::EeRoot(_))),
             foreign_bytes: meta_tx.multiproof.len(),
             foreign_shards: proofs.len(),
             foreign_cells: proofs.iter().map(|p| p.leaves.len()).sum(),

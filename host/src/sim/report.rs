@@ -10,6 +10,14 @@ use std::time::Duration;
 pub struct ProofFigures {
     /// Own-shard witness bytes, all blocks.
     pub own_bytes: u64,
+    /// Own-shard proof leaves, all blocks (64 bytes each: key path and value).
+    pub own_leaves: u64,
+    /// Own-shard compiled-proof bytes (sibling hashes and bitmaps), all blocks.
+    pub own_proof_bytes: u64,
+    /// Own keys that are balance cells, all blocks.
+    pub own_balance_keys: u64,
+    /// Own keys that are EE state roots, all blocks.
+    pub own_ee_root_keys: u64,
     /// Foreign multiproof bytes, all blocks.
     pub foreign_bytes: u64,
     /// Average witness bytes (own + foreign) per block.
@@ -263,6 +271,10 @@ impl SimReport {
         let w = &r.witness;
         let p = &mut self.proofs;
         p.own_bytes += w.own_bytes as u64;
+        p.own_leaves += w.own_leaves as u64;
+        p.own_proof_bytes += w.own_proof_bytes as u64;
+        p.own_balance_keys += w.own_balance_keys as u64;
+        p.own_ee_root_keys += w.own_ee_root_keys as u64;
         p.foreign_bytes += w.foreign_bytes as u64;
         p.net_outgoing_ees += w.net_outgoing_ees as u64;
         p.proven_ees += w.proven_ees as u64;
