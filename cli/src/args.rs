@@ -109,6 +109,24 @@ pub fn read_ee(dir: &Path, name: &str) -> anyhow::Result<Arc<[u8]>> {
     Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
 }
 
+/// Largest key file read: an `ee keygen` file is about 250 bytes.
+pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads and parses an `ee keygen` key file, at most [`MAX_KEY_FILE_BYTES`] of it (what
+/// `ee deploy`, `ee vhee` and `ee bls sign` take).
+pub fn read_key_file(path: &Path) -> anyhow::Result<ee_client::KeyFile> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("reading {}", path.display()))?;
+    if text.len() as u64 > MAX_KEY_FILE_BYTES {
+        anyhow::bail!("{} is larger than a key file ({MAX_KEY_FILE_BYTES} bytes at most)", path.display());
+    }
+    serde_json::from_str(&text).with_context(|| format!("{} is not a key file", path.display()))
+}
+
 /// The devnet to talk to.
 #[derive(clap::Args, Clone, Debug)]
 pub struct RpcArgs {

@@ -146,3 +146,26 @@ fn sim_writes_a_series_and_charts_and_is_the_same_on_any_thread_count() {
     assert_eq!(roots(&one), roots(&three));
     assert_eq!(roots(&one).as_array().map(Vec::len), Some(4));
 }
+
+#[test]
+fn key_files_are_read_bounded_and_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.key");
+    std::fs::write(&big, vec![b' '; 70 * 1024]).unwrap();
+    let garbage = dir.path().join("garbage.key");
+    std::fs::write(&garbage, b"{\"secret\": 1}").unwrap();
+    for (file, want) in [(&big, "larger than a key file"), (&garbage, "is not a key file")] {
+        let out = ee(&["bls", "sign", "--key", file.to_str().unwrap(), "--message", "00"]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.error.as_deref().unwrap_or("").contains(want), "{out:?}");
+        let wasm = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/ees/relay_ee.wasm");
+        let out = ee(&["deploy", wasm, "--key", file.to_str().unwrap()]);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.error.as_deref().unwrap_or("").contains(want), "{out:?}");
+    }
+    let good = dir.path().join("good.key");
+    assert!(ee(&["keygen", "--dev", "0", "--out", good.to_str().unwrap()]).success());
+    let signed = ee(&["bls", "sign", "--key", good.to_str().unwrap(), "--message", "6869"]);
+    assert!(signed.success(), "{signed:?}");
+    assert_eq!(signed.stdout.trim().len(), 192, "a 96-byte signature in hex");
+}

@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`abi`] | the host side of the SDK's ABI table: kinds ([`abi::HostKind`]), gas keys, import check, docs |
 //! | [`limits`] | every resource bound |
+//! | [`parallel`] | work over threads, result order kept (a slot's shards) |
 //! | [`gas`] | cost table (data) and host-call profile |
 //! | [`crypto`] | BLS12-381 verification behind `bls_verify` |
 //! | [`state`] | shard trees (sha256 SMT), beacon state, the world, witnesses |
@@ -23,7 +24,7 @@
 //! | `scout` | ewasm Scout's YAML vectors, run unmodified (feature `runtime`) |
 //! | [`sim`] | the simulator behind `ee sim` (stateful and stateless on every block) |
 //!
-//! Layering (no module uses one below it in this list): `abi`, `limits` → `gas`,
+//! Layering (no module uses one below it in this list): `abi`, `limits`, `parallel` → `gas`,
 //! `crypto`, `state` → `logic` → `exec`, `runtime`, `native` → `genesis`, `report` →
 //! `scenario`, `scout`, `sim`. See `ARCHITECTURE.md` at the repository root.
 #![warn(missing_docs)]
@@ -37,6 +38,7 @@ pub mod limits;
 pub mod logic;
 #[cfg(feature = "native")]
 pub mod native;
+pub mod parallel;
 pub mod report;
 #[cfg(feature = "runtime")]
 pub mod runtime;

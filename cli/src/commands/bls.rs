@@ -2,7 +2,6 @@
 //! client in another language (the JavaScript package, a wallet) can check its signatures
 //! against the host's, both ways.
 use anyhow::Context;
-use ee_client::KeyFile;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,10 +52,7 @@ fn hex_arg(name: &str, text: &str) -> anyhow::Result<Vec<u8>> {
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match args.action {
         Action::Sign { key, message } => {
-            let text = std::fs::read_to_string(&key).with_context(|| format!("reading {}", key.display()))?;
-            let file: KeyFile = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a key file", key.display()))?;
-            let secret = file.key()?.to_bytes();
+            let secret = crate::args::read_key_file(&key)?.key()?.to_bytes();
             let sk = blst::min_pk::SecretKey::from_bytes(&secret)
                 .map_err(|e| anyhow::anyhow!("blst refuses the secret: {e:?}"))?;
             let sig = sk.sign(&hex_arg("message", &message)?, ee_host::crypto::DST, &[]).compress();

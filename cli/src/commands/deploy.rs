@@ -2,7 +2,7 @@
 use crate::args::RpcArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
-use ee_client::{KeyFile, NewExecutionScript};
+use ee_client::NewExecutionScript;
 use ee_host::abi::Role;
 use ee_host::limits::Limits;
 use ee_host::runtime::gatekeeper;
@@ -50,10 +50,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         }
         anyhow::bail!("{} would be refused (see `ee check`)", args.wasm.display());
     }
-    let text =
-        std::fs::read_to_string(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
-    let keyfile: KeyFile =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", args.key.display()))?;
+    let keyfile = crate::args::read_key_file(&args.key)?;
     let key = keyfile.key()?;
     let sender =
         args.sender.or(keyfile.validator).context("the key file names no validator: pass --sender")?;

@@ -3,7 +3,6 @@
 use crate::args::RpcArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::{Context, bail};
-use ee_client::KeyFile;
 use ee_client::vhee::{Address, Keypair, Op, Receipt, Sent, Vhee, VheeClient};
 use ee_sdk::{EeId, ShardId};
 use serde::{Deserialize, Serialize};
@@ -175,10 +174,8 @@ struct BalanceRow {
     nonce: u64,
 }
 
-fn keypair(path: &PathBuf) -> anyhow::Result<Keypair> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: KeyFile = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    Ok(Keypair::from_secret(file.key()?))
+fn keypair(path: &std::path::Path) -> anyhow::Result<Keypair> {
+    Ok(Keypair::from_secret(crate::args::read_key_file(path)?.key()?))
 }
 
 fn pubkey(text: &str) -> anyhow::Result<[u8; 48]> {

@@ -54,6 +54,7 @@ async function poll() {
     }
   }
   for (const b of await Promise.all(fetches)) if (b) state.blocks.push(b);
+  for (const key of state.seen) if (BigInt(key.split('/')[0]) < head.slot - 4n) state.seen.delete(key);
   state.blocks.sort((a, b) => (a.slot === b.slot ? a.shard - b.shard : a.slot < b.slot ? 1 : -1));
   state.blocks.length = Math.min(state.blocks.length, MAX_BLOCKS);
   state.error = null;

@@ -119,16 +119,22 @@ pub struct NettingOutputJs {
     pub data_root: String,
 }
 
+impl From<&NettingOutput> for NettingOutputJs {
+    fn from(o: &NettingOutput) -> Self {
+        NettingOutputJs {
+            target_shard: o.target_shard.0,
+            target_ee: o.target_ee.0,
+            amount: o.amount,
+            data_root: hex::encode(o.data_root),
+        }
+    }
+}
+
 /// A SCALE `NettingOutput` (what an EE prints to move ETH).
 #[wasm_bindgen(js_name = decodeNettingOutput)]
 pub fn decode_netting_output(bytes: &[u8]) -> Result<JsValue, JsValue> {
     let o: NettingOutput = decode(bytes, "NettingOutput")?;
-    to_js(&NettingOutputJs {
-        target_shard: o.target_shard.0,
-        target_ee: o.target_ee.0,
-        amount: o.amount,
-        data_root: hex::encode(o.data_root),
-    })
+    to_js(&NettingOutputJs::from(&o))
 }
 
 /// The meta-EE's report on one EE's outputs.

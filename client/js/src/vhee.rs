@@ -193,7 +193,7 @@ struct Answers {
     need: RefCell<Option<Vec<Root>>>,
 }
 
-const NEED: &str = "\u{0}need";
+const NEED: &str = "no answer yet for these keys";
 
 impl Answers {
     fn find(&self, keys: &[Root]) -> Result<(Root, ProvenLeaves), String> {
@@ -274,21 +274,13 @@ pub fn vhee_prepare(op: &[u8], context: JsValue, answers: JsValue) -> Result<JsV
                 data: hex::encode(&tx.data),
                 refused: refused.map(|why| why.message().to_string()),
                 post_root: hex::encode(prepared.post_root),
-                outputs: prepared
-                    .emitted
-                    .iter()
-                    .map(|o| crate::codec::NettingOutputJs {
-                        target_shard: o.target_shard.0,
-                        target_ee: o.target_ee.0,
-                        amount: o.amount,
-                        data_root: hex::encode(o.data_root),
-                    })
-                    .collect(),
+                outputs: prepared.emitted.iter().map(crate::codec::NettingOutputJs::from).collect(),
                 witness_leaves: prepared.tx.leaves.len(),
                 proof_bytes: prepared.tx.proof.len(),
             })
         }
-        Err(e) if e == NEED => {
+        // A missing answer is the only error raised while `need` is set.
+        Err(_) if answers.need.borrow().is_some() => {
             #[derive(Serialize)]
             struct Need {
                 shard: u32,

@@ -141,31 +141,10 @@ impl<R: EeRunner + Sync> Chain<R> {
             return self.run_slot(blocks);
         }
         check_distinct(&blocks)?;
-        let threads = threads.min(blocks.len());
-        let mut lanes: Vec<Vec<(usize, ShardId, Vec<ShardTransaction>)>> =
-            (0..threads).map(|_| Vec::new()).collect();
-        for (i, (shard, txs)) in blocks.into_iter().enumerate() {
-            lanes[i % threads].push((i, shard, txs));
-        }
         let this = &*self;
-        let mut produced: Vec<(usize, Result<BlockResult, ChainError>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = lanes
-                .into_iter()
-                .map(|lane| {
-                    scope.spawn(move || {
-                        lane.into_iter()
-                            .map(|(i, shard, txs)| (i, this.produce(shard, txs)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        });
-        produced.sort_by_key(|(i, _)| *i);
-        let results = produced.into_iter().map(|(_, r)| r).collect::<Result<Vec<_>, _>>()?;
+        let produced =
+            crate::parallel::map_in_order(blocks, threads, |(shard, txs)| this.produce(shard, txs));
+        let results = produced.into_iter().collect::<Result<Vec<_>, _>>()?;
         self.commit_slot(results, threads)
     }
 }

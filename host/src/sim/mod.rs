@@ -131,29 +131,7 @@ fn validate_all<R: EeRunner + Sync>(
             &chain.config.limits,
         )
     };
-    let threads = config.threads.clamp(1, results.len().max(1));
-    if threads == 1 {
-        return results.iter().map(one).collect();
-    }
-    let mut out: Vec<(usize, Validated)> = std::thread::scope(|scope| {
-        let one = &one;
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    results
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(i, r)| (i, one(r)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
-    });
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, v)| v).collect()
+    crate::parallel::map_in_order(results.iter().collect(), config.threads, one)
 }
 
 /// Runs the simulation: `producer` runs the stateful chain, `validator` the stateless

@@ -212,36 +212,15 @@ impl World {
             return commits.iter().map(|(s, w)| self.commit(*s, w)).collect();
         }
         let mut slots: Vec<Option<&mut ShardState>> = self.shards.iter_mut().map(Some).collect();
-        let mut jobs: Vec<(usize, &mut ShardState, &BTreeMap<StateKey, Value>)> =
-            Vec::with_capacity(commits.len());
-        for (i, (s, w)) in commits.iter().enumerate() {
+        let mut jobs: Vec<(&mut ShardState, &BTreeMap<StateKey, Value>)> = Vec::with_capacity(commits.len());
+        for (s, w) in commits {
             let shard =
                 slots.get_mut(s.0 as usize).ok_or(StateError::UnknownShard(s.0))?.take().ok_or_else(
                     || StateError::Witness(format!("shard {} committed twice in one slot", s.0)),
                 )?;
-            jobs.push((i, shard, *w));
+            jobs.push((shard, *w));
         }
-        let threads = threads.min(jobs.len());
-        let mut lanes: Vec<Vec<_>> = (0..threads).map(|_| Vec::new()).collect();
-        for (n, job) in jobs.into_iter().enumerate() {
-            lanes[n % threads].push(job);
-        }
-        let mut roots: Vec<(usize, Result<Root, StateError>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = lanes
-                .into_iter()
-                .map(|lane| {
-                    scope.spawn(move || {
-                        lane.into_iter().map(|(i, shard, w)| (i, shard.apply(w))).collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
-        roots.sort_by_key(|(i, _)| *i);
-        roots.into_iter().map(|(_, r)| r).collect()
+        crate::parallel::map_in_order(jobs, threads, |(shard, w)| shard.apply(w)).into_iter().collect()
     }
 
     /// Restores shard `s`'s leaves by tree path (from a persisted copy).
