@@ -44,51 +44,127 @@ fn line(name: &str, colour: RGBColor, series: &[SlotFigures], f: impl Fn(&SlotFi
     Line { name: name.into(), colour, points: series.iter().map(|s| (s.slot, f(s))).collect() }
 }
 
-/// Writes `proof-bytes.svg`, `known-minimum.svg` and `diagonal-drift.svg` for `series`
-/// (of a run labelled `label`) into `dir`; returns their paths.
-pub fn write(dir: &Path, label: &str, series: &[SlotFigures]) -> anyhow::Result<Vec<PathBuf>> {
+/// Colours of the runs compared, in order.
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(47, 91, 211),
+    RGBColor(198, 40, 40),
+    RGBColor(27, 127, 59),
+    RGBColor(230, 120, 20),
+    RGBColor(120, 60, 170),
+    RGBColor(90, 90, 90),
+];
+
+/// One run's series: its name (the netting variant) and rows.
+pub struct Run<'a> {
+    /// The run's name in legends.
+    pub name: String,
+    /// One row per slot.
+    pub series: &'a [SlotFigures],
+}
+
+/// `c` halfway to white.
+fn lighter(c: RGBColor) -> RGBColor {
+    let half = |x: u8| ((u16::from(x) + 255) / 2) as u8;
+    RGBColor(half(c.0), half(c.1), half(c.2))
+}
+
+fn share(hits: u64, of: u64) -> f64 {
+    if of == 0 { 0.0 } else { hits as f64 / of as f64 }
+}
+
+/// Writes `proof-bytes.svg`, `known-minimum.svg` and `diagonal-drift.svg` (and, comparing
+/// several runs, `foreign-proof-bytes.svg`) into `dir` for `runs` labelled `label`: one
+/// run's own and foreign bytes, hit rates and diagonal sums, or one line per run when
+/// comparing. Returns the paths.
+pub fn write(dir: &Path, label: &str, runs: &[Run<'_>]) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let eth = 1e9;
-    let charts = [
-        (
-            "proof-bytes.svg",
-            format!("Witness bytes per slot ({label})"),
-            "bytes",
-            vec![
-                line("own shard", RGBColor(47, 91, 211), series, |s| s.own_bytes as f64),
-                line("foreign (meta-EE)", RGBColor(198, 40, 40), series, |s| s.foreign_bytes as f64),
-            ],
-        ),
-        (
-            "known-minimum.svg",
-            format!("Net-outgoing EEs covered by the known minimum ({label})"),
-            "share of net-outgoing EE-blocks",
-            vec![
-                line(
-                    "known minimum, no proof",
-                    RGBColor(27, 127, 59),
-                    series,
-                    SlotFigures::known_min_hit_rate,
-                ),
-                line("needed a foreign proof", RGBColor(198, 40, 40), series, |s| {
-                    if s.net_outgoing_ees == 0 {
-                        0.0
-                    } else {
-                        s.proven_ees as f64 / s.net_outgoing_ees as f64
-                    }
-                }),
-            ],
-        ),
-        (
-            "diagonal-drift.svg",
-            format!("Diagonal drift: on-diagonal cells fall, off-diagonal grow ({label})"),
-            "ETH",
-            vec![
-                line("on-diagonal sum", RGBColor(47, 91, 211), series, |s| s.diagonal as f64 / eth),
-                line("off-diagonal sum", RGBColor(230, 120, 20), series, |s| s.off_diagonal as f64 / eth),
-            ],
-        ),
-    ];
+    let charts = if let [run] = runs {
+        let series = run.series;
+        vec![
+            (
+                "proof-bytes.svg",
+                format!("Witness bytes per slot ({label})"),
+                "bytes",
+                vec![
+                    line("own shard", PALETTE[0], series, |s| s.own_bytes as f64),
+                    line("foreign (meta-EE)", PALETTE[1], series, |s| s.foreign_bytes as f64),
+                ],
+            ),
+            (
+                "known-minimum.svg",
+                format!("Net-outgoing EEs covered without a proof ({label})"),
+                "share of net-outgoing EE-blocks",
+                vec![
+                    line("known minimum, no proof", PALETTE[2], series, SlotFigures::known_min_hit_rate),
+                    line("reserve, no proof", PALETTE[3], series, SlotFigures::reserve_hit_rate),
+                    line("needed a foreign proof", PALETTE[1], series, |s| {
+                        share(s.proven_ees, s.net_outgoing_ees)
+                    }),
+                ],
+            ),
+            (
+                "diagonal-drift.svg",
+                format!("Diagonal drift: on-diagonal cells fall, off-diagonal grow ({label})"),
+                "ETH",
+                vec![
+                    line("on-diagonal sum (+ reserves)", PALETTE[0], series, |s| s.diagonal as f64 / eth),
+                    line("off-diagonal sum", PALETTE[3], series, |s| s.off_diagonal as f64 / eth),
+                ],
+            ),
+        ]
+    } else {
+        let per_run = |f: fn(&SlotFigures) -> f64| -> Vec<Line> {
+            runs.iter()
+                .enumerate()
+                .map(|(i, r)| line(&r.name, PALETTE[i % PALETTE.len()], r.series, f))
+                .collect()
+        };
+        let mut hit_rates = Vec::new();
+        for (i, r) in runs.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            hit_rates.push(line(
+                &format!("{}: known minimum", r.name),
+                colour,
+                r.series,
+                SlotFigures::known_min_hit_rate,
+            ));
+            if r.series.iter().any(|s| s.reserve_saves > 0) {
+                hit_rates.push(line(
+                    &format!("{}: reserve", r.name),
+                    lighter(colour),
+                    r.series,
+                    SlotFigures::reserve_hit_rate,
+                ));
+            }
+        }
+        vec![
+            (
+                "proof-bytes.svg",
+                format!("Witness bytes per slot, own + foreign, by netting variant ({label})"),
+                "bytes",
+                per_run(|s| (s.own_bytes + s.foreign_bytes) as f64),
+            ),
+            (
+                "foreign-proof-bytes.svg",
+                format!("Foreign proof bytes per slot by netting variant ({label})"),
+                "bytes",
+                per_run(|s| s.foreign_bytes as f64),
+            ),
+            (
+                "known-minimum.svg",
+                format!("Net-outgoing EEs covered without a proof, by variant ({label})"),
+                "share of net-outgoing EE-blocks",
+                hit_rates,
+            ),
+            (
+                "diagonal-drift.svg",
+                format!("On-diagonal sum (+ reserves) by netting variant: it only falls ({label})"),
+                "ETH",
+                per_run(|s| s.diagonal as f64 / 1e9),
+            ),
+        ]
+    };
     let mut written = Vec::new();
     for (file, title, y, lines) in charts {
         let path = dir.join(file);

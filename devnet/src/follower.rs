@@ -188,6 +188,8 @@ impl<T: Transport> Follower<T> {
                 .collect(),
             shard_roots: self.roots.clone(),
             deposits: self.deposits.iter().take_while(|(s, _)| *s <= slot).map(|(_, r)| r.clone()).collect(),
+            // The devnet nets by the default rules (version B, producer-chosen read order).
+            netting: ee_sdk::NettingRules::default(),
         };
         let mut blocks = Vec::with_capacity(self.shards as usize);
         let mut post = self.roots.clone();

@@ -382,6 +382,33 @@ macro_rules! for_each_host_fn {
             fn known_min_set(ee: U32, value: U64) -> Unit
                 { roles: [Meta], gas: (400, 0), aliases: [] };
 
+            /// Writes the chain's netting rules to `dst`: a SCALE `NettingRules`,
+            /// zero-padded to 32 bytes (ARCHITECTURE.md "Netting variants").
+            fn netting_rules(dst: Out32) -> Unit
+                { roles: [Meta], gas: (60, 1), aliases: [] };
+
+            /// Reads `ee`'s reserve on this shard (the `reserve` variant), in Gwei.
+            fn reserve_get(ee: U32) -> U64
+                { roles: [Meta], gas: (200, 0), aliases: [] };
+
+            /// Sets `ee`'s reserve on this shard. The meta-EE moves value between the
+            /// reserve and the diagonal cell only, so the sum of cells and reserves is kept.
+            fn reserve_set(ee: U32, value: U64) -> Unit
+                { roles: [Meta], gas: (400, 0), aliases: [] };
+
+            /// What shard `row` added to its cell `balances[column][ee]` during the slot
+            /// before the current one (the `zero-capital` variant), or 0. Read like
+            /// `balance_get`: the current shard's record from the current state, others
+            /// from their latest crosslink (stateless: from the loaded multiproof).
+            fn recent_get(row: U32, column: U32, ee: U32) -> U64
+                { roles: [Meta], gas: (200, 0), aliases: [] };
+
+            /// Adds `amount` to this shard's record of what cell `balances[column][ee]`
+            /// received in the current slot (starting a new record if it holds an
+            /// older slot).
+            fn recent_add(column: U32, ee: U32, amount: U64) -> Unit
+                { roles: [Meta], gas: (400, 0), aliases: [] };
+
             /// Verifies a SCALE-encoded `Witness` (multiproof) against this shard's pre-state
             /// root and the beacon state's latest shard roots, and makes its cells readable.
             /// A stateful host accepts an empty witness.

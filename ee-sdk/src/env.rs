@@ -181,6 +181,42 @@ pub fn set_known_min(ee: EeId, value: u64) {
     unsafe { raw::known_min_set(ee.0, value) }
 }
 
+/// The chain's netting rules (meta-EE only); aborts if the host's bytes do not decode.
+pub fn netting_rules() -> crate::NettingRules {
+    let mut raw_rules = [0u8; crate::NETTING_RULES_LEN];
+    // SAFETY: 32 writable bytes.
+    unsafe { raw::netting_rules(raw_rules.as_mut_ptr()) };
+    match crate::NettingRules::decode(&mut &raw_rules[..]) {
+        Ok(rules) => rules,
+        Err(_) => abort("malformed netting rules"),
+    }
+}
+
+/// `ee`'s reserve on this shard (meta-EE only).
+pub fn reserve(ee: EeId) -> u64 {
+    // SAFETY: no pointers.
+    unsafe { raw::reserve_get(ee.0) }
+}
+
+/// Sets `ee`'s reserve on this shard (meta-EE only).
+pub fn set_reserve(ee: EeId, value: u64) {
+    // SAFETY: no pointers.
+    unsafe { raw::reserve_set(ee.0, value) }
+}
+
+/// What shard `row` added to cell `balances[column][ee]` in the previous slot (meta-EE only).
+pub fn recent(row: ShardId, column: ShardId, ee: EeId) -> u64 {
+    // SAFETY: no pointers.
+    unsafe { raw::recent_get(row.0, column.0, ee.0) }
+}
+
+/// Records that this shard's cell `balances[column][ee]` received `amount` in this slot
+/// (meta-EE only).
+pub fn add_recent(column: ShardId, ee: EeId, amount: u64) {
+    // SAFETY: no pointers.
+    unsafe { raw::recent_add(column.0, ee.0, amount) }
+}
+
 /// Loads and verifies a multiproof (meta-EE only).
 pub fn load_multiproof(proof: &[u8]) {
     // SAFETY: `proof` is readable for its length.

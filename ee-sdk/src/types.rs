@@ -108,6 +108,67 @@ pub struct ProofOrder {
     pub shards: Vec<ShardId>,
 }
 
+/// Which of seed 001's balance rules the meta-EE applies (ARCHITECTURE.md "Netting
+/// variants"). A chain parameter on the beacon state: every shard and every validator nets
+/// by the same rules.
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NettingVariant {
+    /// Version B: every net outflow (same-EE cross-shard moves included) is covered by
+    /// the sending shard's real balance, proven by a partial column proof or the known
+    /// minimum.
+    #[default]
+    B,
+    /// Version A: same-EE cross-shard moves need no proof; a net cross-EE outflow is
+    /// covered by the EE's total value over every row and column.
+    A,
+    /// Zero capital overhead: off-diagonal cells also record what they received in the
+    /// most recent slot; a block adds proven last-slot arrivals to the known minimum
+    /// instead of re-proving whole cells.
+    ZeroCapital,
+    /// A pre-funded reserve per (shard, EE) absorbs net outflows before any proof is
+    /// needed and is refilled first by net inflows.
+    Reserve,
+}
+
+impl NettingVariant {
+    /// Every variant, in the order `ee sim --compare` lists them.
+    pub const ALL: [NettingVariant; 4] =
+        [NettingVariant::A, NettingVariant::B, NettingVariant::ZeroCapital, NettingVariant::Reserve];
+
+    /// Its name on the command line and in reports: `a`, `b`, `zero-capital`, `reserve`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NettingVariant::A => "a",
+            NettingVariant::B => "b",
+            NettingVariant::ZeroCapital => "zero-capital",
+            NettingVariant::Reserve => "reserve",
+        }
+    }
+
+    /// The variant called `name`.
+    pub fn from_name(name: &str) -> Option<NettingVariant> {
+        NettingVariant::ALL.into_iter().find(|v| v.name() == name)
+    }
+}
+
+/// The chain's netting rules, as the `netting_rules` host function gives them (SCALE,
+/// zero-padded to [`NETTING_RULES_LEN`] bytes).
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct NettingRules {
+    /// The balance rules.
+    pub variant: NettingVariant,
+    /// adiasg's rule: `Some(seed)` fixes the order in which foreign cells are read to a
+    /// permutation every validator derives from `(seed, slot, shard, ee)`; a block that
+    /// names its own order, or proves cells the netting does not read, is invalid.
+    pub fixed_order: Option<u64>,
+    /// [`NettingVariant::Reserve`]: the target of each (shard, EE) reserve in Gwei (net
+    /// inflows refill a reserve up to it). Ignored by the other variants.
+    pub reserve_target: u64,
+}
+
+/// Bytes the `netting_rules` host function writes.
+pub const NETTING_RULES_LEN: usize = 32;
+
 /// Data of the meta-EE's transaction, the last of every block (seed 000:
 /// `{ multiproof, ee_ids }`).
 #[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]

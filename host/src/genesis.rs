@@ -7,7 +7,7 @@
 //! [`META_EE`] unless the spec fixes another (scenario files may).
 use crate::abi::Role;
 use crate::state::{EeEntry, KeyLayout, StateError, StateKey, World, WorldError};
-use ee_sdk::{DepositReceipt, EeId, META_EE, Root, ShardId};
+use ee_sdk::{DepositReceipt, EeId, META_EE, NettingRules, NettingVariant, Root, ShardId};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -28,12 +28,30 @@ pub struct GenesisEe {
     pub roots: Vec<(ShardId, Root)>,
     /// Deposit locked by its deployer (Gwei).
     pub deposit: u64,
+    /// Its reserve on every shard (the `reserve` netting variant; default: none).
+    pub reserves: Option<Vec<u64>>,
 }
 
 impl GenesisEe {
     /// An ordinary EE with `code`.
     pub fn new(id: EeId, name: impl Into<String>, code: Arc<[u8]>) -> Self {
-        GenesisEe { id, name: name.into(), role: Role::Ee, code, matrix: None, roots: Vec::new(), deposit: 0 }
+        GenesisEe {
+            id,
+            name: name.into(),
+            role: Role::Ee,
+            code,
+            matrix: None,
+            roots: Vec::new(),
+            deposit: 0,
+            reserves: None,
+        }
+    }
+
+    /// The same EE with a reserve of `reserves[s]` Gwei on every shard `s` (value on top of
+    /// its matrix: take it from the matrix to keep a supply).
+    pub fn with_reserves(mut self, reserves: Vec<u64>) -> Self {
+        self.reserves = Some(reserves);
+        self
     }
 
     /// The same EE with an initial balance matrix.
@@ -60,6 +78,9 @@ pub enum GenesisError {
     /// A state root could not be written.
     #[error(transparent)]
     State(#[from] StateError),
+    /// Reserves only mean something under the `reserve` netting variant.
+    #[error("EE {0} has reserves but the chain does not net by the reserve variant")]
+    ReservesWithoutVariant(u32),
 }
 
 /// Everything a chain starts with.
@@ -73,12 +94,26 @@ pub struct GenesisSpec {
     pub ees: Vec<GenesisEe>,
     /// The beacon state's validator deposit receipts.
     pub deposits: Vec<DepositReceipt>,
+    /// The netting rules (default: version B, producer-chosen read order).
+    pub netting: NettingRules,
 }
 
 impl GenesisSpec {
     /// `shards` empty shards with the column-major layout and no EEs.
     pub fn new(shards: u32) -> Self {
-        GenesisSpec { shards, layout: KeyLayout::ColumnMajor, ees: Vec::new(), deposits: Vec::new() }
+        GenesisSpec {
+            shards,
+            layout: KeyLayout::ColumnMajor,
+            ees: Vec::new(),
+            deposits: Vec::new(),
+            netting: NettingRules::default(),
+        }
+    }
+
+    /// The same spec netting by `rules`.
+    pub fn netting(mut self, rules: NettingRules) -> Self {
+        self.netting = rules;
+        self
     }
 
     /// Sets the key layout.
@@ -120,9 +155,16 @@ impl GenesisSpec {
         for ee in &self.ees {
             world.register(ee.entry())?;
         }
+        world.beacon.netting = self.netting;
         for ee in &self.ees {
             if let Some(m) = &ee.matrix {
                 world.set_matrix(ee.id, m)?;
+            }
+            if let Some(r) = &ee.reserves {
+                if self.netting.variant != NettingVariant::Reserve {
+                    return Err(GenesisError::ReservesWithoutVariant(ee.id.0));
+                }
+                world.set_reserves(ee.id, r)?;
             }
         }
         let mut roots: BTreeMap<ShardId, BTreeMap<StateKey, Root>> = BTreeMap::new();

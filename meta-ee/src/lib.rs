@@ -24,6 +24,7 @@ pub mod netting;
 
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
+use ee_sdk::codec::{Compact, Decode};
 use ee_sdk::{EeId, MetaTransaction, ShardId, env};
 
 /// [`netting::Ledger`] over the host's balance storage.
@@ -54,13 +55,57 @@ impl netting::Ledger for HostLedger {
     fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &ee_sdk::Root, amount: u64) {
         env::netted_add(target_shard, target_ee, root, amount)
     }
+    fn slot(&self) -> u64 {
+        env::slot()
+    }
+    fn reserve(&mut self, ee: EeId) -> u64 {
+        env::reserve(ee)
+    }
+    fn set_reserve(&mut self, ee: EeId, value: u64) {
+        env::set_reserve(ee, value)
+    }
+    fn recent(&mut self, row: ShardId, column: ShardId, ee: EeId) -> u64 {
+        env::recent(row, column, ee)
+    }
+    fn add_recent(&mut self, column: ShardId, ee: EeId, amount: u64) {
+        env::add_recent(column, ee, amount)
+    }
 }
 
-/// The meta-EE's entry: decode the transaction, load the witness, net, print reports.
+/// Leaves of a SCALE `Vec<ShardProof>`, walked without decoding it (the host has verified
+/// it already): per proof a `u32` shard, the leaves (64 bytes each), the proof bytes.
+fn count_leaves(mut bytes: &[u8]) -> Option<usize> {
+    fn compact(bytes: &mut &[u8]) -> Option<usize> {
+        Compact::<u32>::decode(bytes).ok().map(|c| c.0 as usize)
+    }
+    fn skip(bytes: &mut &[u8], n: usize) -> Option<()> {
+        *bytes = bytes.get(n..)?;
+        Some(())
+    }
+    let mut leaves = 0usize;
+    for _ in 0..compact(&mut bytes)? {
+        skip(&mut bytes, 4)?;
+        let n = compact(&mut bytes)?;
+        skip(&mut bytes, n.checked_mul(64)?)?;
+        leaves = leaves.checked_add(n)?;
+        let proof = compact(&mut bytes)?;
+        skip(&mut bytes, proof)?;
+    }
+    bytes.is_empty().then_some(leaves)
+}
+
+/// The meta-EE's entry: decode the transaction, load the witness, net by the chain's
+/// rules, print reports. Under a fixed read order (adiasg's rule) a multiproof must prove
+/// exactly the foreign keys the netting read: what a producer has seen, it must process.
 pub fn run() -> Result<(), &'static str> {
     let tx: MetaTransaction = env::decode_block_data("malformed meta-EE transaction");
+    let rules = env::netting_rules();
+    let mut proven = 0usize;
     if !tx.multiproof.is_empty() {
         env::load_multiproof(&tx.multiproof);
+        if rules.fixed_order.is_some() {
+            proven = count_leaves(&tx.multiproof).ok_or("malformed multiproof")?;
+        }
     }
     let me = env::ee_id();
     let mut seen = BTreeSet::new();
@@ -71,10 +116,36 @@ pub fn run() -> Result<(), &'static str> {
         }
     }
     let batches: Vec<(EeId, Vec<&[u8]>)> = outputs.iter().map(|(ee, o)| (*ee, o.iter().collect())).collect();
-    for report in netting::net(&mut HostLedger, &batches, &tx.proof_order) {
+    let netted = netting::net(&mut HostLedger, &batches, &tx.proof_order, rules).map_err(|e| e.message())?;
+    if rules.fixed_order.is_some() && proven != netted.foreign_reads {
+        return Err("the multiproof proves cells the fixed read order did not reach");
+    }
+    for report in netted.reports {
         env::emit(&report);
     }
     Ok(())
 }
 
 ee_sdk::entry!(run);
+
+#[cfg(test)]
+mod tests {
+    use super::count_leaves;
+    use ee_sdk::ShardProof;
+    use ee_sdk::codec::Encode;
+
+    #[test]
+    fn leaves_are_counted_without_decoding_and_garbage_is_refused() {
+        let proofs = vec![
+            ShardProof { shard: ee_sdk::ShardId(1), leaves: vec![([1; 32], [2; 32]); 3], proof: vec![9; 70] },
+            ShardProof { shard: ee_sdk::ShardId(4), leaves: vec![([3; 32], [0; 32])], proof: vec![] },
+        ];
+        let bytes = proofs.encode();
+        assert_eq!(count_leaves(&bytes), Some(4));
+        assert_eq!(count_leaves(&bytes[..bytes.len() - 1]), None, "truncated");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(count_leaves(&longer), None, "trailing bytes");
+        assert_eq!(count_leaves(&Vec::<ShardProof>::new().encode()), Some(0));
+    }
+}

@@ -31,17 +31,47 @@
 //! per `(target shard, target EE, root)`, so the target can cap receipt claims at what was
 //! netted (seed 000's 3-vs-4 example).
 //!
+//! # Variants ([`NettingRules`], ARCHITECTURE.md "Netting variants")
+//!
+//! The rules above are version **B**. The chain's [`NettingVariant`] changes what counts
+//! towards the deficit and what covers it:
+//!
+//! * **A**: same-EE cross-shard outputs count for nothing and are never refused for
+//!   balance; a net *cross-EE* outflow must be covered by the EE's total value: its own
+//!   diagonal plus every other shard's diagonal `M_e[r][r]` (all read: a diagonal may be
+//!   negative) plus off-diagonal cells (read lazily, own row first, then foreign rows in
+//!   the read order). No known minimum: a total can fall on another shard in the same slot.
+//! * **zero-capital**: every cell a block raises also records what it received in this
+//!   slot (`recent_add`). A deficit is first covered by *last-slot arrivals*
+//!   (`recent_get`) of other shards in the read order (until one reads zero), added to
+//!   the known minimum, then by whole cells (a producer's order may split the two: rows
+//!   before an entry past the last shard are read for arrivals, rows after it for cells):
+//!   the lower bound is `max(known + Σ arrivals read, Σ cells read)`, recorded as the new
+//!   known minimum. Sound because the known minimum never counts arrivals after the slot
+//!   before last, and each slot's arrivals are readable only in the next slot.
+//! * **reserve**: the EE's reserve on `s` joins the lower bound (`diag + reserve +
+//!   max(known, read)`); a net outflow drains the reserve before the diagonal, a net
+//!   inflow refills it up to `reserve_target` before the diagonal.
+//!
+//! With `fixed_order: Some(seed)` (adiasg's rule) the read order of foreign rows is
+//! [`fixed_order`]`(seed, slot, shard, ee)`; a transaction naming its own order is refused
+//! ([`NettingError::OrderNotAllowed`]), and the caller refuses a multiproof with cells the
+//! netting did not read ([`Netted::foreign_reads`]).
+//!
 //! # Guarantees (tested by the host's property tests)
 //!
-//! * the sum of every cell of every matrix is unchanged;
-//! * for every EE, `real_balance(s, e)` after the block is
-//!   `real_balance(s, e) + in_e − out_e ≥ 0`.
+//! * the sum of every cell of every matrix, plus the reserves, is unchanged;
+//! * B, zero-capital, reserve: for every EE, `real_balance(s, e)` (column plus reserve)
+//!   after the block is `real_balance(s, e) + in_e − out_e ≥ 0`;
+//! * A: the EE's total over all cells stays ≥ its value at the slot's start minus this
+//!   block's net cross-EE outflow ≥ 0 (blocks of other shards in the same slot are not
+//!   seen: A is only safe if one shard spends an EE's total at a time).
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use ee_sdk::codec::Decode;
 use ee_sdk::{
-    EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingStatus, ProofOrder, RejectReason,
-    Root, ShardId,
+    EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingRules, NettingStatus, NettingVariant,
+    ProofOrder, RejectReason, Root, ShardId,
 };
 
 /// What the netting needs from the world. [`HostLedger`](crate::HostLedger) implements it
@@ -63,6 +93,65 @@ pub trait Ledger {
     fn set_known_min(&mut self, ee: EeId, value: u64);
     /// Adds `amount` to what was netted towards `(target_shard, target_ee)` for `root`.
     fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &Root, amount: u64);
+    /// The block's slot.
+    fn slot(&self) -> u64;
+    /// `ee`'s reserve on `s` (the reserve variant).
+    fn reserve(&mut self, ee: EeId) -> u64;
+    /// Sets `ee`'s reserve on `s`.
+    fn set_reserve(&mut self, ee: EeId, value: u64);
+    /// What `shard[row].balances[column][ee]` received in the previous slot (zero-capital).
+    fn recent(&mut self, row: ShardId, column: ShardId, ee: EeId) -> u64;
+    /// Records that `shard[s].balances[column][ee]` received `amount` in this slot.
+    fn add_recent(&mut self, column: ShardId, ee: EeId, amount: u64);
+}
+
+/// Why a meta transaction cannot be netted at all (its block is invalid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NettingError {
+    /// The chain fixes the read order (adiasg's rule) but the transaction names one.
+    OrderNotAllowed,
+}
+
+impl NettingError {
+    /// The abort message.
+    pub fn message(self) -> &'static str {
+        match self {
+            NettingError::OrderNotAllowed => "the chain fixes the read order: a proof order is not allowed",
+        }
+    }
+}
+
+/// What [`net`] did.
+#[derive(Debug)]
+pub struct Netted {
+    /// Every output's status, as reports of at most [`MAX_STATUSES_PER_REPORT`] statuses.
+    pub reports: Vec<NettingReport>,
+    /// Distinct foreign keys read (cells and arrival records). Under a fixed order a
+    /// multiproof must prove exactly these.
+    pub foreign_reads: usize,
+}
+
+/// adiasg's read order: the other shards than `shard`, permuted by a Fisher–Yates shuffle
+/// driven by splitmix64 from `seed ⊕ slot·K1 ⊕ shard·K2 ⊕ ee·K3` (constants in the
+/// source). Every validator derives the same order; nobody chooses it.
+pub fn fixed_order(seed: u64, slot: u64, shard: ShardId, shard_count: u32, ee: EeId) -> Vec<ShardId> {
+    let mut state = seed
+        ^ slot.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ u64::from(shard.0).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        ^ u64::from(ee.0).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<ShardId> = (0..shard_count).filter(|&r| r != shard.0).map(ShardId).collect();
+    for i in (1..order.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 /// A valid netting output still in play.
@@ -74,19 +163,38 @@ struct Candidate {
     live: bool,
 }
 
-/// Lower bound of one EE's real balance on `s`, extended lazily.
+/// Lower bound of one EE's real balance on `s` (version A: of its total), extended lazily.
 struct BalanceView {
-    diag: i64,
+    /// What is known without foreign reads: the diagonal (plus the reserve; in A, plus
+    /// every foreign diagonal).
+    base: i128,
     known: u64,
+    /// Σ of last-slot arrivals read (zero-capital).
+    fresh_sum: i128,
+    /// Σ of whole cells read (A: off-diagonal cells of any row).
     read_sum: i128,
+    /// Foreign rows in reading order.
     order: Vec<ShardId>,
+    /// Next position in `order` for whole cells (A: `order.len()` means the own row).
     next: usize,
+    /// Rows whose last-slot arrivals are read (zero-capital), in order.
+    fresh_order: Vec<ShardId>,
+    /// Next position in `fresh_order`.
+    next_fresh: usize,
+    /// A: the next column of the row being read.
+    column: u32,
     read: BTreeSet<u32>,
 }
 
 impl BalanceView {
-    fn available(&self) -> i128 {
-        i128::from(self.diag) + core::cmp::max(i128::from(self.known), self.read_sum)
+    fn available(&self, variant: NettingVariant) -> i128 {
+        let known = i128::from(self.known);
+        self.base
+            + match variant {
+                NettingVariant::A => self.read_sum,
+                NettingVariant::ZeroCapital => core::cmp::max(known + self.fresh_sum, self.read_sum),
+                NettingVariant::B | NettingVariant::Reserve => core::cmp::max(known, self.read_sum),
+            }
     }
 }
 
@@ -95,7 +203,7 @@ impl BalanceView {
 struct Tally {
     out: i128,
     inc: i128,
-    /// Indices of this EE's candidates, in print order.
+    /// Indices of this EE's candidates that count towards its deficit, in print order.
     cands: Vec<usize>,
     /// `cands[..live_end]` may hold live candidates; everything after is rejected. It
     /// only moves down, so finding the latest live candidate is amortised O(1) and the
@@ -106,8 +214,11 @@ struct Tally {
 
 struct Netting<'a, L: Ledger> {
     ledger: &'a mut L,
+    rules: NettingRules,
     shard: ShardId,
     shard_count: u32,
+    /// Distinct foreign keys read.
+    foreign_reads: usize,
     /// The producer's read order per EE (the first entry for an EE counts).
     order: BTreeMap<EeId, &'a [ShardId]>,
     /// One status per output read, in reading order; `runs` says whose they are.
@@ -122,19 +233,24 @@ struct Netting<'a, L: Ledger> {
 }
 
 /// Nets `batches` (each EE's outputs, in the meta transaction's order) on the ledger's
-/// shard and returns the status of every output read, as reports of at most
-/// [`MAX_STATUSES_PER_REPORT`] statuses each.
+/// shard by `rules` and returns the status of every output read.
 pub fn net<L: Ledger>(
     ledger: &mut L,
     batches: &[(EeId, Vec<&[u8]>)],
     order: &[ProofOrder],
-) -> Vec<NettingReport> {
+    rules: NettingRules,
+) -> Result<Netted, NettingError> {
+    if rules.fixed_order.is_some() && !order.is_empty() {
+        return Err(NettingError::OrderNotAllowed);
+    }
     let shard = ledger.shard();
     let shard_count = ledger.shard_count();
     let mut n = Netting {
         ledger,
+        rules,
         shard,
         shard_count,
+        foreign_reads: 0,
         order: order_index(order),
         statuses: Vec::new(),
         runs: Vec::new(),
@@ -154,7 +270,8 @@ pub fn net<L: Ledger>(
     };
     n.record_known_minimums();
     n.apply(deltas);
-    n.reports()
+    let foreign_reads = n.foreign_reads;
+    Ok(Netted { reports: n.reports(), foreign_reads })
 }
 
 impl<L: Ledger> Netting<'_, L> {
@@ -181,10 +298,12 @@ impl<L: Ledger> Netting<'_, L> {
                 let id = self.cands.len();
                 self.cands.push(Candidate { ee: *ee, out, status: position, live: true });
                 let amount = i128::from(out.amount);
-                let tally = self.tally.get_mut(ee).expect("inserted above");
-                tally.out += amount;
-                tally.cands.push(id);
-                tally.live_end = tally.cands.len();
+                if self.counts(*ee, &out) {
+                    let tally = self.tally.get_mut(ee).expect("inserted above");
+                    tally.out += amount;
+                    tally.cands.push(id);
+                    tally.live_end = tally.cands.len();
+                }
                 if out.target_shard == self.shard && out.target_ee != *ee {
                     let ees = &mut self.ees;
                     let target = self.tally.entry(out.target_ee).or_insert_with(|| {
@@ -229,6 +348,12 @@ impl<L: Ledger> Netting<'_, L> {
         Ok(())
     }
 
+    /// Whether `ee`'s output counts towards its deficit: always, except a same-EE move
+    /// under version A.
+    fn counts(&self, ee: EeId, out: &NettingOutput) -> bool {
+        self.rules.variant != NettingVariant::A || out.target_ee != ee
+    }
+
     fn own_cell(&mut self, column: ShardId, ee: EeId) -> i64 {
         if let Some(v) = self.own.get(&(column, ee)) {
             return *v;
@@ -238,33 +363,133 @@ impl<L: Ledger> Netting<'_, L> {
         v
     }
 
-    /// Extends `ee`'s balance view until it covers `need` or runs out of foreign cells;
+    /// The foreign rows `ee`'s view reads, in order.
+    fn read_order(&self, ee: EeId) -> Vec<ShardId> {
+        if let Some(seed) = self.rules.fixed_order {
+            return fixed_order(seed, self.ledger.slot(), self.shard, self.shard_count, ee);
+        }
+        match self.order.get(&ee) {
+            Some(shards) => shards.to_vec(),
+            None => (1..self.shard_count).map(|k| ShardId((self.shard.0 + k) % self.shard_count)).collect(),
+        }
+    }
+
+    fn foreign_cell(&mut self, row: ShardId, column: ShardId, ee: EeId) -> i128 {
+        self.foreign_reads += 1;
+        i128::from(self.ledger.cell(row, column, ee))
+    }
+
+    /// The view of `ee` before any lazy read.
+    fn view(&mut self, ee: EeId) -> BalanceView {
+        let variant = self.rules.variant;
+        let mut order = self.read_order(ee);
+        let mut fresh_order = Vec::new();
+        if variant == NettingVariant::ZeroCapital {
+            // A producer's order may split the two passes at an entry past the last shard:
+            // rows before it are read for arrivals, rows after it for whole cells.
+            match order.iter().position(|r| r.0 >= self.shard_count) {
+                Some(split) => {
+                    let cells = order.split_off(split + 1);
+                    order.truncate(split);
+                    fresh_order = core::mem::replace(&mut order, cells);
+                }
+                None => fresh_order = order.clone(),
+            }
+        }
+        let mut base = i128::from(self.own_cell(self.shard, ee));
+        let mut known = 0;
+        match variant {
+            NettingVariant::A => {
+                // Every diagonal may be negative: a lower bound of the total needs them all.
+                for r in 0..self.shard_count {
+                    if r != self.shard.0 {
+                        base += self.foreign_cell(ShardId(r), ShardId(r), ee);
+                    }
+                }
+            }
+            NettingVariant::Reserve => {
+                base += i128::from(self.ledger.reserve(ee));
+                known = self.ledger.known_min(ee);
+            }
+            NettingVariant::B | NettingVariant::ZeroCapital => known = self.ledger.known_min(ee),
+        }
+        BalanceView {
+            base,
+            known,
+            fresh_sum: 0,
+            read_sum: 0,
+            order,
+            next: 0,
+            fresh_order,
+            next_fresh: 0,
+            column: 0,
+            read: BTreeSet::new(),
+        }
+    }
+
+    /// Extends `ee`'s balance view until it covers `need` or runs out of cells to read;
     /// returns the available lower bound.
     fn ensure(&mut self, ee: EeId, need: i128) -> i128 {
-        if self.tally[&ee].view.is_none() {
-            let diag = self.own_cell(self.shard, ee);
-            let known = self.ledger.known_min(ee);
-            let order = match self.order.get(&ee) {
-                Some(shards) => shards.to_vec(),
-                None => {
-                    (1..self.shard_count).map(|k| ShardId((self.shard.0 + k) % self.shard_count)).collect()
-                }
-            };
-            let view = BalanceView { diag, known, read_sum: 0, order, next: 0, read: BTreeSet::new() };
-            self.tally.get_mut(&ee).expect("tallied").view = Some(view);
-        }
+        let mut view = match self.tally.get_mut(&ee).expect("tallied").view.take() {
+            Some(v) => v,
+            None => self.view(ee),
+        };
+        let variant = self.rules.variant;
         let (shard, count) = (self.shard, self.shard_count);
-        let tally = self.tally.get_mut(&ee).expect("tallied");
-        let view = tally.view.as_mut().expect("set above");
-        while view.available() < need && view.next < view.order.len() {
-            let row = view.order[view.next];
-            view.next += 1;
-            if row == shard || row.0 >= count || !view.read.insert(row.0) {
-                continue;
+        if variant == NettingVariant::ZeroCapital {
+            while view.available(variant) < need && view.next_fresh < view.fresh_order.len() {
+                let row = view.fresh_order[view.next_fresh];
+                view.next_fresh += 1;
+                if row == shard || row.0 >= count {
+                    continue;
+                }
+                self.foreign_reads += 1;
+                let arrived = self.ledger.recent(row, shard, ee);
+                view.fresh_sum += i128::from(arrived);
+                if arrived == 0 {
+                    // A producer lists the rows with arrivals first: the first empty
+                    // record ends them.
+                    view.next_fresh = view.fresh_order.len();
+                }
             }
-            view.read_sum += i128::from(self.ledger.cell(row, shard, ee));
         }
-        view.available()
+        if variant == NettingVariant::A {
+            // Off-diagonal cells only grow, so any subset is a lower bound: the own row
+            // first (no proof), then the foreign rows in order.
+            while view.available(variant) < need && view.next <= view.order.len() {
+                let row = if view.next == 0 { shard } else { view.order[view.next - 1] };
+                if view.column >= count || (row != shard && (row.0 >= count || view.read.contains(&row.0))) {
+                    if row != shard {
+                        view.read.insert(row.0);
+                    }
+                    view.next += 1;
+                    view.column = 0;
+                    continue;
+                }
+                let column = ShardId(view.column);
+                view.column += 1;
+                if column == row {
+                    continue;
+                }
+                view.read_sum += if row == shard {
+                    i128::from(self.own_cell(column, ee))
+                } else {
+                    self.foreign_cell(row, column, ee)
+                };
+            }
+        } else {
+            while view.available(variant) < need && view.next < view.order.len() {
+                let row = view.order[view.next];
+                view.next += 1;
+                if row == shard || row.0 >= count || !view.read.insert(row.0) {
+                    continue;
+                }
+                view.read_sum += self.foreign_cell(row, shard, ee);
+            }
+        }
+        let available = view.available(variant);
+        self.tally.get_mut(&ee).expect("tallied").view = Some(view);
+        available
     }
 
     /// One pass of balance coverage; true if anything was rejected.
@@ -304,7 +529,9 @@ impl<L: Ledger> Netting<'_, L> {
         let (ee, out) = (cand.ee, cand.out);
         self.statuses[cand.status] = NettingStatus::Rejected(reason);
         let amount = i128::from(out.amount);
-        self.tally.get_mut(&ee).expect("tallied").out -= amount;
+        if self.counts(ee, &out) {
+            self.tally.get_mut(&ee).expect("tallied").out -= amount;
+        }
         if out.target_shard == self.shard && out.target_ee != ee {
             self.tally.get_mut(&out.target_ee).expect("tallied").inc -= amount;
         }
@@ -352,10 +579,20 @@ impl<L: Ledger> Netting<'_, L> {
     }
 
     fn record_known_minimums(&mut self) {
+        let variant = self.rules.variant;
+        if variant == NettingVariant::A {
+            return;
+        }
         let mut updates = Vec::new();
         for (ee, t) in &self.tally {
             if let Some(v) = &t.view {
-                let proven = u64::try_from(v.read_sum.max(0)).unwrap_or(u64::MAX);
+                let foreign = match variant {
+                    NettingVariant::ZeroCapital => {
+                        core::cmp::max(i128::from(v.known) + v.fresh_sum, v.read_sum)
+                    }
+                    _ => v.read_sum,
+                };
+                let proven = u64::try_from(foreign.max(0)).unwrap_or(u64::MAX);
                 if proven > v.known {
                     updates.push((*ee, proven));
                 }
@@ -366,7 +603,24 @@ impl<L: Ledger> Netting<'_, L> {
         }
     }
 
-    fn apply(&mut self, deltas: BTreeMap<(ShardId, EeId), i128>) {
+    fn apply(&mut self, mut deltas: BTreeMap<(ShardId, EeId), i128>) {
+        match self.rules.variant {
+            NettingVariant::Reserve => self.move_reserves(&mut deltas),
+            NettingVariant::ZeroCapital => {
+                for (&(column, ee), &delta) in &deltas {
+                    // Off-diagonal cells only grow: every positive delta is an arrival.
+                    if column != self.shard && delta > 0 {
+                        let mut left = delta;
+                        while left > 0 {
+                            let step = left.min(i128::from(u64::MAX));
+                            self.ledger.add_recent(column, ee, step as u64);
+                            left -= step;
+                        }
+                    }
+                }
+            }
+            NettingVariant::A | NettingVariant::B => {}
+        }
         for ((column, ee), mut delta) in deltas {
             // Steps of at most i64 move monotonically from the current to the final value,
             // both of which the overflow pass proved to be in range.
@@ -392,6 +646,30 @@ impl<L: Ledger> Netting<'_, L> {
 }
 
 impl<L: Ledger> Netting<'_, L> {
+    /// Reserve variant: a diagonal's net outflow is taken from the reserve first, a net
+    /// inflow refills the reserve up to its target first. Each diagonal's delta moves
+    /// towards zero, so it stays within the range the overflow pass proved.
+    fn move_reserves(&mut self, deltas: &mut BTreeMap<(ShardId, EeId), i128>) {
+        let target = i128::from(self.rules.reserve_target);
+        let diagonals: Vec<(EeId, i128)> = deltas
+            .iter()
+            .filter(|((c, _), d)| *c == self.shard && **d != 0)
+            .map(|((_, e), d)| (*e, *d))
+            .collect();
+        for (ee, flow) in diagonals {
+            let reserve = i128::from(self.ledger.reserve(ee));
+            let moved = if flow < 0 {
+                -core::cmp::min(-flow, reserve)
+            } else {
+                core::cmp::min(flow, (target - reserve).max(0))
+            };
+            if moved != 0 {
+                self.ledger.set_reserve(ee, (reserve + moved) as u64);
+                *deltas.get_mut(&(self.shard, ee)).expect("listed above") -= moved;
+            }
+        }
+    }
+
     fn reports(self) -> Vec<NettingReport> {
         let mut reports = Vec::new();
         let mut statuses = self.statuses.into_iter();

@@ -25,8 +25,8 @@ use crate::logic::{EeRunner, HostError, TxError};
 use crate::state::{StateError, StateKey, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{
-    BlockWitness, EeId, MetaTransaction, NettingStatus, ProofOrder, Root, ShardBlock, ShardId, ShardProof,
-    ShardTransaction,
+    BlockWitness, EeId, MetaTransaction, NettingStatus, NettingVariant, ProofOrder, Root, ShardBlock,
+    ShardId, ShardProof, ShardTransaction,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -84,6 +84,15 @@ pub struct WitnessStats {
     /// Net-outgoing EEs whose own cell did not cover the deficit but the recorded known
     /// minimum did: a column proof the known-minimum rule avoided.
     pub known_min_saves: usize,
+    /// Net-outgoing EEs whose own cell did not cover the deficit but the reserve (with the
+    /// known minimum) did, without a proof (the `reserve` variant).
+    pub reserve_saves: usize,
+    /// Net-outgoing EEs whose own cell alone did not cover the deficit (under version A:
+    /// every EE with a net cross-EE outflow): what seed 001 would prove in full.
+    pub needing_cover: usize,
+    /// Proven EEs whose proof was a full one: every foreign cell of the column (under
+    /// version A: every cell of every foreign row).
+    pub full_proofs: usize,
 }
 
 /// One produced block and what it did.
@@ -313,12 +322,17 @@ impl<R: EeRunner> Chain<R> {
             return Ok(Attempt::Unnettable(BlockError::MetaFailed { error }));
         }
         let readers: BTreeSet<EeId> = foreign_readers(&recorded.borrow());
+        let rules = world.beacon.netting;
         let mut proofs = Vec::new();
         if !readers.is_empty() {
-            meta_tx.proof_order = proof_orders(world, shard, &readers)?;
-            recorded.borrow_mut().foreign.clear();
-            if let Err(e) = exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() }) {
-                return unnettable(e);
+            // Under a fixed read order the meta-EE chose the cells itself: the dry run
+            // read exactly what the block must prove.
+            if rules.fixed_order.is_none() {
+                meta_tx.proof_order = proof_orders(world, shard, &readers, exec.outputs(), rules.variant)?;
+                recorded.borrow_mut().foreign.clear();
+                if let Err(e) = exec.dry_run(&ShardTransaction { ee_id: meta, data: meta_tx.encode() }) {
+                    return unnettable(e);
+                }
             }
             proofs = foreign_proofs(world, &recorded.borrow())?;
             meta_tx.multiproof = proofs.encode();
@@ -351,7 +365,7 @@ impl<R: EeRunner> Chain<R> {
             foreign_shards: proofs.len(),
             foreign_cells: proofs.iter().map(|p| p.leaves.len()).sum(),
             proven_ees: foreign_readers(&recorded).len(),
-            ..netting_stats(world, shard, &outcome, &foreign_readers(&recorded))?
+            ..netting_stats(world, shard, &outcome, &recorded)?
         };
         let mut transactions = included;
         transactions.push(meta_stx);
@@ -389,33 +403,100 @@ pub fn meta_transaction(outputs: &[ee_sdk::Output], meta: EeId) -> MetaTransacti
     MetaTransaction { ee_ids, proof_order: Vec::new(), multiproof: Vec::new() }
 }
 
-fn foreign_readers(recorded: &Recorded) -> BTreeSet<EeId> {
-    recorded
-        .foreign
-        .values()
-        .flatten()
-        .filter_map(|k| match k {
-            crate::state::StateKey::Balance { ee, .. } => Some(*ee),
-            _ => None,
-        })
-        .collect()
+/// The EE of a netting key the meta-EE reads from other shards (a cell or an arrival record).
+fn netting_key_ee(key: &StateKey) -> Option<EeId> {
+    match key {
+        StateKey::Balance { ee, .. } | StateKey::Recent { ee, .. } => Some(*ee),
+        _ => None,
+    }
 }
 
-/// For each EE, the other shards with a positive cell in column `shard`, largest first.
-fn proof_orders(world: &World, shard: ShardId, ees: &BTreeSet<EeId>) -> Result<Vec<ProofOrder>, StateError> {
+fn foreign_readers(recorded: &Recorded) -> BTreeSet<EeId> {
+    recorded.foreign.values().flatten().filter_map(netting_key_ee).collect()
+}
+
+/// For each EE, the other shards worth reading, best first, by the variant's measure:
+/// the cell in column `shard` (B, reserve) or the row's off-diagonal sum (A). Rows with
+/// nothing to give are left out. Zero-capital gets [`arrivals_order`].
+fn proof_orders(
+    world: &World,
+    shard: ShardId,
+    ees: &BTreeSet<EeId>,
+    outputs: &[ee_sdk::Output],
+    variant: NettingVariant,
+) -> Result<Vec<ProofOrder>, StateError> {
+    let n = world.shard_count();
     let mut orders = Vec::with_capacity(ees.len());
     for &ee in ees {
-        let mut cells = Vec::new();
-        for r in (0..world.shard_count()).map(ShardId).filter(|r| *r != shard) {
-            let v = world.cell(r, shard, ee)?;
-            if v > 0 {
-                cells.push((std::cmp::Reverse(v), r));
+        if variant == NettingVariant::ZeroCapital {
+            orders.push(arrivals_order(world, shard, ee, outputs)?);
+            continue;
+        }
+        let mut rows = Vec::new();
+        for r in (0..n).map(ShardId).filter(|r| *r != shard) {
+            let worth = if variant == NettingVariant::A {
+                let mut off = 0i128;
+                for c in (0..n).filter(|c| *c != r.0) {
+                    off += i128::from(world.cell(r, ShardId(c), ee)?);
+                }
+                off
+            } else {
+                i128::from(world.cell(r, shard, ee)?)
+            };
+            if worth > 0 {
+                rows.push((std::cmp::Reverse(worth), r));
             }
         }
-        cells.sort();
-        orders.push(ProofOrder { ee, shards: cells.into_iter().map(|(_, r)| r).collect() });
+        rows.sort();
+        orders.push(ProofOrder { ee, shards: rows.into_iter().map(|(_, r)| r).collect() });
     }
     Ok(orders)
+}
+
+/// Zero-capital: if the known minimum plus last slot's arrivals cover what `ee` needs
+/// beyond its diagonal (its deficit if every printed output were accepted), read arrivals,
+/// largest first; otherwise skip them (an entry past the last shard ends the arrivals
+/// pass) and read whole cells, largest first.
+fn arrivals_order(
+    world: &World,
+    shard: ShardId,
+    ee: EeId,
+    outputs: &[ee_sdk::Output],
+) -> Result<ProofOrder, StateError> {
+    let slot = world.beacon.slot;
+    let mut deficit = 0i128;
+    for o in outputs {
+        let Ok(out) = ee_sdk::NettingOutput::decode_all(&mut &o.data[..]) else { continue };
+        if o.ee_id == ee {
+            deficit += i128::from(out.amount);
+        } else if out.target_ee == ee && out.target_shard == shard {
+            deficit -= i128::from(out.amount);
+        }
+    }
+    let own = world.shard(shard)?;
+    let known = i128::from(crate::state::keys::value_u64(&own.get(&StateKey::KnownMin(ee))?));
+    let need = deficit - i128::from(world.cell(shard, shard, ee)?);
+    let (mut fresh, mut cells) = (Vec::new(), Vec::new());
+    for r in (0..world.shard_count()).map(ShardId).filter(|r| *r != shard) {
+        let (at, amount) =
+            crate::state::keys::value_recent(&world.shard(r)?.get(&StateKey::Recent { column: shard, ee })?);
+        if amount > 0 && slot.checked_sub(1) == Some(at) {
+            fresh.push((std::cmp::Reverse(amount), r));
+        }
+        let cell = world.cell(r, shard, ee)?;
+        if cell > 0 {
+            cells.push((std::cmp::Reverse(cell), r));
+        }
+    }
+    fresh.sort();
+    cells.sort();
+    let arrived: i128 = fresh.iter().map(|(a, _)| i128::from(a.0)).sum();
+    let shards = if known + arrived >= need {
+        fresh.into_iter().map(|(_, r)| r).collect()
+    } else {
+        std::iter::once(ShardId(u32::MAX)).chain(cells.into_iter().map(|(_, r)| r)).collect()
+    };
+    Ok(ProofOrder { ee, shards })
 }
 
 /// One merged multiproof per foreign shard of the recorded cells.
@@ -429,29 +510,54 @@ fn foreign_proofs(world: &World, recorded: &Recorded) -> Result<Vec<ShardProof>,
     Ok(proofs)
 }
 
-/// Net-outgoing EEs of the block and the ones the known minimum covered.
+/// Net-outgoing EEs of the block and what covered their deficits. Under version A only
+/// cross-EE flows count (same-EE moves need no cover).
 fn netting_stats(
     world: &World,
     shard: ShardId,
     outcome: &BlockOutcome,
-    proven: &BTreeSet<EeId>,
+    recorded: &Recorded,
 ) -> Result<WitnessStats, StateError> {
+    let variant = world.beacon.netting.variant;
+    let n = world.shard_count() as usize;
     let mut net: BTreeMap<EeId, i128> = BTreeMap::new();
     for r in outcome.receipts.iter().filter(|r| r.status == NettingStatus::Accepted) {
         let Some(o) = r.output else { continue };
+        if variant == NettingVariant::A && o.target_ee == r.source_ee {
+            continue;
+        }
         *net.entry(r.source_ee).or_default() -= i128::from(o.amount);
         if o.target_shard == shard {
             *net.entry(o.target_ee).or_default() += i128::from(o.amount);
         }
     }
+    let mut cells: BTreeMap<EeId, usize> = BTreeMap::new();
+    for key in recorded.foreign.values().flatten() {
+        if let StateKey::Balance { ee, .. } = key {
+            *cells.entry(*ee).or_default() += 1;
+        }
+    }
+    let full = if variant == NettingVariant::A { (n - 1) * n } else { n - 1 };
     let mut stats = WitnessStats::default();
     for (ee, flow) in net {
         if flow >= 0 {
             continue;
         }
         stats.net_outgoing_ees += 1;
+        let deficit = -flow;
         let diag = i128::from(world.cell(shard, shard, ee)?);
-        if !proven.contains(&ee) && diag < -flow {
+        if variant != NettingVariant::A && diag >= deficit {
+            continue;
+        }
+        stats.needing_cover += 1;
+        let proven = recorded.foreign.values().flatten().any(|k| netting_key_ee(k) == Some(ee));
+        if proven {
+            stats.full_proofs += usize::from(cells.get(&ee).copied().unwrap_or(0) >= full);
+        } else if variant == NettingVariant::Reserve
+            && diag + i128::from(world.reserve(shard, ee)?) >= deficit
+        {
+            stats.reserve_saves += 1;
+        } else if variant != NettingVariant::A {
             stats.known_min_saves += 1;
         }
     }

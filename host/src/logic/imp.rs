@@ -6,7 +6,7 @@ use super::memory::copy_exact;
 use super::{GuestMemory, HostError, HostLogic, TxError};
 use crate::limits::{MAX_ABORT_MESSAGE, MAX_CALL_DEPTH};
 use crate::state::StateKey;
-use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
+use crate::state::keys::{cell_value, recent_value, u64_value, value_cell, value_recent, value_u64};
 use ee_sdk::{DepositData, EeId, ShardId};
 use parity_scale_codec::{DecodeAll, Encode};
 use ruint::aliases::U256;
@@ -190,6 +190,60 @@ pub(super) fn known_min_set(
 ) -> Result<(), HostError> {
     let ee = check_ee(l, ee)?;
     l.state.set_own(StateKey::KnownMin(ee), u64_value(value))?;
+    Ok(())
+}
+
+pub(super) fn netting_rules(l: &mut HostLogic, mem: &mut dyn GuestMemory, dst: u64) -> Result<(), HostError> {
+    let mut out = [0u8; ee_sdk::NETTING_RULES_LEN];
+    let encoded = l.beacon.netting.encode();
+    out[..encoded.len()].copy_from_slice(&encoded);
+    mem.write(dst, &out)
+}
+
+pub(super) fn reserve_get(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) -> Result<u64, HostError> {
+    Ok(value_u64(&l.state.get_own(&StateKey::Reserve(EeId(ee)))?))
+}
+
+pub(super) fn reserve_set(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    ee: u32,
+    value: u64,
+) -> Result<(), HostError> {
+    let ee = check_ee(l, ee)?;
+    l.state.set_own(StateKey::Reserve(ee), u64_value(value))?;
+    Ok(())
+}
+
+pub(super) fn recent_get(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    row: u32,
+    column: u32,
+    ee: u32,
+) -> Result<u64, HostError> {
+    let row = check_shard(l, row)?;
+    let key = StateKey::Recent { column: check_shard(l, column)?, ee: EeId(ee) };
+    let v = if row == l.env.shard { l.state.get_own(&key)? } else { l.state.get_foreign(row, &key)? };
+    let (slot, amount) = value_recent(&v);
+    Ok(if l.env.slot.checked_sub(1) == Some(slot) { amount } else { 0 })
+}
+
+pub(super) fn recent_add(
+    l: &mut HostLogic,
+    _mem: &mut dyn GuestMemory,
+    column: u32,
+    ee: u32,
+    amount: u64,
+) -> Result<(), HostError> {
+    let key = StateKey::Recent { column: check_shard(l, column)?, ee: check_ee(l, ee)? };
+    if amount == 0 {
+        return Ok(());
+    }
+    let (slot, held) = value_recent(&l.state.get_own(&key)?);
+    let held = if slot == l.env.slot { held } else { 0 };
+    let next = held.checked_add(amount).ok_or(HostError::BalanceOverflow { column, ee })?;
+    l.state.set_own(key, recent_value(l.env.slot, next))?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ pub use workload::{Mix, Shape, Workload};
 use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
 use crate::genesis::{GenesisEe, GenesisSpec};
 use crate::state::{KeyLayout, World};
-use ee_sdk::{EeId, NettingStatus, ShardId};
+use ee_sdk::{EeId, NettingRules, NettingStatus, NettingVariant, ShardId};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,6 +46,33 @@ pub struct SimConfig {
     /// Threads producing and validating the shards' blocks of a slot (the figures and
     /// roots are the same for any count; only the time changes).
     pub threads: usize,
+    /// The netting rules of the chain (under `reserve`, every EE's reserve target on
+    /// every shard is funded at genesis from its home balance).
+    #[serde(serialize_with = "serialize_rules")]
+    pub netting: NettingRules,
+}
+
+/// `{ "variant": "zero-capital", "fixed_order": 7, "reserve_target": 0 }`.
+fn serialize_rules<S: serde::Serializer>(rules: &NettingRules, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("NettingRules", 3)?;
+    st.serialize_field("variant", rules.variant.name())?;
+    st.serialize_field("fixed_order", &rules.fixed_order)?;
+    st.serialize_field("reserve_target", &rules.reserve_target)?;
+    st.end()
+}
+
+impl SimConfig {
+    /// EE `e`'s genesis reserve on each shard (zero unless netting by `reserve`).
+    pub fn reserve(&self) -> u64 {
+        if self.netting.variant == NettingVariant::Reserve { self.netting.reserve_target } else { 0 }
+    }
+
+    /// EE `e`'s genesis diagonal on its home shard: its balance minus its reserves.
+    pub fn home_diagonal(&self, e: u32) -> i128 {
+        i128::from(self.shape.genesis_balance(e, self.initial_balance))
+            - i128::from(self.reserve()) * i128::from(self.shards)
+    }
 }
 
 impl Default for SimConfig {
@@ -62,6 +89,7 @@ impl Default for SimConfig {
             initial_balance: 1_000_000_000_000,
             shape: Shape::Uniform,
             threads: 1,
+            netting: NettingRules::default(),
         }
     }
 }
@@ -98,12 +126,20 @@ pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
         return Err(SimError::Config("need at least 2 shards and 1 EE".into()));
     }
     let n = config.shards as usize;
-    let mut genesis = GenesisSpec::new(config.shards).layout(config.layout).meta(code.meta.clone());
+    let mut genesis =
+        GenesisSpec::new(config.shards).layout(config.layout).netting(config.netting).meta(code.meta.clone());
     for e in 0..config.ees {
         let home = (e % config.shards) as usize;
         let mut m = vec![vec![0i64; n]; n];
-        m[home][home] = config.shape.genesis_balance(e, config.initial_balance);
-        genesis = genesis.ee(GenesisEe::new(EeId(e), format!("EE{e}"), code.transfer.clone()).with_matrix(m));
+        m[home][home] = i64::try_from(config.home_diagonal(e))
+            .ok()
+            .filter(|d| *d >= 0)
+            .ok_or_else(|| SimError::Config(format!("EE {e}'s balance does not fund its reserves")))?;
+        let mut ee = GenesisEe::new(EeId(e), format!("EE{e}"), code.transfer.clone()).with_matrix(m);
+        if config.reserve() > 0 {
+            ee = ee.with_reserves(vec![config.reserve(); n]);
+        }
+        genesis = genesis.ee(ee);
     }
     Ok(genesis.build()?)
 }
@@ -200,10 +236,23 @@ pub fn run<R: EeRunner + Sync>(
             world.real_balance(ShardId(s), EeId(e)).ok() == Some(workload.real_balance(ShardId(s), EeId(e)))
         })
     });
-    report.negative_real_balances = (0..config.shards)
-        .flat_map(|s| (0..config.ees).map(move |e| (s, e)))
-        .filter(|&(s, e)| world.real_balance(ShardId(s), EeId(e)).map_or(true, |b| b < 0))
-        .count();
+    report.negative_real_balances = if config.netting.variant == NettingVariant::A {
+        // Version A keeps only each EE's total non-negative; its columns may go negative.
+        (0..config.ees)
+            .filter(|&e| {
+                (0..config.shards)
+                    .map(|s| world.real_balance(ShardId(s), EeId(e)))
+                    .sum::<Result<i128, _>>()
+                    .map_or(true, |total| total < 0)
+            })
+            .count()
+    } else {
+        (0..config.shards)
+            .flat_map(|s| (0..config.ees).map(move |e| (s, e)))
+            .filter(|&(s, e)| world.real_balance(ShardId(s), EeId(e)).map_or(true, |b| b < 0))
+            .count()
+    };
+    report.capital_locked = u128::from(config.reserve()) * u128::from(config.shards) * u128::from(config.ees);
     report.final_roots = world.beacon.shard_roots.iter().map(hex::encode).collect();
     report.finish();
     Ok(report)

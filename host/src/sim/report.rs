@@ -43,6 +43,16 @@ pub struct ProofFigures {
     /// Net-outgoing EE-blocks whose own cell fell short but the known minimum covered:
     /// full proofs avoided by the known-minimum rule.
     pub known_min_saves: u64,
+    /// Net-outgoing EE-blocks whose own cell fell short but the reserve covered.
+    pub reserve_saves: u64,
+    /// Net-outgoing EE-blocks whose own cell alone fell short (version A: every net
+    /// cross-EE outflow): what seed 001 proves in full.
+    pub needing_cover: u64,
+    /// EE-blocks proven with a full proof (every cell the variant could read).
+    pub full_proofs: u64,
+    /// `needing_cover − full_proofs`: full proofs avoided (by the known minimum, the
+    /// reserve, arrivals or partial proofs).
+    pub full_proofs_avoided: u64,
     /// Blocks that carried any foreign proof.
     pub blocks_with_foreign_proofs: u64,
 }
@@ -106,11 +116,13 @@ pub struct SlotFigures {
     pub proven_ees: u64,
     /// Net-outgoing EE-blocks the known minimum covered without a proof.
     pub known_min_saves: u64,
+    /// Net-outgoing EE-blocks the reserve covered without a proof.
+    pub reserve_saves: u64,
     /// All gas of the slot.
     pub gas: u64,
     /// The meta-EE's gas of the slot.
     pub meta_gas: u64,
-    /// Sum of every on-diagonal cell (`M_e[s][s]`) after the slot, Gwei.
+    /// Sum of every on-diagonal cell (`M_e[s][s]`) after the slot, plus the reserves, Gwei.
     pub diagonal: i128,
     /// Sum of every off-diagonal cell after the slot, Gwei (seed 001: these only grow,
     /// the diagonal falls by as much).
@@ -119,12 +131,12 @@ pub struct SlotFigures {
 
 impl SlotFigures {
     /// The CSV header of [`SlotFigures::csv_row`].
-    pub const CSV_HEADER: &'static str = "slot,transactions,accepted_outputs,rejected_outputs,own_bytes,foreign_bytes,net_outgoing_ees,proven_ees,known_min_saves,gas,meta_gas,diagonal,off_diagonal";
+    pub const CSV_HEADER: &'static str = "slot,transactions,accepted_outputs,rejected_outputs,own_bytes,foreign_bytes,net_outgoing_ees,proven_ees,known_min_saves,reserve_saves,gas,meta_gas,diagonal,off_diagonal";
 
     /// The slot as a CSV row.
     pub fn csv_row(&self) -> String {
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.slot,
             self.transactions,
             self.accepted_outputs,
@@ -134,6 +146,7 @@ impl SlotFigures {
             self.net_outgoing_ees,
             self.proven_ees,
             self.known_min_saves,
+            self.reserve_saves,
             self.gas,
             self.meta_gas,
             self.diagonal,
@@ -143,11 +156,16 @@ impl SlotFigures {
 
     /// Share of net-outgoing EE-blocks the known minimum covered (0 with none).
     pub fn known_min_hit_rate(&self) -> f64 {
-        if self.net_outgoing_ees == 0 {
-            0.0
-        } else {
-            self.known_min_saves as f64 / self.net_outgoing_ees as f64
-        }
+        self.rate(self.known_min_saves)
+    }
+
+    /// Share of net-outgoing EE-blocks the reserve covered (0 with none).
+    pub fn reserve_hit_rate(&self) -> f64 {
+        self.rate(self.reserve_saves)
+    }
+
+    fn rate(&self, hits: u64) -> f64 {
+        if self.net_outgoing_ees == 0 { 0.0 } else { hits as f64 / self.net_outgoing_ees as f64 }
     }
 
     fn add_block(&mut self, r: &BlockResult) {
@@ -179,6 +197,7 @@ impl SlotFigures {
         self.net_outgoing_ees += w.net_outgoing_ees as u64;
         self.proven_ees += w.proven_ees as u64;
         self.known_min_saves += w.known_min_saves as u64;
+        self.reserve_saves += w.reserve_saves as u64;
     }
 }
 
@@ -206,8 +225,12 @@ pub struct SimReport {
     pub supply_conserved: bool,
     /// Whether the workload's ledger equals `Σ_r M_e[r][s]` for every (shard, EE).
     pub ledger_matches_state: bool,
-    /// (shard, EE) pairs with a negative real balance. Must be 0.
+    /// (shard, EE) pairs with a negative real balance (version A: EEs with a negative
+    /// total, the only balance A keeps non-negative). Must be 0.
     pub negative_real_balances: usize,
+    /// Value held in reserves at genesis (the `reserve` variant), Gwei: capital the EEs
+    /// could not otherwise use.
+    pub capital_locked: u128,
     /// Every shard's state root after the last slot (hex): equal for any thread count.
     pub final_roots: Vec<String>,
     /// Proof figures.
@@ -236,6 +259,7 @@ impl SimReport {
             supply_conserved: false,
             ledger_matches_state: false,
             negative_real_balances: 0,
+            capital_locked: 0,
             proofs: ProofFigures::default(),
             gas: GasFigures::default(),
             time: TimeFigures::default(),
@@ -279,10 +303,29 @@ impl SimReport {
         p.net_outgoing_ees += w.net_outgoing_ees as u64;
         p.proven_ees += w.proven_ees as u64;
         p.foreign_cells += w.foreign_cells as u64;
-        p.full_proof_cells += w.proven_ees as u64 * u64::from(self.config.shards - 1);
+        let shards = u64::from(self.config.shards);
+        let full_cells = if self.config.netting.variant == ee_sdk::NettingVariant::A {
+            (shards - 1) * shards
+        } else {
+            shards - 1
+        };
+        p.full_proof_cells += w.proven_ees as u64 * full_cells;
         p.known_min_saves += w.known_min_saves as u64;
+        p.reserve_saves += w.reserve_saves as u64;
+        p.needing_cover += w.needing_cover as u64;
+        p.full_proofs += w.full_proofs as u64;
         p.blocks_with_foreign_proofs += u64::from(w.foreign_bytes > 0);
         p.foreign_shard_proofs += w.foreign_shards as u64;
+    }
+
+    /// Whether every invariant held: no root or outcome mismatch, supply conserved, the
+    /// ledger equal to the state, no negative real balance.
+    pub fn holds(&self) -> bool {
+        self.root_mismatches == 0
+            && self.outcome_mismatches == 0
+            && self.supply_conserved
+            && self.ledger_matches_state
+            && self.negative_real_balances == 0
     }
 
     pub(super) fn finish(&mut self) {
@@ -296,5 +339,6 @@ impl SimReport {
         p.foreign_bytes_per_net_outgoing_ee = per(p.foreign_bytes, p.net_outgoing_ees);
         p.foreign_bytes_per_proven_ee = per(p.foreign_bytes, p.proven_ees);
         p.foreign_bytes_per_foreign_shard = per(p.foreign_bytes, p.foreign_shard_proofs);
+        p.full_proofs_avoided = p.needing_cover.saturating_sub(p.full_proofs);
     }
 }

@@ -117,10 +117,10 @@ enum Kind {
 impl Workload {
     /// The genesis ledger of `config`.
     pub fn new(config: &SimConfig) -> Self {
-        let mut real = vec![vec![0i128; config.ees as usize]; config.shards as usize];
+        let reserve = i128::from(config.reserve());
+        let mut real = vec![vec![reserve; config.ees as usize]; config.shards as usize];
         for e in 0..config.ees {
-            real[(e % config.shards) as usize][e as usize] =
-                i128::from(config.shape.genesis_balance(e, config.initial_balance));
+            real[(e % config.shards) as usize][e as usize] += config.home_diagonal(e);
         }
         Workload { rng: Pcg64::seed_from_u64(config.seed), real }
     }

@@ -1,6 +1,6 @@
 //! The beacon state: the EE registry and the latest crosslinked shard roots.
 use crate::abi::Role;
-use ee_sdk::{DepositReceipt, EeId, Root};
+use ee_sdk::{DepositReceipt, EeId, NettingRules, Root};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -41,6 +41,8 @@ pub struct BeaconState {
     pub shard_roots: Vec<Root>,
     /// Validator deposit receipts, claimable once each on their target shard.
     pub deposits: Vec<DepositReceipt>,
+    /// The netting rules every shard's meta-EE applies (a chain parameter).
+    pub netting: NettingRules,
 }
 
 impl BeaconState {

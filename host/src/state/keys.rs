@@ -9,6 +9,8 @@
 //! | `KnownMin(e)` | known minimum of `Σ_{i≠r} M_e[i][r]` recorded on shard `r`, a `u64` |
 //! | `Netted { target_shard, target_ee, root }` | what the meta-EE on `r` netted towards that target with data root `root`, a `u64` |
 //! | `DepositClaimed(i)` | 1 once beacon deposit receipt `i` was claimed on `r` |
+//! | `Reserve(e)` | EE `e`'s reserve on shard `r` (the `reserve` netting variant), a `u64` |
+//! | `Recent { column: c, ee: e }` | what `M_e[r][c]` received in one slot (the `zero-capital` variant): that slot and the amount, two `u64`s |
 //!
 //! # Layout
 //!
@@ -59,6 +61,16 @@ pub enum StateKey {
     DepositClaimed(u64),
     /// The fees collected on this shard (Gwei), owed to its block producers.
     FeePool,
+    /// An EE's reserve on this shard (the `reserve` netting variant), in Gwei.
+    Reserve(EeId),
+    /// What this shard's cell for `column` received in its latest slot of receiving (the
+    /// `zero-capital` netting variant): see [`recent_value`].
+    Recent {
+        /// The shard the funds are for.
+        column: ShardId,
+        /// The EE.
+        ee: EeId,
+    },
 }
 
 impl fmt::Display for StateKey {
@@ -72,6 +84,8 @@ impl fmt::Display for StateKey {
             }
             StateKey::DepositClaimed(i) => write!(f, "deposit_claimed[{i}]"),
             StateKey::FeePool => f.write_str("fee_pool"),
+            StateKey::Reserve(e) => write!(f, "reserve[{}]", e.0),
+            StateKey::Recent { column, ee } => write!(f, "recent[{}][{}]", column.0, ee.0),
         }
     }
 }
@@ -104,6 +118,8 @@ impl StateKey {
             }
             StateKey::DepositClaimed(i) => (4, 0, i.to_le_bytes().to_vec()),
             StateKey::FeePool => (5, 0, Vec::new()),
+            StateKey::Reserve(e) => (6, 0, e.0.to_le_bytes().to_vec()),
+            StateKey::Recent { column, ee } => (7, column.0, ee.0.to_le_bytes().to_vec()),
         }
     }
 
@@ -155,6 +171,23 @@ pub fn value_u64(v: &Value) -> u64 {
     u64::from_le_bytes(v[..8].try_into().expect("8 bytes"))
 }
 
+/// Encodes a `Recent` record: `amount` received during `slot` (all-zero when nothing was).
+pub fn recent_value(slot: u64, amount: u64) -> Value {
+    if amount == 0 {
+        return [0u8; 32];
+    }
+    let mut v = [0u8; 32];
+    v[..8].copy_from_slice(&slot.to_le_bytes());
+    v[8..16].copy_from_slice(&amount.to_le_bytes());
+    v
+}
+
+/// Decodes a `Recent` record as `(slot, amount)`.
+pub fn value_recent(v: &Value) -> (u64, u64) {
+    let word = |i: usize| u64::from_le_bytes(v[i..i + 8].try_into().expect("8 bytes"));
+    (word(0), word(8))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +198,8 @@ mod tests {
             assert_eq!(value_cell(&cell_value(x)), x);
         }
         assert_eq!(cell_value(0), [0u8; 32]);
+        assert_eq!(value_recent(&recent_value(7, 9)), (7, 9));
+        assert_eq!(recent_value(7, 0), [0u8; 32]);
     }
 
     #[test]
@@ -195,6 +230,8 @@ mod tests {
                     StateKey::KnownMin(EeId(e)),
                     StateKey::Balance { column: ShardId(e % 7), ee: EeId(e) },
                     StateKey::DepositClaimed(u64::from(e)),
+                    StateKey::Reserve(EeId(e)),
+                    StateKey::Recent { column: ShardId(e % 7), ee: EeId(e) },
                     StateKey::Netted {
                         target_shard: ShardId(e % 3),
                         target_ee: EeId(e),

@@ -80,6 +80,7 @@ impl World {
             ees: BTreeMap::new(),
             shard_roots: shards.iter().map(ShardState::root).collect(),
             deposits: Vec::new(),
+            netting: ee_sdk::NettingRules::default(),
         };
         Ok(World { beacon, shards })
     }
@@ -162,17 +163,48 @@ impl World {
         (0..n).map(|r| (0..n).map(|c| self.cell(ShardId(r), ShardId(c), ee)).collect()).collect()
     }
 
-    /// `real_balance(s, ee) = Σ_r M_ee[r][s]`.
+    /// `real_balance(s, ee) = Σ_r M_ee[r][s]`, plus `ee`'s reserve on `s` (zero unless the
+    /// chain nets by the `reserve` variant).
     pub fn real_balance(&self, s: ShardId, ee: EeId) -> Result<i128, StateError> {
-        (0..self.shard_count()).map(|r| self.cell(ShardId(r), s, ee).map(i128::from)).sum()
+        let column: i128 = (0..self.shard_count())
+            .map(|r| self.cell(ShardId(r), s, ee).map(i128::from))
+            .sum::<Result<_, _>>()?;
+        Ok(column + i128::from(self.reserve(s, ee)?))
     }
 
-    /// Sum of every cell of every registered EE's matrix (conserved by netting).
+    /// `ee`'s reserve on shard `s` (the `reserve` netting variant).
+    pub fn reserve(&self, s: ShardId, ee: EeId) -> Result<u64, StateError> {
+        Ok(super::keys::value_u64(&self.shard(s)?.get(&StateKey::Reserve(ee))?))
+    }
+
+    /// Funds `ee`'s reserve on every shard (genesis): `reserves[s]` Gwei on shard `s`. The
+    /// caller takes the value from the EE's cells so that the supply is what it means to
+    /// be. Crosslinks the new roots.
+    pub fn set_reserves(&mut self, ee: EeId, reserves: &[u64]) -> Result<(), WorldError> {
+        if !self.beacon.ees.contains_key(&ee) {
+            return Err(WorldError::UnknownEe(ee.0));
+        }
+        if reserves.len() != self.shards.len() {
+            return Err(WorldError::MatrixShape { ee: ee.0, shards: self.shard_count() });
+        }
+        for (shard, &value) in self.shards.iter_mut().zip(reserves) {
+            let writes = BTreeMap::from([(StateKey::Reserve(ee), super::keys::u64_value(value))]);
+            shard.apply(&writes)?;
+        }
+        self.crosslink();
+        Ok(())
+    }
+
+    /// Sum of every cell of every registered EE's matrix, plus their reserves (conserved by
+    /// netting).
     pub fn total_supply(&self) -> Result<i128, StateError> {
         let mut total = 0i128;
         for ee in self.beacon.ees.keys() {
             for row in self.matrix(*ee)? {
                 total += row.iter().map(|&v| i128::from(v)).sum::<i128>();
+            }
+            for s in 0..self.shard_count() {
+                total += i128::from(self.reserve(ShardId(s), *ee)?);
             }
         }
         Ok(total)
