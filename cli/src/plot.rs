@@ -12,7 +12,9 @@ struct Line {
     points: Vec<(u32, f64)>,
 }
 
-fn chart(path: &Path, title: &str, y_desc: &str, lines: &[Line]) -> Fallible<()> {
+/// Draws `lines` into an SVG at `path`; `log` puts the values on a log scale (for runs
+/// that differ by orders of magnitude; values below 1 are drawn as 1).
+fn chart(path: &Path, title: &str, y_desc: &str, lines: &[Line], log: bool) -> Fallible<()> {
     let root = SVGBackend::new(path, (900, 420)).into_drawing_area();
     root.fill(&WHITE)?;
     let slots = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)).max().unwrap_or(0) + 1;
@@ -22,20 +24,30 @@ fn chart(path: &Path, title: &str, y_desc: &str, lines: &[Line]) -> Fallible<()>
         .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (lo, hi) =
         if lo > hi { (0.0, 1.0) } else { (lo.min(0.0), if hi > lo { hi * 1.05 } else { lo + 1.0 }) };
-    let mut c = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(80)
-        .build_cartesian_2d(0u32..slots, lo..hi)?;
-    c.configure_mesh().x_desc("slot").y_desc(y_desc).draw()?;
-    for l in lines {
-        let colour = l.colour;
-        c.draw_series(LineSeries::new(l.points.iter().copied(), colour.stroke_width(2)))?
-            .label(l.name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+    let mut builder = ChartBuilder::on(&root);
+    builder.caption(title, ("sans-serif", 20)).margin(12).x_label_area_size(36).y_label_area_size(80);
+    if log {
+        let mut c = builder.build_cartesian_2d(0u32..slots, (1.0..hi.max(10.0)).log_scale())?;
+        c.configure_mesh().x_desc("slot").y_desc(format!("{y_desc} (log scale)")).draw()?;
+        for l in lines {
+            let colour = l.colour;
+            let points = l.points.iter().map(|&(x, y)| (x, y.max(1.0)));
+            c.draw_series(LineSeries::new(points, colour.stroke_width(2)))?
+                .label(l.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+        }
+        c.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+    } else {
+        let mut c = builder.build_cartesian_2d(0u32..slots, lo..hi)?;
+        c.configure_mesh().x_desc("slot").y_desc(y_desc).draw()?;
+        for l in lines {
+            let colour = l.colour;
+            c.draw_series(LineSeries::new(l.points.iter().copied(), colour.stroke_width(2)))?
+                .label(l.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2)));
+        }
+        c.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
     }
-    c.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
     root.present()?;
     Ok(())
 }
@@ -86,6 +98,7 @@ pub fn write(dir: &Path, label: &str, runs: &[Run<'_>]) -> anyhow::Result<Vec<Pa
                 "proof-bytes.svg",
                 format!("Witness bytes per slot ({label})"),
                 "bytes",
+                false,
                 vec![
                     line("own shard", PALETTE[0], series, |s| s.own_bytes as f64),
                     line("foreign (meta-EE)", PALETTE[1], series, |s| s.foreign_bytes as f64),
@@ -95,6 +108,7 @@ pub fn write(dir: &Path, label: &str, runs: &[Run<'_>]) -> anyhow::Result<Vec<Pa
                 "known-minimum.svg",
                 format!("Net-outgoing EEs covered without a proof ({label})"),
                 "share of net-outgoing EE-blocks",
+                false,
                 vec![
                     line("known minimum, no proof", PALETTE[2], series, SlotFigures::known_min_hit_rate),
                     line("reserve, no proof", PALETTE[3], series, SlotFigures::reserve_hit_rate),
@@ -107,6 +121,7 @@ pub fn write(dir: &Path, label: &str, runs: &[Run<'_>]) -> anyhow::Result<Vec<Pa
                 "diagonal-drift.svg",
                 format!("Diagonal drift: on-diagonal cells fall, off-diagonal grow ({label})"),
                 "ETH",
+                false,
                 vec![
                     line("on-diagonal sum (+ reserves)", PALETTE[0], series, |s| s.diagonal as f64 / eth),
                     line("off-diagonal sum", PALETTE[3], series, |s| s.off_diagonal as f64 / eth),
@@ -143,32 +158,37 @@ pub fn write(dir: &Path, label: &str, runs: &[Run<'_>]) -> anyhow::Result<Vec<Pa
                 "proof-bytes.svg",
                 format!("Witness bytes per slot, own + foreign, by netting variant ({label})"),
                 "bytes",
+                true,
                 per_run(|s| (s.own_bytes + s.foreign_bytes) as f64),
             ),
             (
                 "foreign-proof-bytes.svg",
                 format!("Foreign proof bytes per slot by netting variant ({label})"),
                 "bytes",
+                true,
                 per_run(|s| s.foreign_bytes as f64),
             ),
             (
                 "known-minimum.svg",
                 format!("Net-outgoing EEs covered without a proof, by variant ({label})"),
                 "share of net-outgoing EE-blocks",
+                false,
                 hit_rates,
             ),
             (
                 "diagonal-drift.svg",
                 format!("On-diagonal sum (+ reserves) by netting variant: it only falls ({label})"),
                 "ETH",
+                false,
                 per_run(|s| s.diagonal as f64 / 1e9),
             ),
         ]
     };
     let mut written = Vec::new();
-    for (file, title, y, lines) in charts {
+    for (file, title, y, log, lines) in charts {
         let path = dir.join(file);
-        chart(&path, &title, y, &lines).map_err(|e| anyhow::anyhow!("plotting {}: {e}", path.display()))?;
+        chart(&path, &title, y, &lines, log)
+            .map_err(|e| anyhow::anyhow!("plotting {}: {e}", path.display()))?;
         written.push(path);
     }
     Ok(written)

@@ -148,6 +148,56 @@ fn sim_writes_a_series_and_charts_and_is_the_same_on_any_thread_count() {
 }
 
 #[test]
+fn sim_compares_netting_variants_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("series.csv");
+    let plots = dir.path().join("plots");
+    let base = ["sim", "--native", "--shards", "4", "--ees", "8", "--blocks", "4", "--threads", "2"];
+    let mut args = base.to_vec();
+    args.extend(["--compare", "a,b,zero-capital,reserve", "--format", "json"]);
+    args.extend(["--series", csv.to_str().unwrap(), "--plot", plots.to_str().unwrap()]);
+    let out = ee(&args);
+    assert!(out.success(), "{:?}", out.error);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let reports = json["reports"].as_array().unwrap();
+    let names: Vec<&str> =
+        reports.iter().map(|r| r["config"]["netting"]["variant"].as_str().unwrap()).collect();
+    assert_eq!(names, ["a", "b", "zero-capital", "reserve"]);
+    for r in reports {
+        assert_eq!(r["root_mismatches"], 0);
+        assert_eq!(r["supply_conserved"], true);
+        assert!(r["accepted_outputs"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(reports[3]["capital_locked"], 4u64 * 8 * 1_000_000_000, "1 ETH per shard per EE");
+    assert_eq!(reports[1]["capital_locked"], 0);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("variant,slot,"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("zero-capital,")).count(), 4);
+    let svg = std::fs::read_to_string(plots.join("foreign-proof-bytes.svg")).unwrap();
+    assert!(svg.contains("by netting variant") && svg.contains("zero-capital") && svg.contains("log scale"));
+
+    // The table has a column per variant; a fixed read order is named in its header.
+    let mut args = base.to_vec();
+    args.extend(["--compare", "b,reserve", "--fixed-order", "7"]);
+    let out = ee(&args);
+    assert!(out.success(), "{:?}", out.error);
+    assert!(out.stdout.contains("fixed read order (seed 7)"), "{}", out.stdout);
+    let header = out.stdout.lines().find(|l| l.contains("figure")).unwrap();
+    assert!(header.contains(" b ") && header.contains("reserve"), "{header}");
+
+    // Unknown variants and --netting with --compare are refused by the parser.
+    let mut args = base.to_vec();
+    args.extend(["--netting", "c"]);
+    let out = ee(&args);
+    assert_eq!(out.code, 2);
+    let error = out.error.unwrap_or_default();
+    assert!(error.contains("unknown netting variant `c`"), "{error}");
+    let mut args = base.to_vec();
+    args.extend(["--netting", "a", "--compare", "b"]);
+    assert_eq!(ee(&args).code, 2);
+}
+
+#[test]
 fn key_files_are_read_bounded_and_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.key");

@@ -10,7 +10,7 @@ use ee_host::genesis::{GenesisEe, GenesisSpec};
 use ee_host::native::NativeRunner;
 use ee_host::state::World;
 use ee_sdk::codec::Encode;
-use ee_sdk::{EeId, NettingStatus, RejectReason, ShardId, ShardTransaction, Transfer};
+use ee_sdk::{EeId, NettingStatus, RejectReason, Root, ShardBlock, ShardId, ShardTransaction, Transfer};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -70,6 +70,28 @@ pub fn chain(tier: Tier, shards: u32, ees: &[(u32, Vec<Vec<i64>>)]) -> Chain<Box
         ),
     };
     Chain::new(world, runner, config)
+}
+
+/// Validates `block` statelessly against `c`'s state before it (`roots` and `pre` as of
+/// that state) under `limits`; the post-root it reaches.
+pub fn validate_against(
+    c: &Chain<Box<dyn EeRunner>>,
+    roots: &[Root],
+    pre: Root,
+    block: &ShardBlock,
+    limits: &ee_host::limits::Limits,
+) -> Result<Root, ee_host::exec::StatelessError> {
+    ee_host::exec::validate_block(
+        &c.world.beacon,
+        roots,
+        pre,
+        ee_host::state::KeyLayout::ColumnMajor,
+        block,
+        &c.runner,
+        &c.config.costs,
+        limits,
+    )
+    .map(|v| v.post_root)
 }
 
 /// A transfer-EE transaction.

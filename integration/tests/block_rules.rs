@@ -2,11 +2,10 @@
 //! the meta-EE present, complete and successful, nothing after it, the block gas limit
 //! with the meta-EE's reserved share; the producer defers what does not fit; and the
 //! meta-EE's cost at the limits of a block's output budget.
-use ee_host::exec::{BlockError, BlockResult, Chain, EeRunner, StatelessError, validate_block};
+use ee_host::exec::{BlockError, BlockResult, Chain, EeRunner, StatelessError};
 use ee_host::limits::Limits;
 use ee_host::logic::TxError;
 use ee_host::runtime::EngineKind;
-use ee_host::state::KeyLayout;
 use ee_integration::*;
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{MetaTransaction, Root, ShardBlock, ShardTransaction};
@@ -26,17 +25,7 @@ fn validate(
     block: &ShardBlock,
     limits: &Limits,
 ) -> Result<Root, StatelessError> {
-    validate_block(
-        &c.world.beacon,
-        roots,
-        pre,
-        KeyLayout::ColumnMajor,
-        block,
-        &c.runner,
-        &c.config.costs,
-        limits,
-    )
-    .map(|v| v.post_root)
+    validate_against(c, roots, pre, block, limits)
 }
 
 fn meta_of(block: &ShardBlock) -> MetaTransaction {

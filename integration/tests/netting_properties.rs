@@ -8,7 +8,7 @@
 //! the byte-identical post-state root with the same gas and netting decisions.
 
 use ee_integration::*;
-use ee_sdk::{EeId, NettingStatus, ShardId, ShardTransaction};
+use ee_sdk::{EeId, NettingRules, NettingStatus, NettingVariant, ShardId, ShardTransaction};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -56,6 +56,19 @@ fn workload() -> impl Strategy<Value = Workload> {
 /// Amounts and balances are multiplied by `scale` so that fees (tens of thousands of Gwei
 /// per transaction at `gas_price` 1) matter without draining everything.
 fn check(tier: Tier, w: &Workload, gas_price: u64, scale: i64) -> Result<(), TestCaseError> {
+    check_rules(tier, w, gas_price, scale, NettingRules::default())
+}
+
+/// [`check`] under `rules`. Under `reserve` every EE gets a reserve of `4 × scale` on every
+/// shard, which is also the reserve target. Under version A each block runs as its own slot (A is only safe when one shard
+/// spends an EE's total at a time) and what must stay non-negative is each EE's total.
+fn check_rules(
+    tier: Tier,
+    w: &Workload,
+    gas_price: u64,
+    scale: i64,
+    rules: NettingRules,
+) -> Result<(), TestCaseError> {
     let ees: Vec<(u32, Vec<Vec<i64>>)> = w
         .matrices
         .iter()
@@ -65,10 +78,25 @@ fn check(tier: Tier, w: &Workload, gas_price: u64, scale: i64) -> Result<(), Tes
         .collect();
     let mut c = chain(tier, w.shards, &ees);
     c.config.limits.gas_price = gas_price;
+    let mut rules = rules;
+    if rules.variant == NettingVariant::Reserve {
+        rules.reserve_target = 4 * scale as u64;
+    }
+    c.world.beacon.netting = rules;
+    if rules.variant == NettingVariant::Reserve {
+        for (e, _) in &ees {
+            c.world.set_reserves(EeId(*e), &vec![4 * scale as u64; w.shards as usize]).unwrap();
+        }
+    }
+    let slots: Vec<Vec<(u32, Vec<Tx>)>> = if rules.variant == NettingVariant::A {
+        w.slots.iter().flatten().map(|b| vec![b.clone()]).collect()
+    } else {
+        w.slots.clone()
+    };
     let supply = c.world.total_supply().unwrap() + c.world.fees_collected().unwrap() as i128;
     let scaled = |a: u64| if a <= 12 { a * scale as u64 } else { a };
-    for slot in &w.slots {
-        let before: Vec<i128> = (0..w.ees).map(|e| total(&matrix(&c, e))).collect();
+    for slot in &slots {
+        let before: Vec<i128> = (0..w.ees).map(|e| value(&c, e)).collect();
         let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = slot
             .iter()
             .map(|(s, txs)| {
@@ -119,8 +147,12 @@ fn check(tier: Tier, w: &Workload, gas_price: u64, scale: i64) -> Result<(), Tes
         let fees = c.world.fees_collected().unwrap() as i128;
         prop_assert_eq!(c.world.total_supply().unwrap() + fees, supply, "matrices plus fees are conserved");
         for e in 0..w.ees {
-            let after = total(&matrix(&c, e));
+            let after = value(&c, e);
             prop_assert_eq!(after - before[e as usize], flow.get(&e).copied().unwrap_or(0), "EE {} total", e);
+            if rules.variant == NettingVariant::A {
+                prop_assert!(after >= 0, "EE {} total {} < 0", e, after);
+                continue;
+            }
             for s in 0..w.shards {
                 let real = c.world.real_balance(ShardId(s), EeId(e)).unwrap();
                 prop_assert!(real >= 0, "real_balance({}, {}) = {} < 0", s, e, real);
@@ -143,6 +175,24 @@ fn total(m: &[Vec<i64>]) -> i128 {
     m.iter().flatten().map(|&v| i128::from(v)).sum()
 }
 
+/// An EE's matrix total plus its reserves.
+fn value(c: &ee_host::exec::Chain<Box<dyn ee_host::exec::EeRunner>>, e: u32) -> i128 {
+    let reserves: i128 =
+        (0..c.world.shard_count()).map(|s| i128::from(c.world.reserve(ShardId(s), EeId(e)).unwrap())).sum();
+    total(&matrix(c, e)) + reserves
+}
+
+/// Every variant, and B and zero-capital with a fixed read order.
+fn variants() -> Vec<NettingRules> {
+    let mut all: Vec<NettingRules> = NettingVariant::ALL
+        .iter()
+        .map(|&variant| NettingRules { variant, fixed_order: None, reserve_target: 0 })
+        .collect();
+    all.push(NettingRules { variant: NettingVariant::B, fixed_order: Some(7), reserve_target: 0 });
+    all.push(NettingRules { variant: NettingVariant::ZeroCapital, fixed_order: Some(9), reserve_target: 0 });
+    all
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
     #[test]
@@ -153,6 +203,27 @@ proptest! {
     #[test]
     fn native_netting_with_fees_conserves_and_never_overdraws(w in workload()) {
         check(Tier::Native, &w, 1, 10_000)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #[test]
+    fn native_netting_conserves_and_never_overdraws_under_every_variant(w in workload()) {
+        for rules in variants() {
+            check_rules(Tier::Native, &w, 0, 1, rules)?;
+            check_rules(Tier::Native, &w, 1, 10_000, rules)?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #[test]
+    fn wasm_netting_conserves_and_never_overdraws_under_every_variant(w in workload()) {
+        for rules in variants() {
+            check_rules(Tier::Wasm(ee_host::runtime::EngineKind::Singlepass), &w, 1, 10_000, rules)?;
+        }
     }
 }
 

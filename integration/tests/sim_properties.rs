@@ -1,9 +1,10 @@
 //! Random simulations (seed, shape, mix) through the real host logic: the stateful
 //! producer and the stateless validator agree on every block, the sum over all matrices is
-//! conserved, no real balance goes negative, and the workload's ledger equals the state.
+//! conserved, no real balance goes negative, and the workload's ledger equals the state —
+//! under every netting variant, with and without a fixed read order.
 use ee_host::native::NativeRunner;
 use ee_host::sim::{self, Mix, Shape, SimCode, SimConfig};
-use ee_sdk::EeId;
+use ee_sdk::{EeId, NettingRules, NettingVariant};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -30,10 +31,24 @@ fn config() -> impl Strategy<Value = SimConfig> {
             Just(Shape::Skewed),
             (1u32..=3).prop_map(|ees| Shape::HotSpot { ees })
         ],
+        (0usize..4, prop::option::of(any::<u64>())),
     )
-        .prop_filter("some weight", |(_, _, _, _, _, _, (a, b, c), _, _)| a + b + c > 0)
+        .prop_filter("some weight", |(_, _, _, _, _, _, (a, b, c), _, _, _)| a + b + c > 0)
         .prop_map(
-            |(shards, ees, slots, tx_per_block, transfers_per_tx, seed, (a, b, c), balance, shape)| {
+            |(
+                shards,
+                ees,
+                slots,
+                tx_per_block,
+                transfers_per_tx,
+                seed,
+                (a, b, c),
+                balance,
+                shape,
+                (v, fixed),
+            )| {
+                // A reserve of up to half of an EE's balance, spread over the shards.
+                let reserve_target = (balance / (2 * i64::from(shards))) as u64;
                 SimConfig {
                     shards,
                     ees,
@@ -44,6 +59,11 @@ fn config() -> impl Strategy<Value = SimConfig> {
                     mix: Mix { cross_shard: a, cross_ee: b, self_balanced: c },
                     initial_balance: balance,
                     shape,
+                    netting: NettingRules {
+                        variant: NettingVariant::ALL[v],
+                        fixed_order: fixed,
+                        reserve_target,
+                    },
                     ..SimConfig::default()
                 }
             },
@@ -53,7 +73,7 @@ fn config() -> impl Strategy<Value = SimConfig> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
     #[test]
-    fn stateful_and_stateless_agree_on_random_workloads(config in config()) {
+    fn stateful_and_stateless_agree_on_random_workloads_under_every_variant(config in config()) {
         let code = SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) };
         let world = sim::genesis(&config, &code).unwrap();
         let validator = runner(config.ees);
@@ -81,12 +101,19 @@ proptest! {
 }
 
 /// The shards of a slot are produced and validated on several threads: every figure and
-/// every final root is the same for any thread count.
+/// every final root is the same for any thread count, under every variant.
 #[test]
 fn results_are_identical_for_any_thread_count() {
     let code = SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) };
-    for (shards, ees, seed) in [(2, 3, 1), (5, 8, 7), (8, 16, 42)] {
-        let base = SimConfig { shards, ees, slots: 6, tx_per_block: 6, seed, ..SimConfig::default() };
+    for (shards, ees, seed, variant) in [
+        (2, 3, 1, NettingVariant::B),
+        (5, 8, 7, NettingVariant::A),
+        (8, 16, 42, NettingVariant::ZeroCapital),
+        (4, 8, 3, NettingVariant::Reserve),
+    ] {
+        let netting = NettingRules { variant, fixed_order: None, reserve_target: 1_000_000 };
+        let base =
+            SimConfig { shards, ees, slots: 6, tx_per_block: 6, seed, netting, ..SimConfig::default() };
         let run = |threads: usize| {
             let config = SimConfig { threads, ..base.clone() };
             let world = sim::genesis(&config, &code).unwrap();

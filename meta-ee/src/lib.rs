@@ -97,6 +97,7 @@ fn count_leaves(mut bytes: &[u8]) -> Option<usize> {
 /// The meta-EE's entry: decode the transaction, load the witness, net by the chain's
 /// rules, print reports. Under a fixed read order (adiasg's rule) a multiproof must prove
 /// exactly the foreign keys the netting read: what a producer has seen, it must process.
+/// (An empty multiproof proves nothing: a stateless host traps on the first foreign read.)
 pub fn run() -> Result<(), &'static str> {
     let tx: MetaTransaction = env::decode_block_data("malformed meta-EE transaction");
     let rules = env::netting_rules();
@@ -117,7 +118,9 @@ pub fn run() -> Result<(), &'static str> {
     }
     let batches: Vec<(EeId, Vec<&[u8]>)> = outputs.iter().map(|(ee, o)| (*ee, o.iter().collect())).collect();
     let netted = netting::net(&mut HostLedger, &batches, &tx.proof_order, rules).map_err(|e| e.message())?;
-    if rules.fixed_order.is_some() && proven != netted.foreign_reads {
+    // A stateful producer's dry run carries no multiproof (it reads full state); a
+    // stateless validator cannot read an unproven cell at all.
+    if rules.fixed_order.is_some() && !tx.multiproof.is_empty() && proven != netted.foreign_reads {
         return Err("the multiproof proves cells the fixed read order did not reach");
     }
     for report in netted.reports {
