@@ -198,6 +198,46 @@ fn sim_compares_netting_variants_side_by_side() {
 }
 
 #[test]
+fn sim_mixes_vhee_users_into_every_slot_under_every_variant() {
+    for seed in ["1", "2", "3"] {
+        let args = [
+            "sim",
+            "--native",
+            "--shards",
+            "3",
+            "--ees",
+            "6",
+            "--blocks",
+            "10",
+            "--seed",
+            seed,
+            "--vhee-users",
+            "3",
+            "--compare",
+            "a,b,zero-capital,reserve",
+            "--format",
+            "json",
+        ];
+        let out = ee(&args);
+        assert!(out.success(), "seed {seed}: {:?}\n{}", out.error, out.stdout);
+        let json: Value = serde_json::from_str(&out.stdout).unwrap();
+        for r in json["reports"].as_array().unwrap() {
+            let users = &r["users"];
+            // 3 shards × 10 slots: one VHEE transaction per block, all accepted.
+            let ops: u64 = ["deposit", "transfer", "cross_shard", "claim"]
+                .iter()
+                .map(|k| users[*k].as_u64().unwrap_or(0))
+                .sum();
+            assert_eq!(ops, 30, "seed {seed}: {users}");
+            assert!(users["deposit"].as_u64().unwrap() >= 3, "every account starts with a deposit");
+            assert!(users["claim"].as_u64().unwrap() > 0, "receipts are claimed: {users}");
+            assert_eq!(r["ledger_matches_state"], true);
+            assert_eq!(r["supply_conserved"], true, "deposits are counted as minted");
+        }
+    }
+}
+
+#[test]
 fn key_files_are_read_bounded_and_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.key");

@@ -59,7 +59,13 @@ pub struct BlockWitness {
 
 /// A compiled multiproof of some leaves of one shard's state tree
 /// (`sparse-merkle-tree`'s compiled format, sha256).
-#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Encoded as `shard`, the leaves, `proof` — but each 32-byte path and value of a leaf as a
+/// *compact word*: a little-endian `u32` mask of its non-zero bytes, then those bytes in
+/// order. State keys and values are mostly zero bytes (a balance cell is 8 significant
+/// bytes of 32, a column-major path about 9), so a leaf takes ~25 bytes instead of 64. The
+/// encoding is canonical: a mask bit over a zero byte does not decode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShardProof {
     /// Whose tree.
     pub shard: ShardId,
@@ -68,6 +74,75 @@ pub struct ShardProof {
     pub leaves: Vec<(Root, Root)>,
     /// The compiled proof.
     pub proof: Vec<u8>,
+}
+
+impl ShardProof {
+    /// Bytes its leaves take encoded (two compact words each).
+    pub fn leaf_bytes(&self) -> usize {
+        let word = |w: &Root| 4 + w.iter().filter(|b| **b != 0).count();
+        self.leaves.iter().map(|(k, v)| word(k) + word(v)).sum()
+    }
+}
+
+/// Writes `word` as a compact word (see [`ShardProof`]).
+fn encode_word<O: parity_scale_codec::Output + ?Sized>(word: &Root, dest: &mut O) {
+    let mut mask = 0u32;
+    for (i, b) in word.iter().enumerate() {
+        if *b != 0 {
+            mask |= 1 << i;
+        }
+    }
+    dest.write(&mask.to_le_bytes());
+    for b in word.iter().filter(|b| **b != 0) {
+        dest.push_byte(*b);
+    }
+}
+
+/// Reads a compact word; a flagged zero byte is an error (one encoding per word).
+fn decode_word<I: parity_scale_codec::Input>(input: &mut I) -> Result<Root, parity_scale_codec::Error> {
+    let mut raw_mask = [0u8; 4];
+    input.read(&mut raw_mask)?;
+    let mask = u32::from_le_bytes(raw_mask);
+    let mut word = [0u8; 32];
+    for (i, b) in word.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            *b = input.read_byte()?;
+            if *b == 0 {
+                return Err("a compact word flags a zero byte".into());
+            }
+        }
+    }
+    Ok(word)
+}
+
+impl Encode for ShardProof {
+    fn size_hint(&self) -> usize {
+        4 + 5 + self.leaves.len() * 40 + 5 + self.proof.len()
+    }
+
+    fn encode_to<O: parity_scale_codec::Output + ?Sized>(&self, dest: &mut O) {
+        self.shard.encode_to(dest);
+        parity_scale_codec::Compact(self.leaves.len() as u32).encode_to(dest);
+        for (path, value) in &self.leaves {
+            encode_word(path, dest);
+            encode_word(value, dest);
+        }
+        self.proof.encode_to(dest);
+    }
+}
+
+impl Decode for ShardProof {
+    fn decode<I: parity_scale_codec::Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        let shard = ShardId::decode(input)?;
+        let count = parity_scale_codec::Compact::<u32>::decode(input)?.0 as usize;
+        // Every leaf takes at least 8 bytes: do not trust the count for an allocation.
+        let mut leaves = Vec::with_capacity(count.min(input.remaining_len()?.unwrap_or(0) / 8));
+        for _ in 0..count {
+            leaves.push((decode_word(input)?, decode_word(input)?));
+        }
+        let proof = Vec::<u8>::decode(input)?;
+        Ok(ShardProof { shard, leaves, proof })
+    }
 }
 
 /// An entry of a block's output buffer. `ee_id` is set by the host, never by the EE.
@@ -278,4 +353,52 @@ pub struct Transfer {
     pub shard: ShardId,
     /// Target EE; `None` means the sending EE itself.
     pub ee: Option<EeId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parity_scale_codec::DecodeAll;
+
+    fn proof() -> ShardProof {
+        let mut path = [0u8; 32];
+        path[31] = 1;
+        path[0] = 7;
+        let cell = (-5i64).to_le_bytes();
+        let mut value = [0u8; 32];
+        value[..8].copy_from_slice(&cell);
+        ShardProof {
+            shard: ShardId(3),
+            leaves: vec![(path, value), ([0xff; 32], [0; 32])],
+            proof: vec![1, 2, 3],
+        }
+    }
+
+    #[test]
+    fn shard_proofs_round_trip_with_compact_leaves() {
+        let p = proof();
+        let bytes = p.encode();
+        assert_eq!(ShardProof::decode_all(&mut &bytes[..]).unwrap(), p);
+        // shard 4 + count 1 + leaves (4+2 + 4+8) + (4+32 + 4+0) + proof 1+3.
+        assert_eq!(bytes.len(), 4 + 1 + 18 + 40 + 4);
+        assert_eq!(p.leaf_bytes(), 58);
+        assert_eq!(bytes.len(), p.size_hint().min(bytes.len()));
+    }
+
+    #[test]
+    fn non_canonical_and_truncated_proofs_do_not_decode() {
+        let bytes = proof().encode();
+        // The first leaf's path mask flags byte 1 as well, over a zero byte.
+        let mut flagged = bytes.clone();
+        flagged[5] |= 0b10;
+        flagged.insert(10, 0);
+        assert!(ShardProof::decode_all(&mut &flagged[..]).is_err());
+        for cut in 0..bytes.len() {
+            assert!(ShardProof::decode_all(&mut &bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A huge leaf count over a few bytes fails without allocating for it.
+        let mut huge = ShardId(0).encode();
+        parity_scale_codec::Compact(u32::MAX).encode_to(&mut huge);
+        assert!(ShardProof::decode_all(&mut &huge[..]).is_err());
+    }
 }

@@ -125,7 +125,7 @@ fn main() {
     // Layouts: one tree of 16 columns × 1024 EEs, proving k cells of one column.
     println!("\nkey layouts: one tree, 16 columns × {EES} EEs, k cells of one column");
     println!("{:<14} {:>6} {:>10} {:>10} {:>14}", "layout", "k", "bytes", "per cell", "tree nodes");
-    for layout in [KeyLayout::ColumnMajor, KeyLayout::Hashed] {
+    for layout in [KeyLayout::ColumnMajor, KeyLayout::Hashed, KeyLayout::EeMajor] {
         let tree = shard(0, layout, 16);
         for k in [1u32, 16, 128] {
             let p = tree.prove(&column_keys(k, 3)).unwrap().unwrap();

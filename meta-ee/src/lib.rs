@@ -73,7 +73,8 @@ impl netting::Ledger for HostLedger {
 }
 
 /// Leaves of a SCALE `Vec<ShardProof>`, walked without decoding it (the host has verified
-/// it already): per proof a `u32` shard, the leaves (64 bytes each), the proof bytes.
+/// it already): per proof a `u32` shard, the leaves (two compact words each: a `u32` mask
+/// and one byte per set bit), the proof bytes.
 fn count_leaves(mut bytes: &[u8]) -> Option<usize> {
     fn compact(bytes: &mut &[u8]) -> Option<usize> {
         Compact::<u32>::decode(bytes).ok().map(|c| c.0 as usize)
@@ -82,11 +83,18 @@ fn count_leaves(mut bytes: &[u8]) -> Option<usize> {
         *bytes = bytes.get(n..)?;
         Some(())
     }
+    fn word(bytes: &mut &[u8]) -> Option<()> {
+        let mask = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+        skip(bytes, 4 + mask.count_ones() as usize)
+    }
     let mut leaves = 0usize;
     for _ in 0..compact(&mut bytes)? {
         skip(&mut bytes, 4)?;
         let n = compact(&mut bytes)?;
-        skip(&mut bytes, n.checked_mul(64)?)?;
+        for _ in 0..n {
+            word(&mut bytes)?;
+            word(&mut bytes)?;
+        }
         leaves = leaves.checked_add(n)?;
         let proof = compact(&mut bytes)?;
         skip(&mut bytes, proof)?;

@@ -33,6 +33,8 @@ pub mod error;
 pub mod keys;
 pub mod logic;
 pub mod receipts;
+#[cfg(feature = "walkthrough")]
+pub mod sim_users;
 pub mod types;
 #[cfg(feature = "walkthrough")]
 pub mod walkthrough;

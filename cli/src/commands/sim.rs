@@ -82,6 +82,12 @@ pub struct Args {
     /// EE's home balance).
     #[arg(long, value_name = "GWEI", default_value_t = 1_000_000_000)]
     pub reserve: u64,
+    /// VHEE accounts per shard (0: none): each slot every shard's block also carries one
+    /// VHEE transaction — a validator deposit, a signed transfer, a cross-shard transfer
+    /// with receipts, or a claim of one — built with its witness by the VHEE client. The
+    /// VHEE is registered as the EE after the transfer EEs.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=64))]
+    pub vhee_users: u32,
     /// Run the EEs natively (same host logic, no wasm) instead of the built wasm.
     #[arg(long)]
     pub native: bool,
@@ -103,6 +109,8 @@ pub enum LayoutArg {
     ColumnMajor,
     /// sha256 of the key.
     Hashed,
+    /// tag ‖ EE at the root, column at the leaves (cells and arrival records).
+    EeMajor,
 }
 
 fn parse_variant(name: &str) -> Result<NettingVariant, String> {
@@ -123,6 +131,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         layout: match args.layout {
             LayoutArg::ColumnMajor => KeyLayout::ColumnMajor,
             LayoutArg::Hashed => KeyLayout::Hashed,
+            LayoutArg::EeMajor => KeyLayout::EeMajor,
         },
         shape: args.shape,
         threads: args
@@ -193,13 +202,23 @@ fn write_series(path: &std::path::Path, reports: &[SimReport]) -> anyhow::Result
 /// Runs one configuration; returns its report and the runner's name.
 fn run_one(args: &Args, config: SimConfig) -> anyhow::Result<(SimReport, &'static str)> {
     let exec = args.exec.config(None)?;
-    let code = if args.native {
-        SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) }
+    let (code, vhee_code) = if args.native {
+        (SimCode { transfer: Arc::from(&[][..]), meta: Arc::from(&[][..]) }, Arc::from(&[][..]))
     } else {
         let dir = args.built.dir()?;
-        SimCode { transfer: read_ee(&dir, "transfer_ee")?, meta: read_ee(&dir, "meta_ee")? }
+        let code = SimCode { transfer: read_ee(&dir, "transfer_ee")?, meta: read_ee(&dir, "meta_ee")? };
+        let vhee = if args.vhee_users > 0 { read_ee(&dir, "vhee")? } else { Arc::from(&[][..]) };
+        (code, vhee)
     };
-    let world = sim::genesis(&config, &code)?;
+    let mut world = sim::genesis(&config, &code)?;
+    let vhee_id = ee_sdk::EeId(config.ees);
+    let mut users: Box<dyn sim::Users> = if args.vhee_users > 0 {
+        let entry = ee_host::state::EeEntry::new(vhee_id, "vhee", ee_sdk::Role::Ee, vhee_code);
+        world.register(entry).context("registering the VHEE")?;
+        Box::new(vhee::sim_users::VheeUsers::new(vhee_id, config.shards, args.vhee_users, config.seed))
+    } else {
+        Box::new(sim::NoUsers)
+    };
     let bar = ProgressBar::new(u64::from(config.slots));
     bar.set_style(
         ProgressStyle::with_template(
@@ -215,11 +234,12 @@ fn run_one(args: &Args, config: SimConfig) -> anyhow::Result<(SimReport, &'stati
         for e in 0..config.ees {
             runner.insert(ee_sdk::EeId(e), transfer_ee::ee_main);
         }
+        runner.insert(vhee_id, vhee::ee_main);
         let validator = runner.clone();
-        sim::run(&config, world, runner, &validator, exec, progress)?
+        sim::run_with(&config, world, runner, &validator, exec, users.as_mut(), progress)?
     } else {
         let runtime = args.exec.runtime(&exec);
-        sim::run(&config, world, &runtime, &runtime, exec, progress)?
+        sim::run_with(&config, world, &runtime, &runtime, exec, users.as_mut(), progress)?
     };
     bar.finish_and_clear();
     Ok((report, if args.native { "native" } else { args.exec.engine.0.name() }))
@@ -258,8 +278,8 @@ fn figures(r: &SimReport) -> Vec<(&'static str, String)> {
         ("transactions (failed)", format!("{} ({})", r.transactions, r.failed_transactions)),
         ("outputs accepted / rejected", format!("{} / {}", r.accepted_outputs, r.rejected_outputs)),
         ("witness bytes per block (own + foreign)", format!("{:.0}", p.bytes_per_block)),
-        ("own witness per block: leaves (64 B) + proof + framing", {
-            let leaves = p.own_leaves as f64 * 64.0 / b;
+        ("own witness per block: leaves + proof + framing", {
+            let leaves = p.own_leaf_bytes as f64 / b;
             let proof = p.own_proof_bytes as f64 / b;
             let own = p.own_bytes as f64 / b;
             format!(
@@ -291,6 +311,14 @@ fn figures(r: &SimReport) -> Vec<(&'static str, String)> {
         ("full proofs avoided", p.full_proofs_avoided.to_string()),
         ("cells proven / full-proof cells", format!("{} / {}", p.foreign_cells, p.full_proof_cells)),
         ("capital locked in reserves (ETH)", format!("{}", r.capital_locked as f64 / 1e9)),
+        (
+            "VHEE operations",
+            if r.users.is_empty() {
+                "-".to_string()
+            } else {
+                r.users.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+            },
+        ),
         ("gas per block (max)", format!("{:.0} ({})", r.gas.per_block, r.gas.max_block)),
         ("meta-EE gas per block", format!("{:.0}", r.gas.meta_per_block)),
         ("blocks/s (both executors)", format!("{:.1}", r.time.blocks_per_second)),

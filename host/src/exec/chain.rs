@@ -63,8 +63,10 @@ pub enum ChainError {
 pub struct WitnessStats {
     /// Bytes of the block's own-shard witness.
     pub own_bytes: usize,
-    /// Leaves of the own-shard proof (each 64 bytes: key path and value).
+    /// Leaves of the own-shard proof.
     pub own_leaves: usize,
+    /// Bytes those leaves take encoded (compact words: mostly-zero paths and values).
+    pub own_leaf_bytes: usize,
     /// Bytes of the own-shard compiled proof (the sibling hashes and their bitmap).
     pub own_proof_bytes: usize,
     /// Own keys that are balance cells (of any EE and column).
@@ -348,7 +350,8 @@ impl<R: EeRunner> Chain<R> {
 
         let recorded = recorded.borrow();
         let own = world.shard(shard)?.prove(&recorded.own)?;
-        let (own_leaves, own_proof_bytes) = own.as_ref().map_or((0, 0), |p| (p.leaves.len(), p.proof.len()));
+        let (own_leaves, own_leaf_bytes, own_proof_bytes) =
+            own.as_ref().map_or((0, 0, 0), |p| (p.leaves.len(), p.leaf_bytes(), p.proof.len()));
         let kinds = |f: fn(&StateKey) -> bool| recorded.own.iter().filter(|k| f(k)).count();
         let witness = if own.is_none() && user_foreign.is_empty() {
             Vec::new()
@@ -358,6 +361,7 @@ impl<R: EeRunner> Chain<R> {
         let stats = WitnessStats {
             own_bytes: witness.len(),
             own_leaves,
+            own_leaf_bytes,
             own_proof_bytes,
             own_balance_keys: kinds(|k| matches!(k, StateKey::Balance { .. })),
             own_ee_root_keys: kinds(|k| matches!(k, StateKey::EeRoot(_))),

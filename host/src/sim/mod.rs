@@ -4,6 +4,8 @@
 //!
 //! * [`workload`]: the seeded transaction generator and its ledger of real balances.
 //! * [`report`]: the figures.
+//! * [`Users`]: more users from crates above the host (the VHEE's accounts: deposits,
+//!   transfers, cross-shard receipts and claims), mixed into every slot.
 mod report;
 mod workload;
 
@@ -13,7 +15,7 @@ pub use workload::{Mix, Shape, Workload};
 use crate::exec::{Chain, EeRunner, ExecConfig, validate_block};
 use crate::genesis::{GenesisEe, GenesisSpec};
 use crate::state::{KeyLayout, World};
-use ee_sdk::{EeId, NettingRules, NettingStatus, NettingVariant, ShardId};
+use ee_sdk::{EeId, NettingRules, NettingStatus, NettingVariant, ShardId, ShardTransaction};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -110,6 +112,9 @@ pub enum SimError {
     /// Reading state failed.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
+    /// The extra users failed (see [`Users`]).
+    #[error("simulated users: {0}")]
+    Users(String),
 }
 
 /// EE code for a simulation: `(transfer EE, meta-EE)` wasm, or empty for native runs.
@@ -142,6 +147,42 @@ pub fn genesis(config: &SimConfig, code: &SimCode) -> Result<World, SimError> {
         genesis = genesis.ee(ee);
     }
     Ok(genesis.build()?)
+}
+
+/// More users than the transfer EEs, supplied by a crate above the host (the host cannot
+/// depend on the EEs it runs): e.g. the VHEE's accounts, which need a client holding the
+/// VHEE's trees to build their witnesses.
+pub trait Users {
+    /// The EEs it runs, registered by the caller at genesis; their values join the
+    /// ledger and the checks.
+    fn ees(&self) -> Vec<EeId>;
+    /// The slot's transactions per shard (put first in their blocks). May add beacon
+    /// deposit receipts to `world` for them to claim.
+    fn slot(&mut self, world: &mut World, slot: u32)
+    -> Result<Vec<(ShardId, Vec<ShardTransaction>)>, String>;
+    /// The slot's blocks, committed: the users learn what was accepted. An error stops
+    /// the simulation (a user transaction failed that the users expected to succeed).
+    fn committed(&mut self, world: &World, results: &[crate::exec::BlockResult]) -> Result<(), String>;
+    /// Counters for the report (e.g. operations by kind).
+    fn figures(&self) -> std::collections::BTreeMap<String, u64>;
+}
+
+/// No users beyond the transfer EEs.
+pub struct NoUsers;
+
+impl Users for NoUsers {
+    fn ees(&self) -> Vec<EeId> {
+        Vec::new()
+    }
+    fn slot(&mut self, _: &mut World, _: u32) -> Result<Vec<(ShardId, Vec<ShardTransaction>)>, String> {
+        Ok(Vec::new())
+    }
+    fn committed(&mut self, _: &World, _: &[crate::exec::BlockResult]) -> Result<(), String> {
+        Ok(())
+    }
+    fn figures(&self) -> std::collections::BTreeMap<String, u64> {
+        Default::default()
+    }
 }
 
 type Validated = Result<crate::exec::Validated, crate::exec::StatelessError>;
@@ -178,11 +219,25 @@ pub fn run<R: EeRunner + Sync>(
     producer: R,
     validator: &(dyn EeRunner + Sync),
     exec: ExecConfig,
+    progress: impl FnMut(u32),
+) -> Result<SimReport, SimError> {
+    run_with(config, world, producer, validator, exec, &mut NoUsers, progress)
+}
+
+/// [`run`] with more `users` in every slot.
+pub fn run_with<R: EeRunner + Sync>(
+    config: &SimConfig,
+    world: World,
+    producer: R,
+    validator: &(dyn EeRunner + Sync),
+    exec: ExecConfig,
+    users: &mut dyn Users,
     mut progress: impl FnMut(u32),
 ) -> Result<SimReport, SimError> {
     let started = Instant::now();
     let supply = world.total_supply()?;
-    let mut workload = Workload::new(config);
+    let extra = users.ees();
+    let mut workload = Workload::new(config, &extra);
     let mut chain = Chain::new(world, producer, exec);
     let mut report = SimReport::new(config.clone());
     let (mut stateful_time, mut stateless_time) = (Duration::ZERO, Duration::ZERO);
@@ -190,7 +245,12 @@ pub fn run<R: EeRunner + Sync>(
         (0..config.ees).map(|e| i128::from(config.shape.genesis_balance(e, config.initial_balance))).sum();
     for slot in 0..config.slots {
         report.start_slot(slot, genesis_diagonal);
-        let blocks = workload.slot(config);
+        let mut blocks = workload.slot(config);
+        for (shard, txs) in users.slot(&mut chain.world, slot).map_err(SimError::Users)? {
+            if let Some((_, block)) = blocks.iter_mut().find(|(s, _)| *s == shard) {
+                block.splice(0..0, txs);
+            }
+        }
         let roots = chain.world.beacon.shard_roots.clone();
         let t = Instant::now();
         let results = chain.run_slot_parallel(blocks, config.threads)?;
@@ -226,16 +286,32 @@ pub fn run<R: EeRunner + Sync>(
             }
             report.add_block(r);
         }
+        users.committed(&chain.world, &results).map_err(SimError::Users)?;
         progress(slot + 1);
     }
     report.time = TimeFigures::new(started.elapsed(), stateful_time, stateless_time, report.blocks);
     let world = &chain.world;
-    report.supply_conserved = world.total_supply()? == supply;
+    // Claimed beacon deposits are the only value that enters: the ledger and the supply
+    // count them.
+    let mut minted = 0i128;
+    for (i, d) in world.beacon.deposits.iter().enumerate() {
+        let claimed =
+            world.shard(d.target)?.get(&crate::state::StateKey::DepositClaimed(i as u64))? != [0; 32];
+        if let (true, Ok(data)) =
+            (claimed, <ee_sdk::DepositData as ee_sdk::codec::DecodeAll>::decode_all(&mut &d.data[..]))
+        {
+            minted += i128::from(data.amount);
+            workload.credit(d.target, data.ee, data.amount);
+        }
+    }
+    report.supply_conserved = world.total_supply()? == supply + minted;
+    let all_ees: Vec<EeId> = (0..config.ees).map(EeId).chain(extra.iter().copied()).collect();
     report.ledger_matches_state = (0..config.shards).all(|s| {
-        (0..config.ees).all(|e| {
-            world.real_balance(ShardId(s), EeId(e)).ok() == Some(workload.real_balance(ShardId(s), EeId(e)))
-        })
+        all_ees
+            .iter()
+            .all(|&e| world.real_balance(ShardId(s), e).ok() == Some(workload.real_balance(ShardId(s), e)))
     });
+    report.users = users.figures();
     report.negative_real_balances = if config.netting.variant == NettingVariant::A {
         // Version A keeps only each EE's total non-negative; its columns may go negative.
         (0..config.ees)
@@ -248,8 +324,8 @@ pub fn run<R: EeRunner + Sync>(
             .count()
     } else {
         (0..config.shards)
-            .flat_map(|s| (0..config.ees).map(move |e| (s, e)))
-            .filter(|&(s, e)| world.real_balance(ShardId(s), EeId(e)).map_or(true, |b| b < 0))
+            .flat_map(|s| all_ees.iter().map(move |&e| (s, e)))
+            .filter(|&(s, e)| world.real_balance(ShardId(s), e).map_or(true, |b| b < 0))
             .count()
     };
     report.capital_locked = u128::from(config.reserve()) * u128::from(config.shards) * u128::from(config.ees);

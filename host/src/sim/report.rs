@@ -10,8 +10,10 @@ use std::time::Duration;
 pub struct ProofFigures {
     /// Own-shard witness bytes, all blocks.
     pub own_bytes: u64,
-    /// Own-shard proof leaves, all blocks (64 bytes each: key path and value).
+    /// Own-shard proof leaves, all blocks.
     pub own_leaves: u64,
+    /// Bytes of those leaves, encoded, all blocks.
+    pub own_leaf_bytes: u64,
     /// Own-shard compiled-proof bytes (sibling hashes and bitmaps), all blocks.
     pub own_proof_bytes: u64,
     /// Own keys that are balance cells, all blocks.
@@ -228,6 +230,8 @@ pub struct SimReport {
     /// (shard, EE) pairs with a negative real balance (version A: EEs with a negative
     /// total, the only balance A keeps non-negative). Must be 0.
     pub negative_real_balances: usize,
+    /// The extra users' counters ([`super::Users::figures`]), e.g. VHEE operations by kind.
+    pub users: std::collections::BTreeMap<String, u64>,
     /// Value held in reserves at genesis (the `reserve` variant), Gwei: capital the EEs
     /// could not otherwise use.
     pub capital_locked: u128,
@@ -260,6 +264,7 @@ impl SimReport {
             ledger_matches_state: false,
             negative_real_balances: 0,
             capital_locked: 0,
+            users: Default::default(),
             proofs: ProofFigures::default(),
             gas: GasFigures::default(),
             time: TimeFigures::default(),
@@ -296,6 +301,7 @@ impl SimReport {
         let p = &mut self.proofs;
         p.own_bytes += w.own_bytes as u64;
         p.own_leaves += w.own_leaves as u64;
+        p.own_leaf_bytes += w.own_leaf_bytes as u64;
         p.own_proof_bytes += w.own_proof_bytes as u64;
         p.own_balance_keys += w.own_balance_keys as u64;
         p.own_ee_root_keys += w.own_ee_root_keys as u64;

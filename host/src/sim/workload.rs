@@ -104,8 +104,10 @@ impl Shape {
 /// The generator and its ledger of real balances.
 pub struct Workload {
     rng: Pcg64,
-    /// `real[shard][ee]`.
+    /// `real[shard][ee]` of the transfer EEs.
     real: Vec<Vec<i128>>,
+    /// `(shard, ee)` of other EEs (the extra users').
+    others: std::collections::BTreeMap<(ShardId, EeId), i128>,
 }
 
 enum Kind {
@@ -115,25 +117,43 @@ enum Kind {
 }
 
 impl Workload {
-    /// The genesis ledger of `config`.
-    pub fn new(config: &SimConfig) -> Self {
+    /// The genesis ledger of `config`; `others` are more EEs (starting with nothing) whose
+    /// netted value the ledger follows too.
+    pub fn new(config: &SimConfig, others: &[EeId]) -> Self {
         let reserve = i128::from(config.reserve());
         let mut real = vec![vec![reserve; config.ees as usize]; config.shards as usize];
         for e in 0..config.ees {
             real[(e % config.shards) as usize][e as usize] += config.home_diagonal(e);
         }
-        Workload { rng: Pcg64::seed_from_u64(config.seed), real }
+        let others =
+            (0..config.shards).flat_map(|s| others.iter().map(move |e| ((ShardId(s), *e), 0))).collect();
+        Workload { rng: Pcg64::seed_from_u64(config.seed), real, others }
+    }
+
+    fn cell(&mut self, shard: ShardId, ee: EeId) -> &mut i128 {
+        match self.real.get_mut(shard.0 as usize).and_then(|row| row.get_mut(ee.0 as usize)) {
+            Some(cell) => cell,
+            None => self.others.entry((shard, ee)).or_default(),
+        }
     }
 
     /// `real_balance(shard, ee)` as the ledger knows it.
     pub fn real_balance(&self, shard: ShardId, ee: EeId) -> i128 {
-        self.real[shard.0 as usize][ee.0 as usize]
+        match self.real.get(shard.0 as usize).and_then(|row| row.get(ee.0 as usize)) {
+            Some(v) => *v,
+            None => self.others.get(&(shard, ee)).copied().unwrap_or(0),
+        }
     }
 
     /// Records an accepted netting output.
     pub fn apply(&mut self, from_shard: ShardId, from: EeId, to_shard: ShardId, to: EeId, amount: u64) {
-        self.real[from_shard.0 as usize][from.0 as usize] -= i128::from(amount);
-        self.real[to_shard.0 as usize][to.0 as usize] += i128::from(amount);
+        *self.cell(from_shard, from) -= i128::from(amount);
+        *self.cell(to_shard, to) += i128::from(amount);
+    }
+
+    /// Records value entering `(shard, ee)` (a claimed beacon deposit).
+    pub fn credit(&mut self, shard: ShardId, ee: EeId, amount: u64) {
+        *self.cell(shard, ee) += i128::from(amount);
     }
 
     fn kind(&mut self, mix: &Mix) -> Kind {
@@ -264,7 +284,7 @@ mod tests {
     fn hot_spots_carry_most_value_and_skew_fills_shard_0() {
         let config =
             SimConfig { shards: 4, ees: 32, shape: Shape::HotSpot { ees: 2 }, ..SimConfig::default() };
-        let mut w = Workload::new(&config);
+        let mut w = Workload::new(&config, &[]);
         let (mut hot_txs, mut home_txs, mut hot_value, mut value) = (0usize, 0usize, 0u128, 0u128);
         for _ in 0..20 {
             for (s, txs) in w.slot(&config) {
@@ -298,7 +318,7 @@ mod tests {
             mix: Mix { cross_shard: 1, cross_ee: 0, self_balanced: 0 },
             ..SimConfig::default()
         };
-        let mut w = Workload::new(&config);
+        let mut w = Workload::new(&config, &[]);
         let mut to = [0usize; 4];
         for (s, txs) in w.slot(&config) {
             for t in txs {
@@ -316,10 +336,10 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_workload() {
         let config = SimConfig::default();
-        let a = Workload::new(&config).slot(&config);
-        let b = Workload::new(&config).slot(&config);
+        let a = Workload::new(&config, &[]).slot(&config);
+        let b = Workload::new(&config, &[]).slot(&config);
         assert_eq!(a, b);
         let other = SimConfig { seed: 2, ..SimConfig::default() };
-        assert_ne!(a, Workload::new(&other).slot(&other));
+        assert_ne!(a, Workload::new(&other, &[]).slot(&other));
     }
 }

@@ -26,6 +26,10 @@
 //! 32 levels, and a proof for many EEs of one column shares every node above those.
 //! [`KeyLayout::Hashed`] (`sha256(tag ‖ column ‖ ee)`) scatters keys uniformly; it is kept
 //! to measure the difference (`ee sim --layout hashed`, `cargo bench --bench witness`).
+//! [`KeyLayout::EeMajor`] swaps the column and the EE of balance cells and arrival records:
+//! one EE's cells of a row (its diagonal and the off-diagonals it pays into — what a
+//! block's own witness holds) share a subtree, at the price of less sharing between EEs of
+//! one column (what foreign proofs hold). Measured in `ee sim --layout`.
 use ee_sdk::{EeId, ShardId};
 use sha2::{Digest, Sha256};
 use sparse_merkle_tree::H256;
@@ -99,6 +103,9 @@ pub enum KeyLayout {
     ColumnMajor,
     /// `sha256(tag ‖ column ‖ ee)`: uniformly scattered keys.
     Hashed,
+    /// `tag ‖ ee ‖ column` from the root down for balance cells and arrival records (other
+    /// keys as column-major): one EE's cells of a row share proof paths.
+    EeMajor,
 }
 
 impl StateKey {
@@ -135,6 +142,13 @@ impl StateKey {
                 out[27..31].copy_from_slice(&high.to_le_bytes());
                 out[..low.len()].copy_from_slice(&low);
             }
+            KeyLayout::EeMajor if matches!(self, StateKey::Balance { .. } | StateKey::Recent { .. }) => {
+                // The EE where column-major has the column, and the other way round.
+                out[31] = tag;
+                out[27..31].copy_from_slice(&low[..4]);
+                out[..4].copy_from_slice(&high.to_le_bytes());
+            }
+            KeyLayout::EeMajor => return self.path(KeyLayout::ColumnMajor),
             KeyLayout::Hashed => {
                 let mut h = Sha256::new();
                 h.update([tag]);
@@ -219,9 +233,20 @@ mod tests {
     }
 
     #[test]
+    fn ee_major_puts_the_ee_at_the_root_for_cells_only() {
+        let a = StateKey::Balance { column: ShardId(3), ee: EeId(1) }.path(KeyLayout::EeMajor);
+        let b = StateKey::Balance { column: ShardId(9), ee: EeId(1) }.path(KeyLayout::EeMajor);
+        let c = StateKey::Balance { column: ShardId(3), ee: EeId(2) }.path(KeyLayout::EeMajor);
+        assert!(a.fork_height(&b) < 32, "one EE's cells part only in the column bits");
+        assert!((216..248).contains(&a.fork_height(&c)));
+        let k = StateKey::KnownMin(EeId(5));
+        assert_eq!(k.path(KeyLayout::EeMajor), k.path(KeyLayout::ColumnMajor));
+    }
+
+    #[test]
     fn layouts_are_injective_on_a_sample() {
         let mut seen = std::collections::BTreeSet::new();
-        for layout in [KeyLayout::ColumnMajor, KeyLayout::Hashed] {
+        for layout in [KeyLayout::ColumnMajor, KeyLayout::Hashed, KeyLayout::EeMajor] {
             seen.clear();
             assert!(seen.insert(StateKey::FeePool.path(layout)));
             for e in 0..50u32 {
