@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=client/js/pkg
-cargo build --profile js -p ee-client-js --target wasm32-unknown-unknown
+cargo rustc --lib --crate-type cdylib --profile js -p ee-client-js --target wasm32-unknown-unknown
 rm -rf "$out"
 "${CARGO_HOME:-$HOME/.cargo}/bin/wasm-bindgen" --target web --out-dir "$out" --out-name ee_client \
     target/wasm32-unknown-unknown/js/ee_client_js.wasm

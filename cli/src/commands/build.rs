@@ -14,9 +14,12 @@ use std::process::{Command, ExitCode};
 /// Build EE crates for wasm32v1-none (the `ee` profile: opt-level z, LTO, panic = abort,
 /// one codegen unit, stripped), minify them with chisel (trimexports, dropnames, snip,
 /// checkfloat, checkstartfunc) and optionally `wasm-opt -Oz`, into `<target>/ees/`. PATH is
-/// an EE crate, or a workspace whose every EE crate (a `cdylib` depending on `ee-sdk`, unless
-/// its `[package.metadata.ee-build]` has `skip = "why"`) is
-/// built, each on its own so that it carries only its own features. Prints name, sizes,
+/// an EE crate, or a workspace whose every EE crate (a library depending on `ee-sdk` that
+/// declares `[package.metadata.ee-build] ee = true` or has a `cdylib` crate type, unless its
+/// `[package.metadata.ee-build]` has `skip = "why"`) is built, each on its own so that it
+/// carries only its own features. The wasm is linked with `cargo rustc --crate-type cdylib`,
+/// so a workspace's EE crates stay plain `rlib`s in native builds (no native shared library
+/// per EE). Prints name, sizes,
 /// imports, exports and code hash; `--budget` fails when an EE is larger than allowed.
 ///
 /// Example: `ee build`, `ee build examples/proof-ee --features pure-sha256 --out-name proof_ee_pure`
@@ -102,9 +105,13 @@ fn packages(path: &Path) -> anyhow::Result<(Vec<Package>, PathBuf)> {
             continue;
         }
         let depends_on_sdk = list(p, "dependencies").iter().any(|d| d["name"] == "ee-sdk");
-        let cdylib =
-            list(p, "targets").into_iter().find(|t| list(t, "crate_types").iter().any(|c| c == "cdylib"));
-        if let (true, Some(lib)) = (depends_on_sdk, cdylib) {
+        let declared = p["metadata"]["ee-build"]["ee"].as_bool() == Some(true);
+        let lib = list(p, "targets").into_iter().find(|t| {
+            let kinds = list(t, "crate_types");
+            kinds.iter().any(|c| c == "cdylib")
+                || (declared && kinds.iter().any(|c| c == "lib" || c == "rlib"))
+        });
+        if let (true, Some(lib)) = (depends_on_sdk, lib) {
             found.push(Package {
                 name: p["name"].as_str().unwrap_or_default().to_string(),
                 lib_name: lib["name"].as_str().unwrap_or_default().replace('-', "_"),
@@ -127,7 +134,8 @@ fn tool(name: &str, hint: &str) -> anyhow::Result<()> {
 fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     let mut cargo = Command::new("cargo");
     cargo
-        .args(["build", "--profile", "ee", "--target", "wasm32v1-none", "--manifest-path"])
+        .args(["rustc", "--lib", "--crate-type", "cdylib", "--profile", "ee", "--target", "wasm32v1-none"])
+        .arg("--manifest-path")
         .arg(&p.manifest)
         .args(["-p", &p.name])
         .arg("--target-dir")
@@ -203,7 +211,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         pkgs.retain(|p| args.package.contains(&p.name));
     }
     if pkgs.is_empty() {
-        bail!("no EE crate (a cdylib depending on ee-sdk) at {}", args.path.display());
+        bail!(
+            "no EE crate (a library depending on ee-sdk, marked `[package.metadata.ee-build] ee = true` or a cdylib) at {}",
+            args.path.display()
+        );
     }
     if args.out_name.is_some() && pkgs.len() > 1 {
         bail!("--out-name needs a single package");
