@@ -141,6 +141,9 @@ pub enum Role {
     Ee,
     /// The netting meta-EE (runs last in every block; reads outputs, writes balances).
     Meta,
+    /// A child instance an EE runs with `spawn` (wasm-spawning-wasm): pure computation on
+    /// its input — no state, outputs, deposits or calls; it may spawn children of its own.
+    Child,
 }
 
 impl fmt::Display for Role {
@@ -148,6 +151,7 @@ impl fmt::Display for Role {
         f.write_str(match self {
             Role::Ee => "ee",
             Role::Meta => "meta",
+            Role::Child => "child",
         })
     }
 }
@@ -292,14 +296,14 @@ macro_rules! for_each_host_fn {
 
             /// Size in bytes of the current transaction's data.
             fn block_data_size() -> U32
-                { roles: [Ee, Meta], gas: (20, 0), aliases: [env::eth2_blockDataSize, eth2::blockDataSize] };
+                { roles: [Ee, Meta, Child], gas: (20, 0), aliases: [env::eth2_blockDataSize, eth2::blockDataSize] };
 
             /// Copies `data[offset .. offset + len]` of the current transaction's data to
             /// `dst`. Traps if the range is outside the data or `dst` outside memory.
             /// (As Scout's `eth2_blockDataCopy` it copies the range Scout's API documents;
             /// Scout itself copied `data[offset .. len]`.)
             fn block_data_copy(dst: OutPtr, offset: U32, len: Len) -> Unit
-                { roles: [Ee, Meta], gas: (40, 1), aliases: [env::eth2_blockDataCopy, eth2::blockDataCopy] };
+                { roles: [Ee, Meta, Child], gas: (40, 1), aliases: [env::eth2_blockDataCopy, eth2::blockDataCopy] };
 
             /// The shard this block executes on.
             fn shard_id() -> U32
@@ -320,6 +324,22 @@ macro_rules! for_each_host_fn {
             /// 1 if `ee` is registered on the beacon state, else 0.
             fn ee_exists(ee: U32) -> U32
                 { roles: [Ee, Meta], gas: (20, 0), aliases: [] };
+
+            // ---------------------------------------------------------------------
+            // Lookback: the block so far (seed 002's fee markets)
+            // ---------------------------------------------------------------------
+
+            /// Number of transactions included in this block before the current one
+            /// (failed ones too: a failed transaction is in the block and pays its fee).
+            fn lookback_count() -> U32
+                { roles: [Ee], gas: (20, 0), aliases: [] };
+
+            /// Writes the hash of the block's transaction number `index` (counted from the
+            /// block's first, `index < lookback_count()`) to `dst`: sha256 of the SCALE
+            /// `(shard, ShardTransaction)`, the hash clients and the devnet name
+            /// transactions by. Traps if `index` is out of range.
+            fn lookback_hash(index: U32, dst: Out32) -> Unit
+                { roles: [Ee], gas: (60, 1), aliases: [] };
 
             // ---------------------------------------------------------------------
             // The EE's own state root on this shard
@@ -463,12 +483,34 @@ macro_rules! for_each_host_fn {
 
             /// Sets this call's return data to `src[..len]`.
             fn set_return_data(src: InPtr, len: Len) -> Unit
-                { roles: [Ee], gas: (50, 1), aliases: [] };
+                { roles: [Ee, Child], gas: (50, 1), aliases: [] };
 
-            /// Copies the return data of the last `call_ee` to `dst`; `len` must equal its
-            /// size.
+            /// Copies the return data of the last `call_ee` or `spawn` to `dst`; `len` must
+            /// equal its size.
             fn return_data_copy(dst: OutPtr, len: Len) -> Unit
-                { roles: [Ee], gas: (50, 1), aliases: [] };
+                { roles: [Ee, Child], gas: (50, 1), aliases: [] };
+
+            /// Size of the return data of the last `call_ee` or `spawn` (0 after a failed
+            /// spawn).
+            fn return_data_size() -> U32
+                { roles: [Ee, Child], gas: (20, 0), aliases: [] };
+
+            // ---------------------------------------------------------------------
+            // Wasm-spawning-wasm (seed 002's glossary; umbrella EEs)
+            // ---------------------------------------------------------------------
+
+            /// Runs the wasm module `code[..code_len]` as a child instance whose `main`
+            /// reads `input[..input_len]` as its data: checked by the same gatekeeper for
+            /// role `Child` (its imports limited to its data, return data, `sha256`,
+            /// `debug_log`, `abort` and `spawn`), its own memory, metered from this
+            /// call's gas (at most `gas`; 0 means all that is left), compiled once per
+            /// code hash. Returns a `SpawnStatus` code: 0 when the child finished (its
+            /// return data then readable with `return_data_copy`), else why it failed —
+            /// a failed child is reported, never fails the parent by itself; the gas it
+            /// used stays spent. Nests, with `call_ee`, up to 4 deep. The price covers
+            /// compilation whether or not the module is cached (the same on every node).
+            fn spawn(code: InPtr, code_len: Len, input: InPtr, input_len: Len, gas: U64) -> U32
+                { roles: [Ee, Child], gas: (20_000, 8), aliases: [] };
 
             // ---------------------------------------------------------------------
             // Crypto and diagnostics
@@ -483,17 +525,17 @@ macro_rules! for_each_host_fn {
 
             /// Writes sha256(`src[..len]`) to `dst`.
             fn sha256(src: InPtr, len: Len, dst: Out32) -> Unit
-                { roles: [Ee, Meta], gas: (60, 3), aliases: [] };
+                { roles: [Ee, Meta, Child], gas: (60, 3), aliases: [] };
 
             /// Emits `src[..len]` (UTF-8, lossy) to the host's debug log. Never part of
             /// consensus; bounded like every other call.
             fn debug_log(src: InPtr, len: Len) -> Unit
-                { roles: [Ee, Meta], gas: (50, 1), aliases: [] };
+                { roles: [Ee, Meta, Child], gas: (50, 1), aliases: [] };
 
             /// Aborts the transaction with the message `src[..len]`: no outputs, no state
             /// change.
             fn abort(src: InPtr, len: Len) -> Unit
-                { roles: [Ee, Meta], gas: (10, 0), aliases: [] };
+                { roles: [Ee, Meta, Child], gas: (10, 0), aliases: [] };
 
             // ---------------------------------------------------------------------
             // ewasm Scout's ABI (second namespace): importable as `env.eth2_*`,

@@ -4,7 +4,7 @@
 //! answer, and a failing host call ends the transaction (a trap on wasm, an unwind in the
 //! native backend) instead of returning garbage.
 use crate::raw;
-use crate::types::{DepositReceipt, EeId, NettingOutput, Root, ShardId};
+use crate::types::{DepositReceipt, EeId, NettingOutput, Root, ShardId, SpawnStatus};
 use alloc::vec;
 use alloc::vec::Vec;
 use parity_scale_codec::{Compact, Decode, DecodeAll, Encode};
@@ -263,6 +263,21 @@ pub fn call_ee(ee: EeId, input: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Runs `code` as a child instance with `input` as its data and at most `gas` gas (0: all
+/// that is left); its return data, or why it failed.
+pub fn spawn(code: &[u8], input: &[u8], gas: u64) -> Result<Vec<u8>, SpawnStatus> {
+    // SAFETY: `code` and `input` are readable for their lengths.
+    let code = unsafe { raw::spawn(code.as_ptr(), len32(code), input.as_ptr(), len32(input), gas) };
+    match SpawnStatus::from_code(code) {
+        Some(SpawnStatus::Ok) => {
+            // SAFETY: the host writes exactly the size it reported.
+            Ok(unsafe { host_bytes(raw::return_data_size(), |dst, len| raw::return_data_copy(dst, len)) })
+        }
+        Some(status) => Err(status),
+        None => abort("host returned an unknown spawn status"),
+    }
+}
+
 /// The EE that called this one through `call_ee`, if any.
 pub fn caller_ee() -> Option<EeId> {
     // SAFETY: no pointers.
@@ -300,6 +315,24 @@ pub fn sha256(data: &[u8]) -> Root {
     // SAFETY: `data` readable, `out` 32 writable bytes.
     unsafe { raw::sha256(data.as_ptr(), len32(data), out.as_mut_ptr()) };
     out
+}
+
+/// Number of transactions included in this block before the current one (lookback).
+pub fn lookback_count() -> u32 {
+    // SAFETY: no pointers.
+    unsafe { raw::lookback_count() }
+}
+
+/// The hash of the block's transaction number `index` (lookback), or `None` if the block
+/// had no such transaction before this one.
+pub fn lookback_hash(index: u32) -> Option<Root> {
+    if index >= lookback_count() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    // SAFETY: `out` is 32 writable bytes; `index` is in range.
+    unsafe { raw::lookback_hash(index, out.as_mut_ptr()) };
+    Some(out)
 }
 
 /// Writes `msg` to the host's debug log.
@@ -348,6 +381,13 @@ pub trait Env {
     fn print_output(&mut self, data: &[u8]);
     /// Sets this call's return data.
     fn set_return_data(&mut self, data: &[u8]);
+    /// Number of transactions included in this block before the current one.
+    fn lookback_count(&mut self) -> u32;
+    /// The hash of the block's transaction number `index`, if it came before this one.
+    fn lookback_hash(&mut self, index: u32) -> Option<Root>;
+    /// Runs `code` as a child instance with `input` and at most `gas` gas (0: all that is
+    /// left): its return data, or why it failed (wasm-spawning-wasm).
+    fn spawn(&mut self, code: &[u8], input: &[u8], gas: u64) -> Result<Vec<u8>, SpawnStatus>;
     /// SCALE-encodes a netting output and prints it.
     fn emit(&mut self, output: &NettingOutput) {
         self.print_output(&output.encode())
@@ -391,6 +431,15 @@ impl Env for HostEnv {
     }
     fn set_return_data(&mut self, data: &[u8]) {
         set_return_data(data)
+    }
+    fn lookback_count(&mut self) -> u32 {
+        lookback_count()
+    }
+    fn lookback_hash(&mut self, index: u32) -> Option<Root> {
+        lookback_hash(index)
+    }
+    fn spawn(&mut self, code: &[u8], input: &[u8], gas: u64) -> Result<Vec<u8>, SpawnStatus> {
+        spawn(code, input, gas)
     }
 }
 

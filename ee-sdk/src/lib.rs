@@ -12,9 +12,14 @@
 //!   [`HostEnv`] (the real host) and by off-chain clients, so both run the same logic.
 //! * [`scout`]: safe wrappers over ewasm Scout's ABI, for EEs written the Scout way.
 //! * `bls` (feature `bls`): pure-Rust BLS12-381 keys and signatures for clients.
+//! * `client` (features `bls` and `pure-sha256`): a view of the chain serving the host
+//!   functions to an EE's state transition run natively, and key pairs — how EE clients
+//!   build witnesses.
 //! * [`entry!`]: exports `main` on EE targets only (wasm32 without an OS).
 //! * `proof` (feature `proof`): sparse-Merkle multiproof verification in the EE, hashing
 //!   with the host's metered `sha256` (or, feature `pure-sha256`, in wasm, to compare).
+//! * `stateless` (feature `proof`): the witness pattern of stateful EEs — a transaction's
+//!   proven leaves, one state transition over a `Leaves` trait, full trees for clients.
 //!
 //! On EE targets (`wasm32v1-none`: wasm32 without an OS) the `runtime` feature (default)
 //! installs a bump allocator and a panic handler that aborts the transaction with the
@@ -31,11 +36,15 @@ extern crate alloc;
 pub mod abi;
 #[cfg(feature = "bls")]
 pub mod bls;
+#[cfg(all(feature = "bls", feature = "pure-sha256"))]
+pub mod client;
 pub mod env;
 #[cfg(feature = "proof")]
 pub mod proof;
 pub mod raw;
 pub mod scout;
+#[cfg(feature = "proof")]
+pub mod stateless;
 pub mod types;
 
 mod entry;

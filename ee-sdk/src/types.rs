@@ -257,6 +257,42 @@ pub struct MetaTransaction {
     pub multiproof: Vec<u8>,
 }
 
+/// What became of a child instance run with `spawn` (the host function's result code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum SpawnStatus {
+    /// The child's `main` returned; its return data is readable.
+    Ok = 0,
+    /// The module was refused before running: not valid wasm, floats or SIMD, imports
+    /// outside the child's role, no `main`, too much memory or too large.
+    Refused = 1,
+    /// The child trapped or aborted.
+    Failed = 2,
+    /// The child used all the gas it was given.
+    OutOfGas = 3,
+    /// Calls and spawns already nest as deep as allowed.
+    TooDeep = 4,
+    /// The child exceeded its call-stack budget.
+    StackExhausted = 5,
+}
+
+impl SpawnStatus {
+    /// Every status.
+    pub const ALL: [SpawnStatus; 6] = [
+        SpawnStatus::Ok,
+        SpawnStatus::Refused,
+        SpawnStatus::Failed,
+        SpawnStatus::OutOfGas,
+        SpawnStatus::TooDeep,
+        SpawnStatus::StackExhausted,
+    ];
+
+    /// The status of a result code, if it is one.
+    pub fn from_code(code: u32) -> Option<SpawnStatus> {
+        SpawnStatus::ALL.into_iter().find(|s| *s as u32 == code)
+    }
+}
+
 /// Why the meta-EE refused a netting output.
 #[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RejectReason {

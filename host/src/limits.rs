@@ -82,7 +82,7 @@ impl Limits {
     pub fn memory_pages_for(&self, role: crate::abi::Role) -> u32 {
         match role {
             crate::abi::Role::Meta => self.meta_memory_pages,
-            crate::abi::Role::Ee => self.memory_pages,
+            crate::abi::Role::Ee | crate::abi::Role::Child => self.memory_pages,
         }
     }
 

@@ -125,3 +125,42 @@ pub fn rejected(why: RejectReason) -> NettingStatus {
 pub fn matrix(chain: &Chain<Box<dyn EeRunner>>, ee: u32) -> Vec<Vec<i64>> {
     chain.world.matrix(EeId(ee)).unwrap()
 }
+
+/// Runs `txs` as one block (its own slot) on `shard`, checks every transaction fit and
+/// was paid for, validates the block statelessly with `validator` and checks both
+/// executors reach the same root.
+pub fn validated_block(
+    chain: &mut Chain<Box<dyn EeRunner>>,
+    validator: &dyn EeRunner,
+    shard: ShardId,
+    txs: Vec<ShardTransaction>,
+) -> BlockResult {
+    let roots = chain.world.beacon.shard_roots.clone();
+    let r = chain.run_slot(vec![(shard, txs)]).unwrap().remove(0);
+    assert!(r.dropped.is_empty() && r.deferred.is_empty(), "every transaction is paid for and fits");
+    let v = ee_host::exec::validate_block(
+        &chain.world.beacon,
+        &roots,
+        r.pre_root,
+        ee_host::state::KeyLayout::ColumnMajor,
+        &r.block,
+        validator,
+        &chain.config.costs,
+        &chain.config.limits,
+    )
+    .expect("stateless validation");
+    assert_eq!(v.post_root, r.post_root, "stateful and stateless roots");
+    r
+}
+
+/// Runs the umbrella's counter contract natively, as a wallet previewing a call would
+/// (an `ee_sdk::client::ChildRunner`).
+pub fn run_counter(_code: &[u8], input: &[u8]) -> Result<Vec<u8>, ee_sdk::SpawnStatus> {
+    use ee_sdk::codec::DecodeAll;
+    use sha2::Digest;
+    let call =
+        umbrella_ee::ContractCall::decode_all(&mut &input[..]).map_err(|_| ee_sdk::SpawnStatus::Failed)?;
+    counter_contract::execute(&call, |d| sha2::Sha256::digest(d).into())
+        .map(|r| r.encode())
+        .map_err(|_| ee_sdk::SpawnStatus::Failed)
+}

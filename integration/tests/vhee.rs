@@ -147,21 +147,7 @@ impl Net {
     /// Runs one block on `shard`, validates it statelessly, and checks a failed
     /// transaction left the shard as it was.
     fn slot(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> ee_host::exec::BlockResult {
-        let roots = self.chain.world.beacon.shard_roots.clone();
-        let r = self.chain.run_slot(vec![(shard, txs)]).unwrap().remove(0);
-        let v = ee_host::exec::validate_block(
-            &self.chain.world.beacon,
-            &roots,
-            r.pre_root,
-            KeyLayout::ColumnMajor,
-            &r.block,
-            &*self.validator,
-            &self.chain.config.costs,
-            &self.chain.config.limits,
-        )
-        .expect("stateless validation");
-        assert_eq!(v.post_root, r.post_root, "stateful and stateless roots");
-        assert!(r.dropped.is_empty() && r.deferred.is_empty(), "every transaction is paid for and fits");
+        let r = ee_integration::validated_block(&mut self.chain, &*self.validator, shard, txs);
         let free = self.chain.config.limits.gas_price == 0;
         if free && r.outcome.txs.iter().all(|t| !t.ok() || t.ee == META) && r.outcome.receipts.is_empty() {
             assert_eq!(r.post_root, r.pre_root, "a refused op changes nothing");

@@ -131,6 +131,17 @@ impl ee_sdk::Env for Snapshot {
     fn deposit_claim(&mut self, index: u64) -> Option<DepositReceipt> {
         usize::try_from(index).ok().and_then(|i| self.deposits.get(i)).cloned()
     }
+    fn lookback_count(&mut self) -> u32 {
+        // The VHEE does not look back.
+        0
+    }
+    fn lookback_hash(&mut self, _index: u32) -> Option<Root> {
+        None
+    }
+    fn spawn(&mut self, _code: &[u8], _input: &[u8], _gas: u64) -> Result<Vec<u8>, ee_sdk::SpawnStatus> {
+        // The VHEE runs no children.
+        Err(ee_sdk::SpawnStatus::Refused)
+    }
     fn print_output(&mut self, data: &[u8]) {
         // The VHEE prints netting outputs only.
         if let Ok(out) = NettingOutput::decode_all(&mut &data[..]) {

@@ -13,35 +13,9 @@ pub struct Address {
     pub key: BlsPublicKey,
 }
 
-/// An account's state. Stored as 32 bytes: balance (LE) ‖ nonce (LE) ‖ zeros; all-zero is
-/// an account that never existed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode)]
-#[codec(crate = ee_sdk::codec)]
-pub struct Account {
-    /// Gwei.
-    pub balance: u64,
-    /// Signed operations so far; the next one must carry this value.
-    pub nonce: u64,
-}
-
-impl Account {
-    /// The leaf value.
-    pub fn to_value(self) -> Root {
-        let mut v = [0u8; 32];
-        v[..8].copy_from_slice(&self.balance.to_le_bytes());
-        v[8..16].copy_from_slice(&self.nonce.to_le_bytes());
-        v
-    }
-
-    /// From a leaf value.
-    pub fn from_value(v: &Root) -> Self {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&v[..8]);
-        let mut n = [0u8; 8];
-        n.copy_from_slice(&v[8..16]);
-        Account { balance: u64::from_le_bytes(b), nonce: u64::from_le_bytes(n) }
-    }
-}
+/// An account's state: the SDK's balance-and-nonce leaf (balance LE ‖ nonce LE ‖ zeros;
+/// all-zero is an account that never existed).
+pub use ee_sdk::stateless::Account;
 
 /// A user-level receipt (seed 000): one leaf of the tree whose root a cross-shard
 /// netting output carries.

@@ -13,7 +13,8 @@ use std::process::ExitCode;
 /// []` and `memory`, no start function, memory within the page limit. Prints
 /// `<file>: pass` or every reason it fails; exits 1 if any fails.
 ///
-/// Example: `ee check target/ees/transfer_ee.wasm`, `ee check --role meta target/ees/meta_ee.wasm`
+/// Example: `ee check target/ees/transfer_ee.wasm`, `ee check --role meta target/ees/meta_ee.wasm`,
+/// `ee check --role child target/ees/counter_contract.wasm`
 #[derive(clap::Args)]
 pub struct Args {
     /// Modules to check.
@@ -37,6 +38,8 @@ pub enum RoleArg {
     Ee,
     /// The netting meta-EE.
     Meta,
+    /// A child run by `spawn` (e.g. an umbrella EE's contract).
+    Child,
 }
 
 impl From<RoleArg> for Role {
@@ -44,6 +47,7 @@ impl From<RoleArg> for Role {
         match r {
             RoleArg::Ee => Role::Ee,
             RoleArg::Meta => Role::Meta,
+            RoleArg::Child => Role::Child,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::logic::{EeRunner, RunStats, TxError};
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use crate::state::{BeaconState, StateError, StateKey, Value};
-use ee_sdk::codec::DecodeAll;
+use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{
     EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction,
 };
@@ -120,6 +120,8 @@ pub struct BlockExecutor<'a> {
     outputs: Vec<Output>,
     deposits: Vec<Vec<u8>>,
     txs: Vec<TxReport>,
+    /// Hashes of the transactions included so far (what `lookback_hash` reads).
+    tx_hashes: Vec<[u8; 32]>,
     meta_done: bool,
     /// Gas of the user transactions kept.
     user_gas: u64,
@@ -176,6 +178,7 @@ impl<'a> BlockExecutor<'a> {
             outputs: Vec::new(),
             deposits: Vec::new(),
             txs: Vec::new(),
+            tx_hashes: Vec::new(),
             meta_done: false,
             user_gas: 0,
             meta: None,
@@ -208,6 +211,7 @@ impl<'a> BlockExecutor<'a> {
         match self.execute(index, tx, Keep::If(Box::new(include)))? {
             Outcome::Included(r) => {
                 self.txs.push(r);
+                self.tx_hashes.push(tx_hash(self.shard, tx));
                 Ok(Ok(self.txs.last().expect("just pushed")))
             }
             Outcome::Left(r) => Ok(Err(r)),
@@ -282,6 +286,7 @@ impl<'a> BlockExecutor<'a> {
         let block = BlockContext {
             beacon: self.beacon,
             outputs: &self.outputs,
+            tx_hashes: &self.tx_hashes,
             costs: self.costs,
             limits: self.limits,
             runner: self.runner,
@@ -389,6 +394,13 @@ impl<'a> BlockExecutor<'a> {
             deposits: self.deposits,
         })
     }
+}
+
+/// A transaction's hash as `lookback_hash` gives it: sha256 of the SCALE
+/// `(shard, transaction)`, the hash clients and the devnet name transactions by.
+pub fn tx_hash(shard: ShardId, tx: &ShardTransaction) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest((shard, tx).encode()).into()
 }
 
 /// Joins the meta-EE's reports in `outputs` with the outputs they speak of.

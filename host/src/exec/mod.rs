@@ -19,7 +19,7 @@ pub mod source;
 pub mod stateless;
 
 pub use crate::logic::{EeRunner, RunStats, TxError};
-pub use block::{BlockError, BlockExecutor, BlockOutcome, NettingReceipt};
+pub use block::{BlockError, BlockExecutor, BlockOutcome, NettingReceipt, tx_hash};
 pub use chain::{BlockResult, Chain, ChainError, ExecConfig, WitnessStats};
 pub use report::TxReport;
 pub use source::{Recorded, StateSource, StatefulSource, StatelessSource};

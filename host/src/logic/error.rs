@@ -36,6 +36,14 @@ pub enum HostError {
         /// Data size.
         size: usize,
     },
+    /// `lookback_hash` of a transaction the block does not have before this one.
+    #[error("lookback index {index} out of range: {count} transactions precede this one")]
+    LookbackRange {
+        /// Requested index.
+        index: u32,
+        /// Transactions before the current one.
+        count: u32,
+    },
     /// The EE called `abort`.
     #[error("aborted: {0}")]
     Aborted(String),

@@ -52,6 +52,21 @@ pub(super) fn ee_exists(l: &mut HostLogic, _mem: &mut dyn GuestMemory, ee: u32) 
     Ok(u32::from(l.beacon.ees.contains_key(&EeId(ee))))
 }
 
+pub(super) fn lookback_count(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.tx_hashes.len() as u32)
+}
+
+pub(super) fn lookback_hash(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    index: u32,
+    dst: u64,
+) -> Result<(), HostError> {
+    let count = l.tx_hashes.len() as u32;
+    let hash = l.tx_hashes.get(index as usize).ok_or(HostError::LookbackRange { index, count })?;
+    mem.write(dst, hash)
+}
+
 pub(super) fn load_pre_state_root(
     l: &mut HostLogic,
     mem: &mut dyn GuestMemory,
@@ -447,6 +462,54 @@ pub(super) fn return_data_copy(
     len: u32,
 ) -> Result<(), HostError> {
     copy_exact(mem, dst, len, &l.last_return)
+}
+
+pub(super) fn return_data_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
+    Ok(l.last_return.len() as u32)
+}
+
+/// Runs a child instance (see the ABI table). A failing child is a status, not an error:
+/// only the parent's own faults (bad pointers, running out of its own gas) fail the call.
+pub(super) fn spawn(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    code: u64,
+    code_len: u32,
+    input: u64,
+    input_len: u32,
+    gas: u64,
+) -> Result<u32, HostError> {
+    use ee_sdk::SpawnStatus;
+    l.last_return.clear();
+    let code = mem.read(code, code_len)?;
+    let input = mem.read(input, input_len)?;
+    if l.depth >= MAX_CALL_DEPTH {
+        return Ok(SpawnStatus::TooDeep as u32);
+    }
+    let budget = if gas == 0 { l.gas_left } else { gas.min(l.gas_left) };
+    let runner = l.runner;
+    let env = super::TxEnv { role: crate::abi::Role::Child, ..l.env };
+    let mut child = l.child(env, &input);
+    child.gas_left = budget;
+    let result = runner.spawn(&code, &mut child);
+    let used = budget - child.gas_left().min(budget);
+    let effects = child.finish();
+    l.gas_left -= used;
+    l.profile.merge(&effects.profile);
+    let status = match result {
+        Ok(_) => {
+            l.logs.extend(effects.logs);
+            l.log_bytes = effects.log_bytes;
+            l.last_return = effects.return_data;
+            SpawnStatus::Ok
+        }
+        Err(TxError::Load(_) | TxError::Instantiate(_)) => SpawnStatus::Refused,
+        Err(TxError::OutOfGas) => SpawnStatus::OutOfGas,
+        Err(TxError::StackExhausted) => SpawnStatus::StackExhausted,
+        Err(TxError::Host(HostError::CallDepth { .. })) => SpawnStatus::TooDeep,
+        Err(_) => SpawnStatus::Failed,
+    };
+    Ok(status as u32)
 }
 
 #[allow(clippy::too_many_arguments)]

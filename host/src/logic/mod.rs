@@ -74,6 +74,8 @@ pub struct BlockContext<'a> {
     pub beacon: &'a BeaconState,
     /// Outputs of earlier transactions of the block.
     pub outputs: &'a [Output],
+    /// Hashes of the block's transactions before this one (lookback).
+    pub tx_hashes: &'a [[u8; 32]],
     /// Gas prices.
     pub costs: &'a CostTable,
     /// Resource bounds.
@@ -90,6 +92,7 @@ pub struct HostLogic<'a> {
     state: &'a mut dyn TxState,
     block_outputs: &'a [Output],
     block_output_bytes: u64,
+    tx_hashes: &'a [[u8; 32]],
     /// Outputs and deposits staged by the callers of this `call_ee` frame in the same
     /// transaction: per-transaction budgets count the whole call tree.
     inherited_outputs: usize,
@@ -128,6 +131,7 @@ impl<'a> HostLogic<'a> {
             state,
             block_outputs: block.outputs,
             block_output_bytes,
+            tx_hashes: block.tx_hashes,
             inherited_outputs: 0,
             inherited_deposits: 0,
             costs: block.costs,
@@ -158,6 +162,7 @@ impl<'a> HostLogic<'a> {
             state: &mut *self.state,
             block_outputs: self.block_outputs,
             block_output_bytes: self.block_output_bytes + self.staged_bytes,
+            tx_hashes: self.tx_hashes,
             inherited_outputs: self.inherited_outputs + self.staged.len(),
             inherited_deposits: self.inherited_deposits + self.deposits.len(),
             costs: self.costs,

@@ -9,17 +9,39 @@ use serde::Serialize;
 pub trait EeRunner {
     /// Runs `entry`'s `main` once.
     fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError>;
+
+    /// Runs wasm `code` as a child instance (role `Child`, `spawn`). A runner that runs
+    /// no wasm refuses every child.
+    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        let _ = (code, logic);
+        Err(TxError::Load("this runner runs no wasm children".into()))
+    }
 }
 
 impl<R: EeRunner + ?Sized> EeRunner for Box<R> {
     fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         (**self).run(entry, logic)
     }
+    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        (**self).spawn(code, logic)
+    }
 }
 
 impl<R: EeRunner + ?Sized> EeRunner for &R {
     fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         (**self).run(entry, logic)
+    }
+    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        (**self).spawn(code, logic)
+    }
+}
+
+impl<R: EeRunner + ?Sized> EeRunner for std::sync::Arc<R> {
+    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        (**self).run(entry, logic)
+    }
+    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        (**self).spawn(code, logic)
     }
 }
 

@@ -276,14 +276,37 @@ impl Runtime {
     fn execute(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         let (loaded, cached) =
             self.load(&entry.code, entry.role).map_err(|e| TxError::Load(e.to_string()))?;
+        self.execute_loaded(&loaded, cached, entry.role, logic)
+    }
+
+    /// Runs a child instance: `code` checked for role `Child` (linking no libraries) and
+    /// cached by code hash like any EE.
+    fn execute_child(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        let (loaded, cached) = self
+            .load_kind(code, ModuleKind::Ee(Role::Child, &[]))
+            .map_err(|e| TxError::Load(e.to_string()))?;
+        self.execute_loaded(&loaded, cached, Role::Child, logic)
+    }
+
+    fn execute_loaded(
+        &self,
+        loaded: &LoadedModule,
+        cached: bool,
+        role: Role,
+        logic: &mut HostLogic<'_>,
+    ) -> Result<RunStats, TxError> {
         let mut stats =
             RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
         let started = Instant::now();
         let mut store = Store::new(loaded.engine.clone());
         let env = FunctionEnv::new(&mut store, WasmEnv::default());
-        let mut imports = imports::linker(&mut store, &env, entry.role, &loaded.needed);
+        let mut imports = imports::linker(&mut store, &env, role, &loaded.needed);
         let budget = logic.gas_left();
-        let libraries = self.link_libraries(&mut store, &mut imports, budget)?;
+        let libraries = if role == Role::Child {
+            Vec::new()
+        } else {
+            self.link_libraries(&mut store, &mut imports, budget)?
+        };
         let instance = Instance::new(&mut store, &loaded.module, &imports)
             .map_err(|e| TxError::Instantiate(e.to_string()))?;
         let exports = &instance.exports;
@@ -411,5 +434,9 @@ impl Runtime {
 impl EeRunner for Runtime {
     fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         self.execute(entry, logic)
+    }
+
+    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
+        self.execute_child(code, logic)
     }
 }

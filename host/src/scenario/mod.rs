@@ -19,6 +19,8 @@
 //! transfer EE). Blocks without `"slot"` each get a slot of their own; blocks that share a
 //! `"slot"` value (listed consecutively) run in one slot against the same slot-start state.
 //! The meta-EE's transaction is appended to every block by the block producer.
+//! `"deposits"` lists beacon deposit receipts at genesis (hex SCALE `DepositReceipt`s), for
+//! EEs that take deposits (the VHEE, the catalogue's).
 mod run;
 
 pub use run::{EeRootReport, RunReport, chain_for, matrices, run_scenario};
@@ -27,7 +29,7 @@ use crate::abi::Role;
 use crate::genesis::{GenesisEe, GenesisError, GenesisSpec};
 use crate::limits::Limits;
 use crate::state::{KeyLayout, World};
-use ee_sdk::codec::Encode;
+use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,9 @@ pub struct Scenario {
     /// Overrides of the default limits.
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// Beacon deposit receipts at genesis, each SCALE `DepositReceipt` as hex.
+    #[serde(default)]
+    pub deposits: Vec<String>,
 }
 
 /// One EE of a scenario.
@@ -185,7 +190,16 @@ impl Scenario {
             ee.matrix = spec.matrix.clone();
             genesis = genesis.ee(ee);
         }
-        Ok(genesis)
+        let mut deposits = Vec::with_capacity(self.deposits.len());
+        for (i, hex_receipt) in self.deposits.iter().enumerate() {
+            let bytes = hex::decode(hex_receipt.trim_start_matches("0x"))
+                .map_err(|e| ScenarioError::Invalid(format!("deposit {i}: bad hex: {e}")))?;
+            let receipt = ee_sdk::DepositReceipt::decode_all(&mut &bytes[..]).map_err(|e| {
+                ScenarioError::Invalid(format!("deposit {i}: not a SCALE DepositReceipt: {e}"))
+            })?;
+            deposits.push(receipt);
+        }
+        Ok(genesis.deposits(deposits))
     }
 
     /// Builds the world of [`Scenario::genesis`].

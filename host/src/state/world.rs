@@ -22,6 +22,9 @@ pub enum WorldError {
     /// A second meta-EE.
     #[error("a meta-EE is already registered (EE {0})")]
     SecondMetaEe(u32),
+    /// An EE registered with the `child` role, which only spawned instances have.
+    #[error("EE {0}: `child` is the role of spawned instances, not of registered EEs")]
+    ChildRole(u32),
     /// An EE that is not registered.
     #[error("EE {0} is not registered")]
     UnknownEe(u32),
@@ -99,6 +102,9 @@ impl World {
     pub fn register(&mut self, entry: EeEntry) -> Result<(), WorldError> {
         if self.beacon.ees.contains_key(&entry.id) {
             return Err(WorldError::DuplicateEe(entry.id.0));
+        }
+        if entry.role == Role::Child {
+            return Err(WorldError::ChildRole(entry.id.0));
         }
         if entry.role == Role::Meta
             && let Some(meta) = self.beacon.meta_ee()
