@@ -1,4 +1,4 @@
-//! The catalogue's scenarios (`scenarios/fee-market.json`, `scenarios/umbrella.json`):
+//! The catalogue's scenarios (`scenarios/fee-market.json`, `umbrella.json`, `data-checkin.json`):
 //! generated here from the EEs' clients (transactions with their witnesses, deposits), kept
 //! current by this test (regenerate with `EE_UPDATE_DOCS=1 cargo test -p ee-integration
 //! --test catalogue_scenarios`), and run the way `ee run` runs them: every transaction
@@ -152,6 +152,31 @@ fn umbrella() -> Value {
     })
 }
 
+/// A rollup operator checks in three state roots of its chain on shard 1.
+fn data_checkin() -> Value {
+    use data_checkin_ee::client::{ChainView, CheckinClient, Keypair, checkin};
+    const CHECKIN: EeId = EeId(50);
+    let operator = Keypair::from_seed(b"rollup operator");
+    let view = ChainView { shard: ShardId(1), shard_count: 2, ee: CHECKIN, ..ChainView::default() };
+    let mut client = CheckinClient::new();
+    let blocks: Vec<Value> = (1..=3u64)
+        .map(|seq| {
+            let root: Root = Sha256::digest(format!("rollup state {seq}")).into();
+            let p = client
+                .prepare(checkin(&operator, [0x42; 32], seq, root, CHECKIN, ShardId(1)), &view)
+                .unwrap();
+            client.commit(&p);
+            json!({ "shard": 1, "transactions": [tx_json(&p.transaction(CHECKIN))] })
+        })
+        .collect();
+    json!({
+        "name": "data check-in: a rollup operator commits three state roots on shard 1",
+        "shards": 2,
+        "ees": ees((CHECKIN, "data check-in", "data_checkin_ee")),
+        "blocks": blocks
+    })
+}
+
 fn check(name: &str, scenario: Value) {
     let path = scenarios().join(name);
     let text = serde_json::to_string_pretty(&scenario).unwrap() + "\n";
@@ -197,4 +222,9 @@ fn the_fee_market_scenario_is_current_and_runs() {
 #[test]
 fn the_umbrella_scenario_is_current_and_runs() {
     check("umbrella.json", umbrella());
+}
+
+#[test]
+fn the_data_checkin_scenario_is_current_and_runs() {
+    check("data-checkin.json", data_checkin());
 }
