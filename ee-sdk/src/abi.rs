@@ -442,6 +442,14 @@ macro_rules! for_each_host_fn {
             fn netted_add(target_shard: U32, target_ee: U32, root: In32, amount: U64) -> Unit
                 { roles: [Meta], gas: (500, 1), aliases: [] };
 
+            /// Records that the meta-EE accepted an output of `source_ee` towards
+            /// `(target_shard, target_ee)` carrying the data root at `root`: adds 1 to this
+            /// shard's `messages[target_shard][target_ee][source_ee][root]`. Unlike
+            /// `netted_add`, the record names the source EE, so an EE can tell its own
+            /// receipts from roots other EEs send it (non-ETH assets need that).
+            fn message_add(target_shard: U32, target_ee: U32, source_ee: U32, root: In32) -> Unit
+                { roles: [Meta], gas: (500, 1), aliases: [] };
+
             // ---------------------------------------------------------------------
             // Cross-shard receipts and beacon deposits
             // ---------------------------------------------------------------------
@@ -451,6 +459,13 @@ macro_rules! for_each_host_fn {
             /// record if `shard` is the current one). Stateless: the cell must be in the
             /// block's witness.
             fn netted_get(shard: U32, ee: U32, root: In32) -> U64
+                { roles: [Ee, Meta], gas: (300, 1), aliases: [] };
+
+            /// How many outputs of `source_ee` carrying the data root at `root` the meta-EE
+            /// on `shard` accepted towards `(current shard, caller)`, as of `shard`'s latest
+            /// crosslink (the current shard's own record if `shard` is the current one).
+            /// Stateless: the record must be in the block's witness.
+            fn message_count(shard: U32, source_ee: U32, root: In32) -> U64
                 { roles: [Ee, Meta], gas: (300, 1), aliases: [] };
 
             /// Size of the SCALE `DepositReceipt` number `index` of the beacon state, or 0

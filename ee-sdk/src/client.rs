@@ -39,6 +39,9 @@ pub struct ChainView {
     pub deposits: Vec<DepositReceipt>,
     /// `(source shard, data root) → netted` towards this shard's EE.
     pub netted: BTreeMap<(ShardId, Root), u64>,
+    /// `(source shard, source EE, data root) → accepted outputs` towards this shard's EE
+    /// (what `message_count` reads).
+    pub messages: BTreeMap<(ShardId, EeId, Root), u64>,
     /// How spawned children run (`None`: every spawn is refused).
     pub children: Option<ChildRunner>,
 }
@@ -105,6 +108,9 @@ impl crate::Env for ClientEnv<'_> {
     }
     fn set_return_data(&mut self, data: &[u8]) {
         self.returned = data.to_vec();
+    }
+    fn message_count(&mut self, shard: ShardId, source: EeId, root: &Root) -> u64 {
+        self.view.messages.get(&(shard, source, *root)).copied().unwrap_or(0)
     }
     fn lookback_count(&mut self) -> u32 {
         self.view.tx_hashes.len() as u32

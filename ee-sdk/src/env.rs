@@ -317,6 +317,20 @@ pub fn sha256(data: &[u8]) -> Root {
     out
 }
 
+/// How many outputs of `source` carrying `root` the meta-EE on `shard` accepted towards
+/// this EE on this shard (see the ABI table's `message_count`).
+pub fn message_count(shard: ShardId, source: EeId, root: &Root) -> u64 {
+    // SAFETY: `root` is 32 readable bytes.
+    unsafe { raw::message_count(shard.0, source.0, root.as_ptr()) }
+}
+
+/// Records an accepted output of `source` towards `(target_shard, target_ee)` with `root`
+/// (meta-EE only).
+pub fn message_add(target_shard: ShardId, target_ee: EeId, source: EeId, root: &Root) {
+    // SAFETY: `root` is 32 readable bytes.
+    unsafe { raw::message_add(target_shard.0, target_ee.0, source.0, root.as_ptr()) }
+}
+
 /// Number of transactions included in this block before the current one (lookback).
 pub fn lookback_count() -> u32 {
     // SAFETY: no pointers.
@@ -381,6 +395,9 @@ pub trait Env {
     fn print_output(&mut self, data: &[u8]);
     /// Sets this call's return data.
     fn set_return_data(&mut self, data: &[u8]);
+    /// How many outputs of `source` carrying `root` the meta-EE on `shard` accepted
+    /// towards this EE on this shard.
+    fn message_count(&mut self, shard: ShardId, source: EeId, root: &Root) -> u64;
     /// Number of transactions included in this block before the current one.
     fn lookback_count(&mut self) -> u32;
     /// The hash of the block's transaction number `index`, if it came before this one.
@@ -431,6 +448,9 @@ impl Env for HostEnv {
     }
     fn set_return_data(&mut self, data: &[u8]) {
         set_return_data(data)
+    }
+    fn message_count(&mut self, shard: ShardId, source: EeId, root: &Root) -> u64 {
+        message_count(shard, source, root)
     }
     fn lookback_count(&mut self) -> u32 {
         lookback_count()

@@ -18,6 +18,8 @@
 //! * [`entry!`]: exports `main` on EE targets only (wasm32 without an OS).
 //! * `proof` (feature `proof`): sparse-Merkle multiproof verification in the EE, hashing
 //!   with the host's metered `sha256` (or, feature `pure-sha256`, in wasm, to compare).
+//! * `receipts` (feature `proof`): seed 000's user-level receipt trees, for any receipt
+//!   type, and the claimed-bit key.
 //! * `stateless` (feature `proof`): the witness pattern of stateful EEs — a transaction's
 //!   proven leaves, one state transition over a `Leaves` trait, full trees for clients.
 //!
@@ -42,6 +44,8 @@ pub mod env;
 #[cfg(feature = "proof")]
 pub mod proof;
 pub mod raw;
+#[cfg(feature = "proof")]
+pub mod receipts;
 pub mod scout;
 #[cfg(feature = "proof")]
 pub mod stateless;

@@ -304,7 +304,8 @@ pub enum RejectReason {
     UnknownEe,
     /// Same EE and same shard: nothing would move.
     SelfTransfer,
-    /// Zero amount.
+    /// Zero amount without a data root (a zero amount with one is a message: it moves no
+    /// ETH and is recorded for `message_count`).
     ZeroAmount,
     /// The EE's real balance on this shard (with its incoming flows) does not cover it.
     InsufficientBalance,

@@ -79,6 +79,8 @@ fn the_crate_graph_has_no_loop_even_through_dev_dependencies() {
             "scout-hasher",
             "fee-market-ee",
             "umbrella-ee",
+            "data-checkin-ee",
+            "token-ee",
         ],
         &["vhee", "counter-contract"],
         &["ee-client"],

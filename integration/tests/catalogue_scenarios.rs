@@ -1,4 +1,5 @@
-//! The catalogue's scenarios (`scenarios/fee-market.json`, `umbrella.json`, `data-checkin.json`):
+//! The catalogue's scenarios (`scenarios/fee-market.json`, `umbrella.json`, `data-checkin.json`,
+//! `token.json`):
 //! generated here from the EEs' clients (transactions with their witnesses, deposits), kept
 //! current by this test (regenerate with `EE_UPDATE_DOCS=1 cargo test -p ee-integration
 //! --test catalogue_scenarios`), and run the way `ee run` runs them: every transaction
@@ -177,6 +178,70 @@ fn data_checkin() -> Value {
     })
 }
 
+/// The issuer mints for Alice on shard 0; Alice pays Bob there, then sends Bob tokens on
+/// shard 1 (a message), where Bob claims them.
+fn token() -> Value {
+    use token_ee::Op;
+    use token_ee::client::{ChainView, Keypair, TokenClient, claims, sign};
+    const TOKEN: EeId = EeId(60);
+    let (issuer, alice, bob) =
+        (Keypair::from_seed(b"issuer"), Keypair::from_seed(b"alice"), Keypair::from_seed(b"bob"));
+    let t = issuer.public;
+    let mut client = TokenClient::new();
+    let view =
+        |shard: u32| ChainView { shard: ShardId(shard), shard_count: 2, ee: TOKEN, ..ChainView::default() };
+    let mut step = |shard: u32, op: Op, view: ChainView| {
+        let p = client.prepare(op, &view).unwrap();
+        client.commit(&p);
+        json!({ "shard": shard, "transactions": [tx_json(&p.transaction(TOKEN))] })
+    };
+    let s0 = |op: Op, k: &Keypair| sign(op, k, TOKEN, ShardId(0));
+    let cross = s0(
+        Op::CrossShard {
+            token: t,
+            from: alice.public,
+            target_shard: ShardId(1),
+            to: vec![(bob.public, 300)],
+            nonce: 1,
+            signature: [0; 96],
+        },
+        &alice,
+    );
+    let (root, claim) = claims(ShardId(0), &cross).unwrap();
+    let mut claim_view = view(1);
+    claim_view.messages.insert((ShardId(0), TOKEN, root), 1);
+    let blocks = vec![
+        step(
+            0,
+            s0(Op::Mint { token: t, to: alice.public, amount: 1_000, nonce: 0, signature: [0; 96] }, &issuer),
+            view(0),
+        ),
+        step(
+            0,
+            s0(
+                Op::Transfer {
+                    token: t,
+                    from: alice.public,
+                    to: bob.public,
+                    amount: 100,
+                    nonce: 0,
+                    signature: [0; 96],
+                },
+                &alice,
+            ),
+            view(0),
+        ),
+        step(0, cross, view(0)),
+        step(1, claim[0].clone(), claim_view),
+    ];
+    json!({
+        "name": "token: mint, transfer, send across shards as a message, claim",
+        "shards": 2,
+        "ees": ees((TOKEN, "token", "token_ee")),
+        "blocks": blocks
+    })
+}
+
 fn check(name: &str, scenario: Value) {
     let path = scenarios().join(name);
     let text = serde_json::to_string_pretty(&scenario).unwrap() + "\n";
@@ -227,4 +292,9 @@ fn the_umbrella_scenario_is_current_and_runs() {
 #[test]
 fn the_data_checkin_scenario_is_current_and_runs() {
     check("data-checkin.json", data_checkin());
+}
+
+#[test]
+fn the_token_scenario_is_current_and_runs() {
+    check("token.json", token());
 }

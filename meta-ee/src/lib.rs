@@ -55,6 +55,9 @@ impl netting::Ledger for HostLedger {
     fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &ee_sdk::Root, amount: u64) {
         env::netted_add(target_shard, target_ee, root, amount)
     }
+    fn record_message(&mut self, target_shard: ShardId, target_ee: EeId, source: EeId, root: &ee_sdk::Root) {
+        env::message_add(target_shard, target_ee, source, root)
+    }
     fn slot(&self) -> u64 {
         env::slot()
     }

@@ -93,6 +93,9 @@ pub trait Ledger {
     fn set_known_min(&mut self, ee: EeId, value: u64);
     /// Adds `amount` to what was netted towards `(target_shard, target_ee)` for `root`.
     fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &Root, amount: u64);
+    /// Counts one accepted output of `source` towards `(target_shard, target_ee)` with
+    /// `root` (a source-authenticated record: messages).
+    fn record_message(&mut self, target_shard: ShardId, target_ee: EeId, source: EeId, root: &Root);
     /// The block's slot.
     fn slot(&self) -> u64;
     /// `ee`'s reserve on `s` (the reserve variant).
@@ -322,7 +325,8 @@ impl<L: Ledger> Netting<'_, L> {
         out: &NettingOutput,
         exists: &mut BTreeMap<EeId, bool>,
     ) -> Result<(), RejectReason> {
-        if out.amount == 0 {
+        // A zero amount is a message: it moves no ETH and must carry a data root.
+        if out.amount == 0 && out.data_root == [0; 32] {
             return Err(RejectReason::ZeroAmount);
         }
         if out.amount > i64::MAX as u64 {
@@ -634,6 +638,7 @@ impl<L: Ledger> Netting<'_, L> {
         for c in self.cands.iter().filter(|c| c.live && c.out.data_root != [0; 32]) {
             let key = (c.out.target_shard, c.out.target_ee, c.out.data_root);
             *roots.entry(key).or_default() += u128::from(c.out.amount);
+            self.ledger.record_message(c.out.target_shard, c.out.target_ee, c.ee, &c.out.data_root);
         }
         for ((shard, ee, root), mut amount) in roots {
             while amount > 0 {

@@ -17,6 +17,8 @@ struct Mem {
     known: BTreeMap<u32, u64>,
     foreign_reads: Vec<(u32, u32)>,
     netted: BTreeMap<(u32, u32, [u8; 32]), u64>,
+    /// `(target shard, target EE, source EE, root) → accepted outputs`.
+    messages: BTreeMap<(u32, u32, u32, [u8; 32]), u64>,
     rules: NettingRules,
     slot: u64,
     reserves: BTreeMap<u32, u64>,
@@ -35,6 +37,7 @@ impl Mem {
             known: BTreeMap::new(),
             foreign_reads: Vec::new(),
             netted: BTreeMap::new(),
+            messages: BTreeMap::new(),
             rules: NettingRules::default(),
             slot: 1,
             reserves: BTreeMap::new(),
@@ -88,6 +91,9 @@ impl Ledger for Mem {
     }
     fn record_netted(&mut self, target_shard: ShardId, target_ee: EeId, root: &[u8; 32], amount: u64) {
         *self.netted.entry((target_shard.0, target_ee.0, *root)).or_default() += amount;
+    }
+    fn record_message(&mut self, target_shard: ShardId, target_ee: EeId, source: EeId, root: &[u8; 32]) {
+        *self.messages.entry((target_shard.0, target_ee.0, source.0, *root)).or_default() += 1;
     }
     fn slot(&self) -> u64 {
         self.slot
@@ -397,4 +403,21 @@ fn a_fixed_order_is_a_permutation_that_nobody_chooses() {
         fixed_order(7, m.slot, ShardId(3), 16, EeId(0)).iter().take(3).map(|s| (s.0, 0)).collect();
     assert_eq!(m.foreign_reads, expected);
     assert_eq!(netted.foreign_reads, 3);
+}
+
+#[test]
+fn zero_amounts_with_a_root_are_messages_recorded_with_their_source() {
+    // EE 0 has nothing to spend: a message moves no ETH, so it needs no balance.
+    let mut m = Mem::new(0, 2, &[0, 1]);
+    let message = |root: u8| {
+        NettingOutput { target_shard: ShardId(1), target_ee: EeId(1), amount: 0, data_root: [root; 32] }
+            .encode()
+    };
+    let r = run(&mut m, vec![(0, vec![message(7), message(7), out(1, 1, 0)]), (1, vec![message(8)])], &[]);
+    assert_eq!(statuses(&r), vec![OK, OK, no(RejectReason::ZeroAmount), OK]);
+    assert_eq!(m.messages.get(&(1, 1, 0, [7; 32])), Some(&2), "counted per source EE");
+    assert_eq!(m.messages.get(&(1, 1, 1, [8; 32])), Some(&1));
+    assert_eq!(m.messages.get(&(1, 1, 1, [7; 32])), None, "another EE's root is its own record");
+    assert_eq!((m.get(0, 0, 0), m.get(0, 1, 0), m.get(0, 1, 1)), (0, 0, 0), "no ETH moved");
+    assert_eq!(m.netted.get(&(1, 1, [7; 32])).copied().unwrap_or(0), 0);
 }

@@ -339,6 +339,51 @@ pub(super) fn netted_add(
     Ok(())
 }
 
+/// A record of shard `source`: the current shard's own (this block's writes included), or
+/// another shard's as of its latest crosslink (stateless: from the witness).
+fn read_record(l: &mut HostLogic, source: ShardId, key: &StateKey) -> Result<crate::state::Value, HostError> {
+    Ok(if source == l.env.shard { l.state.get_own(key)? } else { l.state.get_foreign(source, key)? })
+}
+
+pub(super) fn message_add(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    target_shard: u32,
+    target_ee: u32,
+    source_ee: u32,
+    root: u64,
+) -> Result<(), HostError> {
+    let root = mem.read32(root)?;
+    let key = StateKey::Message {
+        target_shard: check_shard(l, target_shard)?,
+        target_ee: EeId(target_ee),
+        source_ee: EeId(source_ee),
+        root,
+    };
+    let next = value_u64(&l.state.get_own(&key)?).saturating_add(1);
+    l.state.set_own(key, u64_value(next))?;
+    Ok(())
+}
+
+pub(super) fn message_count(
+    l: &mut HostLogic,
+    mem: &mut dyn GuestMemory,
+    shard: u32,
+    source_ee: u32,
+    root: u64,
+) -> Result<u64, HostError> {
+    let root = mem.read32(root)?;
+    let source = check_shard(l, shard)?;
+    let key = StateKey::Message {
+        target_shard: l.env.shard,
+        target_ee: l.env.ee,
+        source_ee: EeId(source_ee),
+        root,
+    };
+    let v = read_record(l, source, &key)?;
+    Ok(value_u64(&v))
+}
+
 pub(super) fn netted_get(
     l: &mut HostLogic,
     mem: &mut dyn GuestMemory,
@@ -349,7 +394,7 @@ pub(super) fn netted_get(
     let root = mem.read32(root)?;
     let source = check_shard(l, shard)?;
     let key = StateKey::Netted { target_shard: l.env.shard, target_ee: EeId(ee), root };
-    let v = if source == l.env.shard { l.state.get_own(&key)? } else { l.state.get_foreign(source, &key)? };
+    let v = read_record(l, source, &key)?;
     Ok(value_u64(&v))
 }
 

@@ -11,6 +11,7 @@
 //! | `DepositClaimed(i)` | 1 once beacon deposit receipt `i` was claimed on `r` |
 //! | `Reserve(e)` | EE `e`'s reserve on shard `r` (the `reserve` netting variant), a `u64` |
 //! | `Recent { column: c, ee: e }` | what `M_e[r][c]` received in one slot (the `zero-capital` variant): that slot and the amount, two `u64`s |
+//! | `Message { target_shard, target_ee, source_ee, root }` | how many outputs of `source_ee` with data root `root` the meta-EE on `r` accepted towards that target, a `u64` |
 //!
 //! # Layout
 //!
@@ -67,6 +68,18 @@ pub enum StateKey {
     FeePool,
     /// An EE's reserve on this shard (the `reserve` netting variant), in Gwei.
     Reserve(EeId),
+    /// Outputs of one source EE with one data root the meta-EE on this shard accepted
+    /// towards a target (source-authenticated receipts roots).
+    Message {
+        /// The target shard.
+        target_shard: ShardId,
+        /// The target EE.
+        target_ee: EeId,
+        /// The EE that printed the outputs.
+        source_ee: EeId,
+        /// Their data root.
+        root: [u8; 32],
+    },
     /// What this shard's cell for `column` received in its latest slot of receiving (the
     /// `zero-capital` netting variant): see [`recent_value`].
     Recent {
@@ -90,6 +103,14 @@ impl fmt::Display for StateKey {
             StateKey::FeePool => f.write_str("fee_pool"),
             StateKey::Reserve(e) => write!(f, "reserve[{}]", e.0),
             StateKey::Recent { column, ee } => write!(f, "recent[{}][{}]", column.0, ee.0),
+            StateKey::Message { target_shard, target_ee, source_ee, root } => write!(
+                f,
+                "messages[{}][{}][{}][{}]",
+                target_shard.0,
+                target_ee.0,
+                source_ee.0,
+                hex::encode(&root[..4])
+            ),
         }
     }
 }
@@ -127,6 +148,14 @@ impl StateKey {
             StateKey::FeePool => (5, 0, Vec::new()),
             StateKey::Reserve(e) => (6, 0, e.0.to_le_bytes().to_vec()),
             StateKey::Recent { column, ee } => (7, column.0, ee.0.to_le_bytes().to_vec()),
+            StateKey::Message { target_shard, target_ee, source_ee, root } => {
+                let mut h = Sha256::new();
+                h.update(target_shard.0.to_le_bytes());
+                h.update(target_ee.0.to_le_bytes());
+                h.update(source_ee.0.to_le_bytes());
+                h.update(root);
+                (8, 0, h.finalize()[..27].to_vec())
+            }
         }
     }
 
@@ -260,6 +289,12 @@ mod tests {
                     StateKey::Netted {
                         target_shard: ShardId(e % 3),
                         target_ee: EeId(e),
+                        root: [e as u8; 32],
+                    },
+                    StateKey::Message {
+                        target_shard: ShardId(e % 3),
+                        target_ee: EeId(e),
+                        source_ee: EeId(e + 1),
                         root: [e as u8; 32],
                     },
                 ] {
