@@ -20,6 +20,8 @@
 #![warn(missing_docs)]
 
 pub mod api;
+#[cfg(feature = "catalogue")]
+pub mod catalogue;
 #[cfg(feature = "keys")]
 pub mod deploy;
 pub mod error;

@@ -10,6 +10,7 @@
 //!   output, the meta-EE's transaction and receipts).
 //! * [`Env`]: the host functions an EE's logic uses, as a trait — implemented by
 //!   [`HostEnv`] (the real host) and by off-chain clients, so both run the same logic.
+//! * [`contract`]: what an umbrella EE's contracts read and return (their interface).
 //! * [`scout`]: safe wrappers over ewasm Scout's ABI, for EEs written the Scout way.
 //! * `bls` (feature `bls`): pure-Rust BLS12-381 keys and signatures for clients.
 //! * `client` (features `bls` and `pure-sha256`): a view of the chain serving the host
@@ -40,6 +41,7 @@ pub mod abi;
 pub mod bls;
 #[cfg(all(feature = "bls", feature = "pure-sha256"))]
 pub mod client;
+pub mod contract;
 pub mod env;
 #[cfg(feature = "proof")]
 pub mod proof;

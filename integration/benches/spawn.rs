@@ -18,7 +18,7 @@ const PARENT: EeId = EeId(5);
 /// Spawns the code in its data with a fixed counter call; aborts unless the child finished.
 fn parent() {
     let code = ee_sdk::env::block_data();
-    let call = umbrella_ee::ContractCall {
+    let call = ee_sdk::contract::ContractCall {
         caller: [7; 48],
         contract: [1; 32],
         value: 0,

@@ -158,8 +158,8 @@ pub fn validated_block(
 pub fn run_counter(_code: &[u8], input: &[u8]) -> Result<Vec<u8>, ee_sdk::SpawnStatus> {
     use ee_sdk::codec::DecodeAll;
     use sha2::Digest;
-    let call =
-        umbrella_ee::ContractCall::decode_all(&mut &input[..]).map_err(|_| ee_sdk::SpawnStatus::Failed)?;
+    let call = ee_sdk::contract::ContractCall::decode_all(&mut &input[..])
+        .map_err(|_| ee_sdk::SpawnStatus::Failed)?;
     counter_contract::execute(&call, |d| sha2::Sha256::digest(d).into())
         .map(|r| r.encode())
         .map_err(|_| ee_sdk::SpawnStatus::Failed)

@@ -81,7 +81,13 @@ proptest! {
         prop_assert_eq!(report.root_mismatches, 0);
         prop_assert_eq!(report.outcome_mismatches, 0);
         prop_assert!(report.supply_conserved);
-        prop_assert_eq!(report.negative_real_balances, 0);
+        // Version A checks a cross-EE outflow against the EE's total as of the slot start,
+        // so two shards spending it in one slot can overdraw it (seed 001's objection;
+        // `netting_variants.rs` shows it deterministically): its totals may go negative.
+        // Every other variant keeps every real balance at or above zero.
+        if config.netting.variant != NettingVariant::A {
+            prop_assert_eq!(report.negative_real_balances, 0);
+        }
         prop_assert!(report.ledger_matches_state);
         prop_assert_eq!(report.blocks, u64::from(config.shards * config.slots));
         // The per-slot series adds up to the totals, and seed 001's drift holds: the

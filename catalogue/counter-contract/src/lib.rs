@@ -16,8 +16,8 @@ extern crate alloc;
 
 use alloc::vec;
 use ee_sdk::codec::{Decode, DecodeAll, Encode};
+use ee_sdk::contract::{ContractCall, ContractResult};
 use ee_sdk::{BlsPublicKey, Root, env};
-use umbrella_ee::{ContractCall, ContractResult};
 
 /// The counter's slot.
 pub const COUNT: Root = [0; 32];

@@ -14,41 +14,12 @@ pub type ContractId = Root;
 /// Most storage slots one call may declare.
 pub const MAX_SLOTS: usize = 64;
 
-/// Most payments one contract run may make.
-pub const MAX_PAYMENTS: usize = 16;
-
 /// Largest contract code, in bytes.
 pub const MAX_CODE: usize = 48 * 1024;
 
-/// What a contract's `main` reads as its data (SCALE).
-#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
-#[codec(crate = ee_sdk::codec)]
-pub struct ContractCall {
-    /// The calling account.
-    pub caller: BlsPublicKey,
-    /// The contract's id.
-    pub contract: ContractId,
-    /// Gwei the caller sent with the call (already in `balance`).
-    pub value: u64,
-    /// The contract's balance, `value` included.
-    pub balance: u64,
-    /// The caller's input.
-    pub input: Vec<u8>,
-    /// The declared storage slots and their values (zero if never written).
-    pub storage: Vec<(Root, Root)>,
-}
-
-/// What a contract sets as its return data (SCALE).
-#[derive(Encode, Decode, Clone, Debug, Default, PartialEq, Eq)]
-#[codec(crate = ee_sdk::codec)]
-pub struct ContractResult {
-    /// Slots to write (each must be declared by the call).
-    pub storage: Vec<(Root, Root)>,
-    /// Payments from the contract's balance to accounts (at most [`MAX_PAYMENTS`]).
-    pub payments: Vec<(BlsPublicKey, u64)>,
-    /// Returned to the caller as the transaction's return data.
-    pub output: Vec<u8>,
-}
+/// The interface between the umbrella and its contracts lives in the SDK, so a contract
+/// depends on `ee-sdk` alone.
+pub use ee_sdk::contract::{ContractCall, ContractResult, MAX_PAYMENTS};
 
 /// One umbrella operation.
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
