@@ -1,11 +1,11 @@
 //! Transactions: their hash, and the data of the example transfer EE.
 use ee_sdk::{EeId, ShardId, ShardTransaction, Transfer};
 use parity_scale_codec::Encode;
-use sha2::{Digest, Sha256};
 
-/// A transaction's hash: sha256 of SCALE `(shard, transaction)`.
+/// A transaction's hash: sha256 of SCALE `(shard, transaction)` ([`ShardTransaction::hash`],
+/// the same the host's `lookback_hash` gives).
 pub fn tx_hash(shard: ShardId, tx: &ShardTransaction) -> [u8; 32] {
-    Sha256::digest((shard, tx).encode()).into()
+    tx.hash(shard)
 }
 
 /// The transfer EE's data for `transfers` of `(amount, target shard, target EE)`

@@ -22,8 +22,9 @@
 //!
 //! Every function lives in module `env`. Gas charged per call is `base + per_byte × bytes`,
 //! where `bytes` is the sum of every `Len` argument plus 32 for every `In32`/`Out32`
-//! argument. Roles are `Ee` (any execution environment) and `Meta` (the netting meta-EE);
-//! a function not listed for a role is refused at load time. `aliases` are further
+//! argument. Roles are `Ee` (any execution environment), `Meta` (the netting meta-EE) and
+//! `Child` (an instance an EE runs with `spawn`); a function not listed for a role is
+//! refused at load time. `aliases` are further
 //! `module::name` pairs the same function is importable under: ewasm Scout's names
 //! (`env.eth2_*`, and the `eth2`, `debug`, `bignum` modules).
 use core::fmt;

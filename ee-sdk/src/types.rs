@@ -31,6 +31,16 @@ pub struct ShardTransaction {
     pub data: Vec<u8>,
 }
 
+#[cfg(feature = "pure-sha256")]
+impl ShardTransaction {
+    /// The transaction's hash on `shard`: sha256 of SCALE `(shard, transaction)` — the one
+    /// name clients, the devnet and `lookback_hash` all use.
+    pub fn hash(&self, shard: ShardId) -> Root {
+        use sha2::Digest;
+        sha2::Sha256::digest((shard, self).encode()).into()
+    }
+}
+
 /// A shard block: transactions executed in order (seed 000).
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
 pub struct ShardBlock {

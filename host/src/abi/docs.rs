@@ -30,7 +30,7 @@ pub fn markdown(prices: &impl Prices) -> String {
     out.push_str(
         "Gas per call is `base + per_byte × bytes`, where `bytes` is the sum of the `Len` \
          arguments plus 32 per `In32`/`Out32` argument. Roles: `ee` (any EE), `meta` \
-         (the netting meta-EE).\n\n",
+         (the netting meta-EE), `child` (an instance an EE runs with `spawn`).\n\n",
     );
     out.push_str("| import | signature | roles | base | per byte |\n|---|---|---|---|---|\n");
     for &f in HostFn::ALL {

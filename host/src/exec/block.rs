@@ -10,7 +10,7 @@ use crate::logic::{BlockContext, HostLogic, TxEnv};
 use crate::logic::{EeRunner, RunStats, TxError};
 use crate::state::keys::{cell_value, u64_value, value_cell, value_u64};
 use crate::state::{BeaconState, StateError, StateKey, Value};
-use ee_sdk::codec::{DecodeAll, Encode};
+use ee_sdk::codec::DecodeAll;
 use ee_sdk::{
     EeId, MetaTransaction, NettingOutput, NettingReport, NettingStatus, Output, ShardId, ShardTransaction,
 };
@@ -396,11 +396,10 @@ impl<'a> BlockExecutor<'a> {
     }
 }
 
-/// A transaction's hash as `lookback_hash` gives it: sha256 of the SCALE
-/// `(shard, transaction)`, the hash clients and the devnet name transactions by.
+/// A transaction's hash as `lookback_hash` gives it ([`ShardTransaction::hash`]: sha256 of
+/// the SCALE `(shard, transaction)`, the hash clients and the devnet name transactions by).
 pub fn tx_hash(shard: ShardId, tx: &ShardTransaction) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    Sha256::digest((shard, tx).encode()).into()
+    tx.hash(shard)
 }
 
 /// Joins the meta-EE's reports in `outputs` with the outputs they speak of.

@@ -36,15 +36,6 @@ impl<R: EeRunner + ?Sized> EeRunner for &R {
     }
 }
 
-impl<R: EeRunner + ?Sized> EeRunner for std::sync::Arc<R> {
-    fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
-        (**self).run(entry, logic)
-    }
-    fn spawn(&self, code: &[u8], logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
-        (**self).spawn(code, logic)
-    }
-}
-
 /// Timings of one run, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RunStats {
