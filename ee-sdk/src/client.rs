@@ -219,7 +219,7 @@ impl Trees {
     /// the witness into the EE's transaction (`wrap`) and checks it statelessly the way the
     /// EE will (`replay`, over the witnessed leaves only), which also gives the post-state
     /// root. Nothing changes until [`Trees::commit`].
-    pub fn prepare<T, E>(
+    pub fn prepare<T: crate::stateless::StatelessTx, E>(
         &mut self,
         view: &ChainView,
         run: impl FnOnce(&mut Recorder<'_, PureSha256>, &mut ClientEnv<'_>) -> Result<(), E>,
@@ -232,9 +232,9 @@ impl Trees {
         run(&mut recorder, &mut ClientEnv::new(view))?;
         let witness = recorder.witness();
         let writes = recorder.into_writes();
-        let tx = wrap(witness.clone());
+        let tx = wrap(witness);
         let mut env = ClientEnv::new(view);
-        let post_root = crate::stateless::apply::<PureSha256, E>(&tree.root(), &witness, |leaves| {
+        let post_root = crate::stateless::apply::<PureSha256, E>(&tree.root(), tx.witness(), |leaves| {
             replay(&tx, leaves, &mut env)
         })
         .map_err(|e| match e {

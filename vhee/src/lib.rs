@@ -42,29 +42,18 @@ pub mod walkthrough;
 pub use error::VheeError;
 pub use types::*;
 
-use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
 use ee_sdk::proof::HostSha256;
+use ee_sdk::stateless::{ApplyError, Leaves, Witness, WitnessLeaves};
 use ee_sdk::{Root, env};
 use logic::View;
 
-/// The leaves a transaction carries, verified against the pre-state root.
-struct WitnessView {
-    leaves: BTreeMap<Root, Root>,
-}
-
-impl View for WitnessView {
+/// The leaves a transaction carries, verified against the pre-state root (the SDK's).
+impl View for WitnessLeaves {
     fn get(&mut self, key: &Root) -> Result<Root, VheeError> {
-        self.leaves.get(key).copied().ok_or(VheeError::WitnessMissing)
+        Leaves::get(self, key).map_err(|_| VheeError::WitnessMissing)
     }
     fn set(&mut self, key: Root, value: Root) -> Result<(), VheeError> {
-        match self.leaves.get_mut(&key) {
-            Some(v) => {
-                *v = value;
-                Ok(())
-            }
-            None => Err(VheeError::WitnessMissing),
-        }
+        Leaves::set(self, key, value).map_err(|_| VheeError::WitnessMissing)
     }
 }
 
@@ -86,20 +75,14 @@ pub fn apply<H: ee_sdk::proof::Hasher + Default>(
     pre: &Root,
     host: &mut impl ee_sdk::Env,
 ) -> Result<Root, VheeError> {
-    let touched: Vec<(Root, Root)> = tx.leaves.clone();
-    let mut view = WitnessView { leaves: touched.iter().copied().collect() };
-    if view.leaves.len() != touched.len() {
-        return Err(VheeError::WitnessInvalid);
-    }
-    if !touched.is_empty() && !ee_sdk::proof::verify::<H>(pre, &tx.proof, &touched) {
-        return Err(VheeError::WitnessInvalid);
-    }
-    logic::execute::<H>(&tx.op, &mut view, host)?;
-    if touched.is_empty() {
-        return Ok(*pre);
-    }
-    let updated: Vec<(Root, Root)> = touched.iter().map(|(k, _)| (*k, view.leaves[k])).collect();
-    ee_sdk::proof::compute_root::<H>(&tx.proof, &updated).map_err(|_| VheeError::WitnessInvalid)
+    let witness = Witness { proof: tx.proof.clone(), leaves: tx.leaves.clone() };
+    ee_sdk::stateless::apply::<H, VheeError>(pre, &witness, |leaves| {
+        logic::execute::<H>(&tx.op, leaves, host)
+    })
+    .map_err(|e| match e {
+        ApplyError::WitnessInvalid => VheeError::WitnessInvalid,
+        ApplyError::Op(e) => e,
+    })
 }
 
 ee_sdk::entry!(run);
