@@ -135,6 +135,21 @@ pub struct RpcArgs {
     pub rpc: String,
 }
 
+/// What every command sending transactions takes: the devnet, how long to wait for a
+/// transaction, and the output format.
+#[derive(clap::Args)]
+pub struct SendArgs {
+    /// Seconds to wait for the transaction.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub wait: u64,
+    /// The devnet to talk to.
+    #[command(flatten)]
+    pub rpc: RpcArgs,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = crate::output::Format::Table)]
+    pub format: crate::output::Format,
+}
+
 impl RpcArgs {
     /// A client for it.
     pub fn client(&self) -> anyhow::Result<ee_client::Client<ee_client::HttpTransport>> {

@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod following;
 pub mod output;
 pub mod plot;
 
@@ -53,6 +54,9 @@ pub enum Command {
     Status(commands::status::Args),
     Validate(commands::validate::Args),
     Vhee(commands::vhee::Args),
+    Token(commands::token::Args),
+    Checkin(commands::checkin::Args),
+    Umbrella(commands::umbrella::Args),
 }
 
 impl Command {
@@ -77,6 +81,9 @@ impl Command {
             Command::Status(a) => commands::status::run(a, out),
             Command::Validate(a) => commands::validate::run(a, out),
             Command::Vhee(a) => commands::vhee::run(a, out),
+            Command::Token(a) => commands::token::run(a, out),
+            Command::Checkin(a) => commands::checkin::run(a, out),
+            Command::Umbrella(a) => commands::umbrella::run(a, out),
         }
     }
 }

@@ -377,3 +377,291 @@ fn ee_vhee_commands_move_funds_on_a_real_devnet() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// `ee token`, `ee checkin` and `ee umbrella`: catalogue EEs deployed with `ee deploy`
+/// and used through their commands with followed copies of their trees — mint, transfer,
+/// allowance, a cross-shard transfer and its claim; a check-in and its verified inclusion
+/// proof; a deposit, a contract deployed and called; refusals caught locally with nothing
+/// sent; tampered and foreign state files refused; second copies synced from genesis
+/// agreeing with the first — on a real devnet process.
+#[test]
+fn ee_token_checkin_and_umbrella_commands_on_a_real_devnet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn_devnet_with(&dir.path().join("devnet.redb"), &["--slot-ms", "20"]);
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let (deployer, issuer, alice, bob) =
+        (path("d.key"), path("issuer.key"), path("alice.key"), path("bob.key"));
+    assert!(ee(&["keygen", "--dev", "0", "--out", &deployer]).0);
+    for k in [&issuer, &alice, &bob] {
+        assert!(ee(&["keygen", "--out", k]).0);
+    }
+    let public = |k: &str| {
+        let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(k).unwrap()).unwrap();
+        file["public"].as_str().unwrap().trim_start_matches("0x").to_string()
+    };
+    let (issuer_pk, alice_pk, bob_pk) = (public(&issuer), public(&alice), public(&bob));
+    let deploy = |name: &str| -> String {
+        let wasm = ee_integration::ees_dir().join(format!("{name}.wasm"));
+        let (ok, out, err) = ee(&[
+            "deploy",
+            wasm.to_str().unwrap(),
+            "--key",
+            &deployer,
+            "--rpc",
+            &url,
+            "--execute",
+            "--format",
+            "json",
+        ]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["ee"].as_u64().unwrap().to_string()
+    };
+    let (token, checkin) = (deploy("token_ee"), deploy("data_checkin_ee"));
+    // The EEs pay their transactions' fees: the transfer EE pays them on shards 0 and 1.
+    for id in [&token, &checkin] {
+        for shard in ["0", "1"] {
+            let (ok, _, err) = ee(&[
+                "send",
+                "--rpc",
+                &url,
+                "--shard",
+                shard,
+                "--ee",
+                "1",
+                "--transfer",
+                &format!("1000000000@{shard}:{id}"),
+                "--wait",
+            ]);
+            assert!(ok, "{err}");
+        }
+    }
+    let state = path("token.json");
+    let run = |cmd: &str, id: &str, state: &str, args: &[&str]| -> (bool, serde_json::Value, String) {
+        let mut all = vec![cmd, "--ee", id, "--state", state, "--rpc", &url, "--format", "json"];
+        all.extend_from_slice(args);
+        let (ok, out, err) = ee(&all);
+        (ok, serde_json::from_str(&out).unwrap_or_default(), err)
+    };
+    let token_ok = |args: &[&str]| -> serde_json::Value {
+        let (ok, v, err) = run("token", &token, &state, args);
+        assert!(ok, "ee token {args:?}: {err}\n{v}");
+        assert_eq!(v["result"], "ok", "{v}");
+        v
+    };
+    let m = token_ok(&["mint", "--key", &issuer, "--to-key", &alice, "--amount", "1000", "--shard", "0"]);
+    assert_eq!(m["rows"][0][1], "1000 units (nonce 0)", "{m}");
+    assert_eq!(m["rows"][1][1], "1000", "minted on shard 0");
+    let t = token_ok(&[
+        "transfer", "--key", &alice, "--token", &issuer_pk, "--to", &bob_pk, "--amount", "250", "--shard",
+        "0",
+    ]);
+    assert_eq!(
+        (t["rows"][0][1].as_str(), t["rows"][1][1].as_str()),
+        (Some("750 units (nonce 1)"), Some("250 units (nonce 0)"))
+    );
+    token_ok(&[
+        "approve",
+        "--key",
+        &alice,
+        "--token",
+        &issuer_pk,
+        "--spender",
+        &bob_pk,
+        "--amount",
+        "100",
+        "--shard",
+        "0",
+    ]);
+    let tf = token_ok(&[
+        "transfer-from",
+        "--key",
+        &bob,
+        "--token",
+        &issuer_pk,
+        "--owner",
+        &alice_pk,
+        "--to",
+        &bob_pk,
+        "--amount",
+        "60",
+        "--shard",
+        "0",
+    ]);
+    assert_eq!(tf["rows"][0][1], "690 units (nonce 2)", "{tf}");
+    assert_eq!(tf["rows"][2][1], "40", "allowance left");
+    // Over the balance: refused by the local replay of the EE, nothing sent.
+    let committed = Client::connect(&url).unwrap().head().unwrap().committed_txs;
+    let (ok, _, err) = run(
+        "token",
+        &token,
+        &state,
+        &[
+            "transfer", "--key", &alice, "--token", &issuer_pk, "--to", &bob_pk, "--amount", "5000",
+            "--shard", "0",
+        ],
+    );
+    assert!(!ok && err.contains("would refuse it") && err.contains("nothing was sent"), "{err}");
+    // Cross-shard: Alice sends 100 to Bob on shard 1; the claim waits for the message.
+    let claims = path("claims.json");
+    let c = token_ok(&[
+        "send-cross",
+        "--key",
+        &alice,
+        "--token",
+        &issuer_pk,
+        "--shard",
+        "0",
+        "--to-shard",
+        "1",
+        "--receipt",
+        &format!("{bob_pk}:100"),
+        "--out",
+        &claims,
+    ]);
+    assert_eq!(c["rows"][0][1], "590 units (nonce 3)", "{c}");
+    let cl = token_ok(&["claim", "--claims", &claims, "--index", "0"]);
+    assert_eq!(cl["rows"][0][1], "100 units (nonce 0)", "{cl}");
+    let (ok, _, err) = run("token", &token, &state, &["claim", "--claims", &claims, "--index", "0"]);
+    assert!(!ok && err.contains("would refuse it"), "a second claim: {err}");
+    assert!(Client::connect(&url).unwrap().head().unwrap().committed_txs >= committed + 2);
+    let b = token_ok(&["balance", "--token", &issuer_pk, "--holder", &bob_pk, "--shard", "1"]);
+    assert_eq!(b["rows"][0][1], "100 units (nonce 0)");
+    // A fresh copy replays the chain from the EE's registration and agrees.
+    let (ok, again, err) = run("token", &token, &path("other.json"), &["sync"]);
+    assert!(ok, "{err}");
+    let (_, first, _) = run("token", &token, &state, &["sync"]);
+    assert_eq!(again["rows"], first["rows"], "same roots from an independent replay");
+    assert!(again["operation"].as_str().unwrap().contains("replayed 6 transactions"), "{again}");
+    // A tampered copy is caught by the roots check, and left as it was.
+    let text = std::fs::read_to_string(&state).unwrap();
+    let mut file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    file["trees"]["0"][0][1] = serde_json::json!("11".repeat(32));
+    std::fs::write(&state, file.to_string()).unwrap();
+    let (ok, _, err) = run("token", &token, &state, &["sync"]);
+    assert!(!ok && err.contains("differs from the chain's"), "{err}");
+    std::fs::write(&state, &text).unwrap();
+    // A state file of another EE is refused.
+    let (ok, _, err) = run("checkin", &checkin, &state, &["sync"]);
+    assert!(!ok && err.contains("holds token EE"), "{err}");
+
+    // Check-ins: two roots of a chain, the latest queried with its proof.
+    let cstate = path("checkin.json");
+    let chain = "07".repeat(32);
+    for (seq, data) in [(1, "aa"), (2, "bb")] {
+        let root = data.repeat(32);
+        let (ok, v, err) = run(
+            "checkin",
+            &checkin,
+            &cstate,
+            &["commit", "--key", &alice, "--chain", &chain, "--root", &root, "--shard", "1"],
+        );
+        assert!(ok && v["result"] == "ok", "{err}{v}");
+        assert_eq!(v["rows"][0][1], seq.to_string());
+    }
+    let (ok, q, err) = run(
+        "checkin",
+        &checkin,
+        &cstate,
+        &["query", "--operator", &alice_pk, "--chain", &chain, "--shard", "1"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(q["rows"][0][1], "bb".repeat(32), "{q}");
+    assert!(q["operation"].as_str().unwrap().contains("verified against the chain's root"));
+    let (ok, q1, _) = run(
+        "checkin",
+        &checkin,
+        &cstate,
+        &["query", "--operator", &alice_pk, "--chain", &chain, "--shard", "1", "--seq", "1"],
+    );
+    assert!(ok && q1["rows"][0][1] == "aa".repeat(32), "{q1}");
+    let (ok, _, err) = run(
+        "checkin",
+        &checkin,
+        &cstate,
+        &["query", "--operator", &alice_pk, "--chain", &chain, "--shard", "1", "--seq", "3"],
+    );
+    assert!(!ok && err.contains("no check-in 3"), "{err}");
+
+    // The umbrella: validator 0 deposits, deploys the counter contract and calls it twice
+    // (the contract runs locally on the chain's runtime to build each witness).
+    let umbrella = deploy("umbrella_ee");
+    let ustate = path("umbrella.json");
+    let counter = ee_integration::ees_dir().join("counter_contract.wasm");
+    let counter = counter.to_str().unwrap();
+    let umbrella_ok = |args: &[&str]| -> serde_json::Value {
+        let (ok, v, err) = run("umbrella", &umbrella, &ustate, args);
+        assert!(ok && v["result"] == "ok", "ee umbrella {args:?}: {err}\n{v}");
+        v
+    };
+    let d = umbrella_ok(&[
+        "deposit",
+        "--key",
+        &deployer,
+        "--validator",
+        "0",
+        "--amount",
+        "10000000000",
+        "--shard",
+        "0",
+    ]);
+    assert_eq!(d["rows"][0][1], "10000000000 Gwei (nonce 0)", "{d}");
+    let dep = umbrella_ok(&["deploy", "--key", &deployer, "--code", counter, "--shard", "0"]);
+    let contract = dep["rows"][0][1].as_str().unwrap().to_string();
+    let (zero, one) = ("00".repeat(32), "01".repeat(32));
+    let add = |n: u8| format!("00{n:02x}00000000000000");
+    let call = |n: u8| {
+        umbrella_ok(&[
+            "call",
+            "--key",
+            &deployer,
+            "--contract",
+            &contract,
+            "--code",
+            counter,
+            "--input",
+            &add(n),
+            "--slot",
+            &zero,
+            "--slot",
+            &one,
+            "--value",
+            "1000",
+            "--shard",
+            "0",
+        ])
+    };
+    call(5);
+    let c = call(2);
+    assert_eq!(c["rows"][1][1], "2000 Gwei", "the contract keeps the value sent: {c}");
+    assert_eq!(c["rows"][2][1], format!("07{}", "00".repeat(31)), "the counter: {c}");
+    // The wrong code for the contract: refused locally, nothing sent.
+    let wrong = ee_integration::ees_dir().join("token_ee.wasm");
+    let (ok, _, err) = run(
+        "umbrella",
+        &umbrella,
+        &ustate,
+        &[
+            "call",
+            "--key",
+            &deployer,
+            "--contract",
+            &contract,
+            "--code",
+            wrong.to_str().unwrap(),
+            "--slot",
+            &zero,
+            "--slot",
+            &one,
+            "--shard",
+            "0",
+        ],
+    );
+    assert!(!ok && err.contains("would refuse it"), "{err}");
+    let (ok, again, err) = run("umbrella", &umbrella, &path("umbrella2.json"), &["sync"]);
+    assert!(ok, "{err}");
+    let (_, first, _) = run("umbrella", &umbrella, &ustate, &["sync"]);
+    assert_eq!(again["rows"], first["rows"], "an independent replay, contracts run again, agrees");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

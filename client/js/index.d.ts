@@ -115,6 +115,8 @@ export class Provider {
   listDeposits(): Promise<{ index: bigint; slot: bigint; receipt: string }[]>;
   getProof(ee: number, shard: number, keys: string[]): Promise<ProofInfo>;
   getNetted(source: number, target: number, ee: number, root: string): Promise<bigint>;
+  getMessages(source: number, target: number, ee: number, sourceEe: number, root: string): Promise<bigint>;
+  getRoots(ee: number): Promise<{ slot: bigint; roots: string[] }>;
   getWitness(tx: { shard: number; ee: number; data: BytesLike }): Promise<{
     ok: boolean; error: string | null; gas: bigint; witness: string; witness_bytes: bigint; multiproof_bytes: bigint;
     pre_root: string; post_root: string;

@@ -262,6 +262,10 @@ export class Provider {
   getProof(ee, shard, keys) { return this.request('ee_getProof', [ee, shard, keys]); }
   /** Gwei the meta-EE on `source` netted towards `(target, ee)` for `root`. */
   getNetted(source, target, ee, root) { return this.request('ee_getNetted', [source, target, ee, root]); }
+  /** How many outputs of `sourceEe` with data root `root` the meta-EE on `source` accepted towards `(target, ee)`. */
+  getMessages(source, target, ee, sourceEe, root) { return this.request('ee_getMessages', [source, target, ee, sourceEe, root]); }
+  /** EE `ee`'s state root on every shard after the last committed slot: `{slot, roots}`. */
+  getRoots(ee) { return this.request('ee_getRoots', [ee]); }
   /** The state provider's witness for a pending transaction `{shard, ee, data}`. */
   async getWitness({ shard, ee, data }) {
     return this.request('ee_getWitness', [{ shard, ee, data: toHex(toBytes(data, 'data')) }]);

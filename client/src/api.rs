@@ -239,6 +239,15 @@ methods! {
     get_netted = "ee_getNetted" (source: u32, target: u32, ee: u32, root: Hex) -> u64;
         params "[source shard, target shard, ee, hex root]",
         returns "u64: Gwei netted towards (target, ee) for the root, as of the last crosslink";
+    /// How many outputs of one EE with one data root the meta-EE on a shard accepted
+    /// towards an EE on another (what `message_count` answers there).
+    get_messages = "ee_getMessages" (source: u32, target: u32, ee: u32, source_ee: u32, root: Hex) -> u64;
+        params "[source shard, target shard, ee, source ee, hex root]",
+        returns "u64: outputs of the source EE with that data root accepted towards (target, ee), as of the last committed slot";
+    /// An EE's state roots on every shard.
+    get_roots = "ee_getRoots" (ee: u32) -> EeRoots;
+        params "[ee]",
+        returns "EeRoots: the EE's state root on every shard after the last committed slot, and that slot count (what a client following an EE's trees checks against)";
     /// The state provider: what a pending transaction needs.
     get_witness = "ee_getWitness" (tx: TxRequest) -> WitnessInfo;
         params "[{shard, ee, data}]",
@@ -452,6 +461,12 @@ mod tests {
         }
         fn get_netted(&self, _: u32, _: u32, _: u32, _: Hex) -> Result<u64, RpcError> {
             Ok(0)
+        }
+        fn get_messages(&self, _: u32, _: u32, _: u32, _: u32, _: Hex) -> Result<u64, RpcError> {
+            Ok(0)
+        }
+        fn get_roots(&self, _: u32) -> Result<EeRoots, RpcError> {
+            Err(RpcError::new(ErrorCode::UnknownEe, "unknown"))
         }
     }
 

@@ -141,6 +141,15 @@ pub struct ProofInfo {
     pub proof: Hex,
 }
 
+/// `ee_getRoots`: an EE's state roots after the last committed slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EeRoots {
+    /// Slots committed (the head's `slot`): the roots are those after slot `slot - 1`.
+    pub slot: u64,
+    /// The EE's root on each shard (hex; zero where it has no state).
+    pub roots: Vec<String>,
+}
+
 /// `ee_getConfig`: what a validator needs besides the blocks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainConfig {

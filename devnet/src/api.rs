@@ -72,4 +72,17 @@ impl Api for Node {
     fn get_netted(&self, source: u32, target: u32, ee: u32, root: Hex) -> Result<u64, RpcError> {
         Ok(self.netted(source, target, ee, &root)?)
     }
+    fn get_messages(
+        &self,
+        source: u32,
+        target: u32,
+        ee: u32,
+        source_ee: u32,
+        root: Hex,
+    ) -> Result<u64, RpcError> {
+        Ok(self.messages(source, target, ee, source_ee, &root)?)
+    }
+    fn get_roots(&self, ee: u32) -> Result<EeRoots, RpcError> {
+        Ok(self.ee_roots(ee)?)
+    }
 }

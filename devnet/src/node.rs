@@ -7,8 +7,8 @@ use crate::types::{Head, StoredBlock, StoredEe, Validator};
 use ee_client::error::ErrorCode;
 use ee_client::report::BlockReport;
 use ee_client::types::{
-    ChainConfig, DeployResult, DepositAccepted, DepositInfo, EeInfo, HeadInfo, Hex, ProofInfo, TxAccepted,
-    TxLocation, TxRequest, WitnessInfo,
+    ChainConfig, DeployResult, DepositAccepted, DepositInfo, EeInfo, EeRoots, HeadInfo, Hex, ProofInfo,
+    TxAccepted, TxLocation, TxRequest, WitnessInfo,
 };
 use ee_client::{NewExecutionScript, tx_hash};
 use ee_host::abi::Role;
@@ -828,6 +828,38 @@ impl Node {
         let st = lock(&self.state)?;
         let key = StateKey::Netted { target_shard: target, target_ee: EeId(ee), root };
         Ok(value_u64(&st.chain.world.shard(source)?.get(&key)?))
+    }
+
+    /// How many outputs of `source_ee` with data root `root` the meta-EE on `source`
+    /// accepted towards `(target, ee)`, as of the last committed slot (what
+    /// `message_count` answers an EE on `target`).
+    pub fn messages(
+        &self,
+        source: u32,
+        target: u32,
+        ee: u32,
+        source_ee: u32,
+        root: &Hex,
+    ) -> Result<u64, DevnetError> {
+        let (source, target) = (self.shard(source)?, self.shard(target)?);
+        let root = key_of(root).map_err(DevnetError::Malformed)?;
+        let st = lock(&self.state)?;
+        let key =
+            StateKey::Message { target_shard: target, target_ee: EeId(ee), source_ee: EeId(source_ee), root };
+        Ok(value_u64(&st.chain.world.shard(source)?.get(&key)?))
+    }
+
+    /// EE `ee`'s state root on every shard after the last committed slot, and that slot
+    /// count (the head's `slot`), read together.
+    pub fn ee_roots(&self, ee: u32) -> Result<EeRoots, DevnetError> {
+        let st = lock(&self.state)?;
+        if !st.chain.world.beacon.ees.contains_key(&EeId(ee)) {
+            return Err(DevnetError::UnknownEe(ee));
+        }
+        let roots = (0..self.shards)
+            .map(|s| st.chain.world.ee_root(ShardId(s), EeId(ee)).map(hex::encode))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(EeRoots { slot: st.head.slot, roots })
     }
 
     /// Every registered EE, in id order.

@@ -141,6 +141,12 @@ impl Keypair {
         Keypair { secret, public }
     }
 
+    /// The key pair of `secret` (e.g. a key file's).
+    pub fn from_secret(secret: SecretKey) -> Keypair {
+        let public = secret.public();
+        Keypair { secret, public }
+    }
+
     /// Signs `msg`.
     pub fn sign(&self, msg: &[u8]) -> BlsSignature {
         self.secret.sign(msg)
@@ -213,6 +219,21 @@ impl Trees {
             Some(t) => t.prove(keys),
             None => FullTree::<PureSha256>::default().prove(keys),
         }
+    }
+
+    /// Every non-zero leaf of `shard`'s tree, in key order.
+    pub fn leaves(&self, shard: ShardId) -> Vec<(Root, Root)> {
+        self.trees.get(&shard).map(FullTree::leaves).unwrap_or_default()
+    }
+
+    /// The shards with a tree.
+    pub fn shards(&self) -> impl Iterator<Item = ShardId> + '_ {
+        self.trees.keys().copied()
+    }
+
+    /// Writes `leaves` into `shard`'s tree (restoring a persisted copy).
+    pub fn restore(&mut self, shard: ShardId, leaves: impl IntoIterator<Item = (Root, Root)>) {
+        self.trees.entry(shard).or_default().update(leaves);
     }
 
     /// Runs an operation (`run`) on `view.shard`'s tree, recording what it touches, wraps

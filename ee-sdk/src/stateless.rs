@@ -189,6 +189,15 @@ impl<H: Hasher + Default> FullTree<H> {
         Witness { proof, leaves }
     }
 
+    /// Every non-zero leaf, in key order (what a client persists to restore the tree
+    /// with [`FullTree::update`]).
+    pub fn leaves(&self) -> Vec<(Root, Root)> {
+        let mut out: Vec<(Root, Root)> =
+            self.tree.store().leaves_map().iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        out.sort();
+        out
+    }
+
     /// A [`Recorder`] over this tree.
     pub fn recorder(&self) -> Recorder<'_, H> {
         Recorder { tree: self, touched: BTreeMap::new(), writes: BTreeMap::new() }

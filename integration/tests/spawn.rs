@@ -271,3 +271,39 @@ fn no_registered_ee_has_the_child_role() {
     let child = EeEntry::new(EeId(1), "child", Role::Child, Arc::from(&[][..]));
     assert!(matches!(world.register(child), Err(ee_host::state::WorldError::ChildRole(1))));
 }
+
+/// `Runtime::run_child`: what a client replaying an umbrella call runs — a child outside
+/// any block, with the same gatekeeper, metering and depth limit — on both engines.
+#[test]
+fn a_child_runs_outside_a_block_for_clients() {
+    for &engine in EngineKind::all() {
+        let rt = Runtime::new(engine, Arc::new(Default::default()), ee_host::limits::Limits::default());
+        assert_eq!(rt.run_child(&wasm(ECHO), b"ab", 1_000_000), Ok(b"abab".to_vec()), "{engine:?}");
+        assert_eq!(
+            rt.run_child(&wasm(INFINITE_LOOP), b"", 100_000),
+            Err(SpawnStatus::OutOfGas),
+            "{engine:?}"
+        );
+        assert_eq!(rt.run_child(&wasm(FORBIDDEN_IMPORT), b"", 100_000), Err(SpawnStatus::Refused));
+        assert_eq!(rt.run_child(b"\0asm garbage", b"", 100_000), Err(SpawnStatus::Refused));
+        // Itself, through `spawn`: the depth limit holds outside a block too.
+        let code = wasm(SELF_SPAWN);
+        let out = rt.run_child(&code, &code, 1_000_000_000).expect("the outermost child succeeds");
+        assert_eq!(out, vec![107], "{engine:?}: 100 + TooDeep at the deepest level, + 1 per level above");
+        // The counter contract, as `ee umbrella` runs it.
+        let counter = ee_integration::built_wasm("counter_contract");
+        let call = ee_sdk::contract::ContractCall {
+            caller: [1; 48],
+            contract: [2; 32],
+            value: 0,
+            balance: 0,
+            input: ee_sdk::codec::Encode::encode(&counter_contract::CounterCall::Add(3)),
+            storage: vec![(counter_contract::COUNT, [0; 32]), (counter_contract::OWNER, [0; 32])],
+        };
+        let out =
+            rt.run_child(&counter, &ee_sdk::codec::Encode::encode(&call), 10_000_000).expect("counter runs");
+        let result: ee_sdk::contract::ContractResult =
+            ee_sdk::codec::DecodeAll::decode_all(&mut &out[..]).expect("a ContractResult");
+        assert!(result.storage.iter().any(|(k, v)| *k == counter_contract::COUNT && v[0] == 3), "{result:?}");
+    }
+}

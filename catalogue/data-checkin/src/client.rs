@@ -50,6 +50,16 @@ impl CheckinClient {
         Self::default()
     }
 
+    /// The EE's trees as this client knows them.
+    pub fn trees(&self) -> &Trees {
+        &self.trees
+    }
+
+    /// The trees, to restore a persisted copy or follow the chain.
+    pub fn trees_mut(&mut self) -> &mut Trees {
+        &mut self.trees
+    }
+
     /// The EE's root on `shard`.
     pub fn root(&self, shard: ShardId) -> Root {
         self.trees.root(shard)

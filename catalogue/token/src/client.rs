@@ -1,7 +1,7 @@
 //! The native token client: signing, full copies of the EE's trees, transactions with
 //! their witnesses, and receipt proofs for claims.
 use crate::error::TokenError;
-use crate::logic::{balance_key, execute, receipts, supply_key};
+use crate::logic::{allowance_key, balance_key, execute, nonce_key, receipts, supply_key};
 use crate::types::{Op, TokenId, TokenReceipt, TokenTx};
 use ee_sdk::client::Trees;
 use ee_sdk::proof::PureSha256;
@@ -58,6 +58,16 @@ impl TokenClient {
         Self::default()
     }
 
+    /// The EE's trees as this client knows them.
+    pub fn trees(&self) -> &Trees {
+        &self.trees
+    }
+
+    /// The trees, to restore a persisted copy or follow the chain.
+    pub fn trees_mut(&mut self) -> &mut Trees {
+        &mut self.trees
+    }
+
     /// The EE's root on `shard`.
     pub fn root(&self, shard: ShardId) -> Root {
         self.trees.root(shard)
@@ -66,6 +76,23 @@ impl TokenClient {
     /// `holder`'s balance of `token` on `shard`.
     pub fn balance(&self, shard: ShardId, token: &TokenId, holder: &BlsPublicKey) -> u64 {
         Account::from_value(&self.trees.leaf(shard, &balance_key(&mut env(), token, holder))).balance
+    }
+
+    /// The next nonce `key` signs with on `shard` (its signed uses so far).
+    pub fn nonce(&self, shard: ShardId, key: &BlsPublicKey) -> u64 {
+        Account::from_value(&self.trees.leaf(shard, &nonce_key(&mut env(), key))).nonce
+    }
+
+    /// What `spender` may still move of `owner`'s `token` on `shard`.
+    pub fn allowance(
+        &self,
+        shard: ShardId,
+        token: &TokenId,
+        owner: &BlsPublicKey,
+        spender: &BlsPublicKey,
+    ) -> u64 {
+        Account::from_value(&self.trees.leaf(shard, &allowance_key(&mut env(), token, owner, spender)))
+            .balance
     }
 
     /// Units of `token` minted on `shard`.

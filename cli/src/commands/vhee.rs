@@ -1,6 +1,6 @@
 //! `ee vhee`: use the VHEE on a devnet — deposits, balances, signed operations with proofs
 //! from the state provider (built on `ee_client::vhee`).
-use crate::args::RpcArgs;
+use crate::args::SendArgs;
 use crate::output::{Format, print_json, table};
 use anyhow::{Context, bail};
 use ee_client::vhee::{Address, Keypair, Op, Receipt, Sent, Vhee, VheeClient};
@@ -26,15 +26,9 @@ pub struct Args {
     /// The VHEE's id (the devnet's genesis VHEE is 0).
     #[arg(long, global = true, default_value_t = 0)]
     pub vhee: u32,
-    /// Seconds to wait for the transaction.
-    #[arg(long, global = true, default_value_t = 60)]
-    pub wait: u64,
-    /// The devnet to talk to.
+    /// Devnet, wait, format.
     #[command(flatten)]
-    pub rpc: RpcArgs,
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    pub net: SendArgs,
 }
 
 /// A VHEE operation.
@@ -187,9 +181,9 @@ fn pubkey(text: &str) -> anyhow::Result<[u8; 48]> {
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let client = args.rpc.client()?;
+    let client = args.net.rpc.client()?;
     let vhee = Vhee::new(&client, EeId(args.vhee));
-    let wait = Duration::from_secs(args.wait);
+    let wait = Duration::from_secs(args.net.wait);
     let row = |who: String, shard: u32, a: &Address| -> anyhow::Result<BalanceRow> {
         let acc = vhee.account(ShardId(shard), a)?;
         Ok(BalanceRow { account: who, shard, portion: a.portion.0, balance: acc.balance, nonce: acc.nonce })
@@ -333,7 +327,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         fee: sent.as_ref().map_or(0, |s| s.committed.result.fee),
         balances,
     };
-    if args.format == Format::Json {
+    if args.net.format == Format::Json {
         print_json(out, &report)?;
     } else {
         writeln!(

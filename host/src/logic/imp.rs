@@ -548,13 +548,21 @@ pub(super) fn spawn(
             l.last_return = effects.return_data;
             SpawnStatus::Ok
         }
-        Err(TxError::Load(_) | TxError::Instantiate(_)) => SpawnStatus::Refused,
-        Err(TxError::OutOfGas) => SpawnStatus::OutOfGas,
-        Err(TxError::StackExhausted) => SpawnStatus::StackExhausted,
-        Err(TxError::Host(HostError::CallDepth { .. })) => SpawnStatus::TooDeep,
-        Err(_) => SpawnStatus::Failed,
+        Err(e) => spawn_status(&e),
     };
     Ok(status as u32)
+}
+
+/// The status a parent sees for a child that failed with `e`.
+pub(crate) fn spawn_status(e: &TxError) -> ee_sdk::SpawnStatus {
+    use ee_sdk::SpawnStatus;
+    match e {
+        TxError::Load(_) | TxError::Instantiate(_) => SpawnStatus::Refused,
+        TxError::OutOfGas => SpawnStatus::OutOfGas,
+        TxError::StackExhausted => SpawnStatus::StackExhausted,
+        TxError::Host(HostError::CallDepth { .. }) => SpawnStatus::TooDeep,
+        _ => SpawnStatus::Failed,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

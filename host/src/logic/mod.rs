@@ -7,6 +7,7 @@
 //! Backends only translate arguments and memory.
 mod error;
 mod imp;
+pub(crate) use imp::spawn_status;
 mod memory;
 mod runner;
 
@@ -150,6 +151,13 @@ impl<'a> HostLogic<'a> {
             last_return: Vec::new(),
             deposits: Vec::new(),
         }
+    }
+
+    /// This context one call level down, as a child spawned by a top-level EE is (for
+    /// children run outside a block: the depth limit counts as it would inside one).
+    pub(crate) fn one_level_down(mut self) -> Self {
+        self.depth += 1;
+        self
     }
 
     /// The context of a synchronous call from this EE into `env.ee` with `data`: same

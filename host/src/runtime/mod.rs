@@ -431,6 +431,54 @@ impl Runtime {
     }
 }
 
+impl Runtime {
+    /// Runs `code` as a child instance on `input` with `gas`, outside any block: what a
+    /// client replaying or previewing an EE that spawns children needs (an
+    /// [`ee_sdk::client::ChildRunner`] over this runtime). A child's imports read only its
+    /// input and set its return data; it touches no state. Returns the return data, or the
+    /// status the parent would see — the same gatekeeper, metering, module cache and depth
+    /// (one level below a top-level EE) as a spawn inside a block.
+    pub fn run_child(&self, code: &[u8], input: &[u8], gas: u64) -> Result<Vec<u8>, ee_sdk::SpawnStatus> {
+        use crate::logic::{BlockContext, TxEnv, TxState};
+        use crate::state::{BeaconState, StateError, StateKey, Value};
+        use ee_sdk::{EeId, ShardId};
+        /// The state of a child: none.
+        struct NoState;
+        impl TxState for NoState {
+            fn get_own(&mut self, _: &StateKey) -> Result<Value, StateError> {
+                Err(StateError::Witness("a child has no state".into()))
+            }
+            fn set_own(&mut self, _: StateKey, _: Value) -> Result<(), StateError> {
+                Err(StateError::Witness("a child has no state".into()))
+            }
+            fn get_foreign(&mut self, _: ShardId, _: &StateKey) -> Result<Value, StateError> {
+                Err(StateError::Witness("a child has no state".into()))
+            }
+            fn load_multiproof(&mut self, _: &[u8]) -> Result<(), StateError> {
+                Err(StateError::Witness("a child has no state".into()))
+            }
+        }
+        let beacon = BeaconState::default();
+        let env = TxEnv { shard: ShardId(0), shard_count: 1, slot: 0, ee: EeId(0), role: Role::Child };
+        let block = BlockContext {
+            beacon: &beacon,
+            outputs: &[],
+            tx_hashes: &[],
+            costs: &self.costs,
+            limits: &self.limits,
+            runner: self,
+        };
+        let mut state = NoState;
+        let mut logic = HostLogic::new(env, input, block, &mut state, gas).one_level_down();
+        let result = self.execute_child(code, &mut logic);
+        let effects = logic.finish();
+        match result {
+            Ok(_) => Ok(effects.return_data),
+            Err(e) => Err(crate::logic::spawn_status(&e)),
+        }
+    }
+}
+
 impl EeRunner for Runtime {
     fn run(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
         self.execute(entry, logic)

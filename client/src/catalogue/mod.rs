@@ -13,3 +13,6 @@ pub use data_checkin_ee as data_checkin;
 pub use fee_market_ee as fee_market;
 pub use token_ee as token;
 pub use umbrella_ee as umbrella;
+
+mod follow;
+pub use follow::{FollowError, Followed, Follower, Synced};
