@@ -3,6 +3,7 @@ use anyhow::Context;
 use ee_host::exec::ExecConfig;
 use ee_host::gas::CostTable;
 use ee_host::limits::Limits;
+use ee_host::runtime::disk_cache::DiskCache;
 use ee_host::runtime::{EngineKind, Runtime};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +20,10 @@ pub struct ExecArgs {
     /// Cost table JSON overriding the default prices (see `ee costs`).
     #[arg(long)]
     pub costs: Option<PathBuf>,
+    /// Compile every module afresh: no compiled-module cache on disk (by default
+    /// `$EE_CACHE_DIR`, else `$XDG_CACHE_HOME/ee/modules`, else `~/.cache/ee/modules`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// An engine name for clap.
@@ -55,9 +60,29 @@ impl ExecArgs {
         Ok(ExecConfig { costs: Arc::new(costs), limits })
     }
 
-    /// A runtime for `config`.
+    /// A runtime for `config`, with the disk cache unless `--no-cache`.
     pub fn runtime(&self, config: &ExecConfig) -> Runtime {
-        Runtime::new(self.engine.0, config.costs.clone(), config.limits.clone())
+        let runtime = Runtime::new(self.engine.0, config.costs.clone(), config.limits.clone());
+        match module_cache(self.no_cache) {
+            Some(cache) => runtime.with_disk_cache(cache),
+            None => runtime,
+        }
+    }
+}
+
+/// The compiled-module cache on disk at its default place, unless `off` (a directory
+/// that cannot be used is reported on stderr and skipped: the cache only saves time).
+pub fn module_cache(off: bool) -> Option<Arc<DiskCache>> {
+    if off {
+        return None;
+    }
+    let dir = DiskCache::default_dir()?;
+    match DiskCache::open(&dir, ee_host::runtime::disk_cache::DEFAULT_MAX_BYTES) {
+        Ok(c) => Some(Arc::new(c)),
+        Err(e) => {
+            tracing::warn!("{e}; compiling without a module cache");
+            None
+        }
     }
 }
 

@@ -259,3 +259,50 @@ fn key_files_are_read_bounded_and_refused_with_a_message() {
     assert!(signed.success(), "{signed:?}");
     assert_eq!(signed.stdout.trim().len(), 192, "a 96-byte signature in hex");
 }
+
+/// Two `ee run` processes filling one module cache at once leave it whole: a third run
+/// loads every module from it (no entry fails its check) and prints exactly what a run
+/// without the cache prints.
+#[test]
+fn processes_share_the_module_cache_without_corrupting_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let scenario = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scenarios/umbrella.json");
+    let scenario = scenario.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ee"));
+        c.args(["run", scenario, "--format", "json", "-v"]).args(extra).env("EE_CACHE_DIR", cache.path());
+        c
+    };
+    let both: Vec<_> =
+        (0..2).map(|_| run(&[]).stdout(std::process::Stdio::null()).spawn().unwrap()).collect();
+    for mut child in both {
+        assert!(child.wait().unwrap().success());
+    }
+    let names: Vec<String> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().filter(|n| n.ends_with(".module")).count() >= 3, "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with(".tmp")), "{names:?}");
+    let third = run(&[]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&third.stderr);
+    assert!(third.status.success() && !stderr.contains("failed its check"), "{stderr}");
+    let fresh = run(&["--no-cache"]).output().unwrap();
+    // Timings differ; everything else is the same.
+    let strip = |out: &[u8]| -> Value {
+        fn walk(v: &mut Value) {
+            match v {
+                Value::Object(m) => {
+                    m.retain(|k, _| !k.ends_with("_us"));
+                    m.values_mut().for_each(walk);
+                }
+                Value::Array(a) => a.iter_mut().for_each(walk),
+                _ => {}
+            }
+        }
+        let mut v: Value = serde_json::from_slice(out).unwrap();
+        walk(&mut v);
+        v
+    };
+    assert_eq!(strip(&third.stdout), strip(&fresh.stdout));
+}

@@ -192,3 +192,33 @@ fn new_build_check_and_the_scaffold_s_own_tests_work_in_a_fresh_directory() {
     assert_eq!(out.status.code(), Some(1), "over budget");
     assert!(String::from_utf8_lossy(&out.stderr).contains("over its budget of 100"));
 }
+
+/// `ee inspect` on an EE built by `ee build`: the artifact has no name section, and the
+/// names come from `<name>.names.json` beside it — demangled, with code summed per crate;
+/// a names file of another build is not used.
+#[test]
+fn inspect_names_built_ees_from_the_names_file() {
+    let meta = ee_integration::ees_dir().join("meta_ee.wasm");
+    let out = ee_in(Path::new("."), &["inspect", meta.to_str().unwrap(), "--top", "10", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["names"].as_str().unwrap().ends_with("meta_ee.names.json"), "{}", v["names"]);
+    assert!(!v["sections"].as_array().unwrap().iter().any(|s| s["name"] == "custom:name"), "stripped");
+    let largest = v["largest"].as_array().unwrap();
+    assert_eq!(largest.len(), 10);
+    assert!(largest.iter().all(|f| f["name"].is_string()), "{largest:?}");
+    assert_eq!(largest[0]["name"], "meta_ee::run", "{largest:?}");
+    let crates: Vec<&str> =
+        v["crates"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(crates.contains(&"meta_ee") && crates.contains(&"alloc"), "{crates:?}");
+    let table = ee_in(Path::new("."), &["inspect", meta.to_str().unwrap(), "--top", "10"]);
+    assert!(stdout(&table).contains("meta_ee::run"), "{}", stdout(&table));
+    // Another build's names beside this module are ignored.
+    let dir = scratch("inspect-names");
+    std::fs::copy(&meta, dir.join("meta_ee.wasm")).unwrap();
+    std::fs::copy(ee_integration::ees_dir().join("vhee.names.json"), dir.join("meta_ee.names.json")).unwrap();
+    let out = ee_in(&dir, &["inspect", "meta_ee.wasm", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["names"], "none");
+    assert!(v["largest"][0]["name"].is_null());
+}

@@ -16,6 +16,7 @@ use ee_host::exec::{BlockResult, Chain, ChainError, ExecConfig};
 use ee_host::genesis::GenesisError;
 use ee_host::limits::MAX_SHARDS;
 use ee_host::report::{ReportContext, block_report};
+use ee_host::runtime::disk_cache::{self, DiskCache};
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::state::StateKey;
 use ee_host::state::keys::value_u64;
@@ -26,7 +27,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// Gas reported for a deployment (the devnet charges only the deposit): base …
 pub const DEPLOY_GAS_BASE: u64 = 100_000;
@@ -60,6 +61,10 @@ pub struct NodeConfig {
     /// Validate every produced block statelessly (roots and witness only, a runtime of
     /// its own) before committing it; a block that fails halts the node.
     pub validate: bool,
+    /// Keep compiled modules on disk here (shared with other processes; see
+    /// `ee_host::runtime::disk_cache`), so a restarted node compiles nothing it compiled
+    /// before. `None`: in memory only.
+    pub module_cache: Option<PathBuf>,
 }
 
 impl NodeConfig {
@@ -82,6 +87,7 @@ impl NodeConfig {
             max_code_bytes: 512 * 1024,
             max_tx_bytes: 128 * 1024,
             validate: false,
+            module_cache: None,
         }
     }
 }
@@ -291,7 +297,17 @@ impl Node {
     /// Opens the devnet in `config.db`: resumes it, or creates it from `genesis`.
     pub fn open(config: NodeConfig, genesis: Option<Genesis>) -> Result<Node, DevnetError> {
         let store = Store::open(&config.db)?;
-        let runtime = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        let disk = match &config.module_cache {
+            Some(dir) => Some(Arc::new(
+                DiskCache::open(dir, disk_cache::DEFAULT_MAX_BYTES)
+                    .map_err(|e| DevnetError::Config(e.to_string()))?,
+            )),
+            None => None,
+        };
+        let mut runtime = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        if let Some(d) = &disk {
+            runtime = runtime.with_disk_cache(d.clone());
+        }
         let checker = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
         let (config_validate, engine, costs, limits) =
             (config.validate, config.engine, config.exec.costs.clone(), config.exec.limits.clone());

@@ -4,6 +4,7 @@ use anyhow::{Context, bail};
 use ee_host::abi::Role;
 use ee_host::limits::Limits;
 use ee_host::runtime::gatekeeper;
+use ee_host::runtime::inspect::{NameMap, with_function_names_only, without_custom_sections};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -130,6 +131,32 @@ fn tool(name: &str, hint: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Runs chisel's `modules` on `input` into `output`.
+fn chisel(modules: &[&str], input: &Path, output: &Path) -> anyhow::Result<()> {
+    let out = Command::new("chisel")
+        .args(["-m", &modules.join(",")])
+        .args(["-c", "trimexports.preset=ewasm", "-c", "checkstartfunc.require_start=false"])
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .output()
+        .context("running chisel")?;
+    if !out.status.success() {
+        bail!(
+            "chisel failed on {}: {}{}",
+            input.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// Where the function names of a built EE are kept: `<name>.names.json` beside it.
+pub fn names_path(wasm: &Path) -> PathBuf {
+    wasm.with_extension("names.json")
+}
+
 /// Builds, minifies and measures one package.
 fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     let mut cargo = Command::new("cargo");
@@ -143,6 +170,9 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     if let Some(f) = &args.features {
         cargo.args(["--features", f]);
     }
+    // Keep the name section through minification (the profile strips it) so the names can
+    // be saved beside the artifact; the code is the same, and the names are dropped last.
+    cargo.args(["--", "-C", "strip=none"]);
     let status = cargo.status().context("running cargo")?;
     if !status.success() {
         bail!("cargo build of {} failed", p.name);
@@ -152,34 +182,43 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     std::fs::create_dir_all(&out_dir)?;
     let out_name = args.out_name.clone().unwrap_or_else(|| p.lib_name.clone());
     let wasm = out_dir.join(format!("{out_name}.wasm"));
-    let chisel = Command::new("chisel")
-        .args(["-m", "trimexports,dropnames,snip,checkfloat,checkstartfunc"])
-        .args(["-c", "trimexports.preset=ewasm", "-c", "checkstartfunc.require_start=false"])
-        .arg(&raw)
-        .arg("-o")
-        .arg(&wasm)
-        .output()
-        .context("running chisel")?;
-    if !chisel.status.success() {
-        bail!(
-            "chisel failed on {}: {}{}",
-            raw.display(),
-            String::from_utf8_lossy(&chisel.stdout),
-            String::from_utf8_lossy(&chisel.stderr)
-        );
-    }
+    // Minified with the function names kept (the only name subsection chisel's parser
+    // reads; it keeps them in step as it removes functions); the names go to
+    // `<name>.names.json` and the artifact is the same module without custom sections.
+    let named_in = std::fs::read(&raw)?;
+    let plain = target.join("wasm32v1-none/ee").join(format!("{out_name}.plain.wasm"));
+    std::fs::write(
+        &plain,
+        without_custom_sections(&named_in).with_context(|| format!("{} is malformed", raw.display()))?,
+    )?;
+    let named = target.join("wasm32v1-none/ee").join(format!("{out_name}.named.wasm"));
+    std::fs::write(
+        &named,
+        with_function_names_only(&named_in).with_context(|| format!("{} is malformed", raw.display()))?,
+    )?;
+    chisel(&["trimexports", "snip", "checkfloat", "checkstartfunc"], &named, &named)?;
+    let names_file = names_path(&wasm);
+    let _ = std::fs::remove_file(&names_file);
     if args.wasm_opt {
+        // `-g` keeps the names.
         let status = Command::new("wasm-opt")
-            .arg("-Oz")
-            .arg(&wasm)
+            .args(["-Oz", "-g"])
+            .arg(&named)
             .arg("-o")
-            .arg(&wasm)
+            .arg(&named)
             .status()
             .context("running wasm-opt")?;
         if !status.success() {
-            bail!("wasm-opt failed on {}", wasm.display());
+            bail!("wasm-opt failed on {}", named.display());
         }
     }
+    let named_out = std::fs::read(&named)?;
+    let final_code = without_custom_sections(&named_out).context("chisel's output is malformed")?;
+    std::fs::write(&wasm, &final_code)?;
+    let functions =
+        NameMap::of(&named_out).with_context(|| format!("reading the names of {}", named.display()))?;
+    let names = NameMap { code_hash: hex::encode(Sha256::digest(&final_code)), functions };
+    std::fs::write(&names_file, serde_json::to_string(&names)?)?;
     let code = std::fs::read(&wasm)?;
     let facts = gatekeeper::check(&code, Role::Meta, &Limits::default())
         .or_else(|_| gatekeeper::check(&code, Role::Ee, &Limits::default()));
@@ -189,7 +228,7 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     };
     Ok(Built {
         name: out_name,
-        original_bytes: std::fs::metadata(&raw)?.len(),
+        original_bytes: std::fs::metadata(&plain)?.len(),
         bytes: code.len() as u64,
         imports,
         exports,

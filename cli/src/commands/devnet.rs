@@ -61,6 +61,11 @@ pub struct Args {
     /// Serve JSON-RPC only, no explorer.
     #[arg(long)]
     pub no_explorer: bool,
+    /// Compile every module afresh: no compiled-module cache on disk (by default
+    /// `$EE_CACHE_DIR`, else `$XDG_CACHE_HOME/ee/modules`, else `~/.cache/ee/modules`,
+    /// shared with the other `ee` commands).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Where the built EEs are.
     #[command(flatten)]
     pub ees: EesArgs,
@@ -81,6 +86,9 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     config.engine = engine;
     config.max_block_txs = args.max_block_txs;
     config.validate = args.validate;
+    if !args.no_cache {
+        config.module_cache = ee_host::runtime::disk_cache::DiskCache::default_dir();
+    }
     // The genesis EEs are only needed for a new network; `Node::open` decides by whether
     // the store holds a committed head (an empty file left by a failed first start does not).
     let genesis = match genesis(&args) {

@@ -1,14 +1,16 @@
-//! `ee inspect WASM`: section sizes and the largest functions.
+//! `ee inspect WASM`: section sizes, the largest functions and code per crate.
 use crate::output::{Format, print_json, table};
 use anyhow::Context;
-use ee_host::runtime::inspect::{Function, layout};
+use ee_host::runtime::inspect::{CrateSize, Function, NameMap, layout};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Show a module's section sizes and its largest functions (named from the name section
-/// when present; `ee build` strips it, build with `strip = false` to keep names).
+/// Show a module's section sizes, its largest functions and code size per crate. Names
+/// come from the name section when present, else from the `<module>.names.json` that
+/// `ee build` writes beside the stripped artifact (used only if it names this exact
+/// module), demangled.
 ///
 /// Example: `ee inspect target/ees/meta_ee.wasm --top 10`
 #[derive(clap::Args)]
@@ -30,13 +32,33 @@ struct Report<'a> {
     sections: &'a [ee_host::runtime::inspect::Section],
     functions: usize,
     largest: &'a [Function],
+    /// Where the names came from: `name section`, a names file, or `none`.
+    names: String,
+    crates: &'a [CrateSize],
 }
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-    let l = layout(&code)
+    let mut l = layout(&code)
         .with_context(|| format!("{} is not a valid WebAssembly module", args.file.display()))?;
+    let names = if l.functions.iter().any(|f| f.name.is_some()) {
+        "name section".to_string()
+    } else {
+        let path = crate::commands::build::names_path(&args.file);
+        match std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<NameMap>(&t).ok()) {
+            Some(map) if map.code_hash == hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&code)) => {
+                l.apply_names(&map);
+                path.display().to_string()
+            }
+            Some(_) => {
+                tracing::warn!("{} names another build of this module; ignored", path.display());
+                "none".to_string()
+            }
+            None => "none".to_string(),
+        }
+    };
+    let crates = l.by_crate();
     let top = &l.functions[..args.top.min(l.functions.len())];
     let report = Report {
         file: args.file.display().to_string(),
@@ -44,6 +66,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         sections: &l.sections,
         functions: l.functions.len(),
         largest: top,
+        names,
+        crates: &crates,
     };
     if args.format == Format::Json {
         print_json(out, &report)?;
@@ -65,6 +89,18 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             f.index.to_string(),
             f.name.clone().unwrap_or_else(|| "-".into()),
             f.bytes.to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "names from: {}", report.names)?;
+    let mut t = table(["crate", "functions", "bytes", "share of code"]);
+    let code_bytes: usize = crates.iter().map(|c| c.bytes).sum();
+    for c in &crates {
+        t.add_row(vec![
+            c.name.clone(),
+            c.functions.to_string(),
+            c.bytes.to_string(),
+            format!("{:.1}%", 100.0 * c.bytes as f64 / code_bytes.max(1) as f64),
         ]);
     }
     writeln!(out, "{t}")?;

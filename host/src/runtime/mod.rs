@@ -6,6 +6,7 @@
 //! * [`profile`]: instruction gas per operator category (see `ee gas`).
 //! * [`stack`]: the deterministic call-stack budget middleware.
 //! * [`tunables`]: memory-page cap and native stack size.
+//! * [`disk_cache`]: compiled modules on disk across processes.
 //! * `imports`: the linker generated from the ABI table.
 //! * `memory`: bounds-checked [`GuestMemory`](crate::logic::GuestMemory) over a view.
 //!
@@ -13,6 +14,7 @@
 //! per-operator prices; host-call gas is charged by the host logic against the same
 //! counter (the metering global is synced around every host call), so an EE that never
 //! calls a host function is metered exactly like one that does.
+pub mod disk_cache;
 pub mod gatekeeper;
 mod imports;
 pub mod inspect;
@@ -93,8 +95,10 @@ pub struct LoadedModule {
     needed: Vec<bool>,
     /// What the gatekeeper found.
     pub facts: ModuleFacts,
-    /// Compilation time in microseconds.
+    /// Compilation time in microseconds (loading time when it came from the disk cache).
     pub compile_us: u64,
+    /// Whether it was loaded from the disk cache rather than compiled.
+    pub from_disk: bool,
 }
 
 /// Per-instance data the host functions see.
@@ -134,6 +138,7 @@ pub struct Runtime {
     libraries: Vec<(String, Arc<[u8]>)>,
     library_names: Vec<String>,
     profile: bool,
+    disk: Option<Arc<disk_cache::DiskCache>>,
 }
 
 impl Runtime {
@@ -149,7 +154,20 @@ impl Runtime {
             libraries: Vec::new(),
             library_names: Vec::new(),
             profile: false,
+            disk: None,
         }
+    }
+
+    /// Also keeps compiled modules in `cache` on disk (and loads them from it): a second
+    /// process running the same EEs compiles nothing.
+    pub fn with_disk_cache(mut self, cache: Arc<disk_cache::DiskCache>) -> Self {
+        self.disk = Some(cache);
+        self
+    }
+
+    /// The disk cache, if any.
+    pub fn disk_cache(&self) -> Option<&disk_cache::DiskCache> {
+        self.disk.as_deref()
     }
 
     /// A runtime that also counts instruction gas per operator category (`RunStats::
@@ -231,12 +249,24 @@ impl Runtime {
         if let Some(m) = self.cache.lock().expect("cache lock").get(&key) {
             return Ok((m.clone(), true));
         }
-        let loaded = Arc::new(self.compile(code, kind)?);
+        let loaded = Arc::new(self.compile_with(code, kind, self.disk.as_deref().map(|d| (d, key)))?);
         self.cache.lock().expect("cache lock").insert(key, loaded.clone());
         Ok((loaded, false))
     }
 
     fn compile(&self, code: &[u8], kind: ModuleKind<'_>) -> Result<LoadedModule, LoadError> {
+        self.compile_with(code, kind, None)
+    }
+
+    /// Checks `code` and compiles it, or loads it from the disk cache entry `disk` (and
+    /// stores it there after compiling). The gatekeeper runs either way: its facts drive
+    /// the linker and the stack budget, and a module is never loaded unchecked.
+    fn compile_with(
+        &self,
+        code: &[u8],
+        kind: ModuleKind<'_>,
+        disk: Option<(&disk_cache::DiskCache, CacheKey)>,
+    ) -> Result<LoadedModule, LoadError> {
         let facts = gatekeeper::check_kind(code, kind, &self.limits)?;
         let started = Instant::now();
         let ops = self.costs.operators.clone();
@@ -264,13 +294,39 @@ impl Runtime {
             ModuleKind::Library => self.limits.memory_pages,
         };
         engine.set_tunables(tunables::LimitingTunables::new(pages));
-        let module = Module::new(&engine, code)
-            .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
+        // SAFETY: `DiskCache::get` returns only entries whose HMAC under the cache's
+        // secret verifies: bytes this host serialized from a module it compiled with the
+        // same key (code, engine, costs, limits, role) and versions.
+        let from_disk = disk
+            .and_then(|(cache, key)| cache.get(&key))
+            .and_then(|bytes| unsafe { Module::deserialize(&engine, bytes) }.ok());
+        let from_disk_ok = from_disk.is_some();
+        let module = match from_disk {
+            Some(m) => m,
+            None => {
+                let m = Module::new(&engine, code)
+                    .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
+                if let Some((cache, key)) = disk {
+                    match m.serialize() {
+                        Ok(bytes) => cache.put(&key, &bytes),
+                        Err(e) => tracing::warn!(error = %e, "module cache: could not serialize a module"),
+                    }
+                }
+                m
+            }
+        };
         let mut needed = vec![false; crate::abi::HostFn::ALL.len()];
         for f in facts.imports.iter().filter_map(|i| i.function) {
             needed[f.index()] = true;
         }
-        Ok(LoadedModule { engine, module, needed, facts, compile_us: started.elapsed().as_micros() as u64 })
+        Ok(LoadedModule {
+            engine,
+            module,
+            needed,
+            facts,
+            compile_us: started.elapsed().as_micros() as u64,
+            from_disk: from_disk_ok,
+        })
     }
 
     fn execute(&self, entry: &EeEntry, logic: &mut HostLogic<'_>) -> Result<RunStats, TxError> {
