@@ -60,6 +60,9 @@ fn to_param<T: Serialize>(v: &T) -> Result<Value, ClientError> {
     serde_json::to_value(v).map_err(|e| ClientError::Transport(format!("parameter: {e}")))
 }
 
+/// Most calls in one JSON-RPC batch the node answers (a longer batch is refused whole).
+pub const MAX_BATCH: usize = 64;
+
 /// Reads a method's parameters for a binding (see [`Method::read_params`]): the JS
 /// package reads JavaScript values as each parameter's Rust type.
 pub trait ParamReader {
@@ -283,6 +286,64 @@ impl<T: Transport> Client<T> {
         decode_response(&body)
     }
 
+    /// Calls `method` once per parameter list in one JSON-RPC batch (one request): each
+    /// call's result, in order. At most [`MAX_BATCH`] calls (the node refuses longer
+    /// batches as a whole).
+    pub fn call_batch<R: DeserializeOwned>(
+        &self,
+        method: Method,
+        calls: Vec<Vec<Value>>,
+    ) -> Result<Vec<Result<R, ClientError>>, ClientError> {
+        let n = calls.len();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let first = self.next_id.fetch_add(n as u64, Ordering::Relaxed);
+        let body: Vec<Value> = calls
+            .into_iter()
+            .zip(first..)
+            .map(|(params, id)| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method.name(), "params": params}))
+            .collect();
+        let text = self.transport.post(&Value::Array(body).to_string())?;
+        let answer: Value = serde_json::from_str(&text)
+            .map_err(|e| ClientError::Transport(format!("not a JSON-RPC response ({e}): {}", clip(&text))))?;
+        // A batch refused as a whole is answered with one error object.
+        let Value::Array(items) = answer else {
+            return Err(decode_value::<Value>(answer, &text)
+                .err()
+                .unwrap_or_else(|| ClientError::Transport(format!("not a batch answer: {}", clip(&text)))));
+        };
+        let mut out: Vec<Option<Result<R, ClientError>>> = (0..n).map(|_| None).collect();
+        for item in items {
+            let slot = item["id"]
+                .as_u64()
+                .and_then(|id| id.checked_sub(first))
+                .and_then(|i| out.get_mut(i as usize));
+            if let Some(slot) = slot {
+                *slot = Some(decode_value(item, &text));
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ClientError::Transport("the batch answer lacks a call".into()))))
+            .collect())
+    }
+
+    /// `ee_sendTransaction` for every transaction, in batches of [`MAX_BATCH`] (one request
+    /// each): each one's result, in order.
+    pub fn send_transactions(
+        &self,
+        txs: &[TxRequest],
+    ) -> Result<Vec<Result<TxAccepted, ClientError>>, ClientError> {
+        let mut out = Vec::with_capacity(txs.len());
+        for chunk in txs.chunks(MAX_BATCH) {
+            let calls =
+                chunk.iter().map(|t| Ok(vec![to_param(t)?])).collect::<Result<Vec<_>, ClientError>>()?;
+            out.extend(self.call_batch(Method::send_transaction, calls)?);
+        }
+        Ok(out)
+    }
+
     /// Deploys (`apply`) or estimates the deployment of a signed script.
     #[cfg(feature = "keys")]
     pub fn deploy_script(
@@ -322,12 +383,19 @@ impl<T: Transport> Client<T> {
 
 /// Decodes a JSON-RPC response body: its `result` as `R`, or its `error`.
 pub fn decode_response<R: DeserializeOwned>(body: &str) -> Result<R, ClientError> {
+    let v: Value = serde_json::from_str(body)
+        .map_err(|e| ClientError::Transport(format!("not a JSON-RPC response ({e}): {}", clip(body))))?;
+    decode_value(v, body)
+}
+
+/// One response object's result (`body` is the text it came in, for messages).
+fn decode_value<R: DeserializeOwned>(v: Value, body: &str) -> Result<R, ClientError> {
     #[derive(serde::Deserialize)]
     struct Response {
         result: Option<Value>,
         error: Option<RpcError>,
     }
-    let r: Response = serde_json::from_str(body)
+    let r: Response = serde_json::from_value(v)
         .map_err(|e| ClientError::Transport(format!("not a JSON-RPC response ({e}): {}", clip(body))))?;
     match (r.result, r.error) {
         (_, Some(e)) => Err(e.into()),

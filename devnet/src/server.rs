@@ -26,8 +26,8 @@ pub enum ServeError {
     Register(String),
 }
 
-/// Most calls in one JSON-RPC batch.
-pub const MAX_BATCH: u32 = 64;
+/// Most calls in one JSON-RPC batch (the client's limit, [`ee_client::api::MAX_BATCH`]).
+pub const MAX_BATCH: u32 = ee_client::api::MAX_BATCH as u32;
 
 /// A running RPC server; dropping it does not stop it, [`RpcServer::stop`] does.
 pub struct RpcServer {

@@ -274,7 +274,7 @@ fn refusals_have_clear_errors_and_change_nothing() {
 
 /// Sustained loopback throughput: `EE_LOAD_TXS` transfers (default 6,000) from 2 client
 /// threads, all committed; prints transactions/s. Bounded in count and time.
-fn load(shards: u32) {
+fn load(shards: u32, batched: bool) {
     let count: u64 = std::env::var("EE_LOAD_TXS").ok().and_then(|v| v.parse().ok()).unwrap_or(6_000);
     let dir = tempfile::tempdir().unwrap();
     let (devnet, client) = start(open(dir.path(), shards, 50), true);
@@ -285,10 +285,21 @@ fn load(shards: u32) {
             let url = url.clone();
             std::thread::spawn(move || {
                 let client = Client::connect(&url).unwrap();
-                for i in (t..count).step_by(2) {
-                    let from = (i % u64::from(shards)) as u32;
-                    let tx = transfer(from, 1, 1 + i, (from + 1) % shards);
-                    client.send_transaction(tx.clone()).unwrap();
+                let txs: Vec<TxRequest> = (t..count)
+                    .step_by(2)
+                    .map(|i| {
+                        let from = (i % u64::from(shards)) as u32;
+                        transfer(from, 1, 1 + i, (from + 1) % shards)
+                    })
+                    .collect();
+                if batched {
+                    for r in client.send_transactions(&txs).unwrap() {
+                        r.unwrap();
+                    }
+                } else {
+                    for tx in txs {
+                        client.send_transaction(tx).unwrap();
+                    }
                 }
             })
         })
@@ -315,7 +326,8 @@ fn load(shards: u32) {
         "value conserved, fees included"
     );
     println!(
-        "devnet load, {shards} shards: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
+        "devnet load, {shards} shards, {}: {count} transfers submitted in {:.2} s ({:.0} tx/s accepted), committed in {:.2} s: {:.0} tx/s sustained over {} slots",
+        if batched { "batches of 64" } else { "one request per transaction" },
         sent_in.as_secs_f64(),
         count as f64 / sent_in.as_secs_f64(),
         elapsed.as_secs_f64(),
@@ -327,12 +339,53 @@ fn load(shards: u32) {
 
 #[test]
 fn load_4_shards() {
-    load(4);
+    load(4, false);
 }
 
 #[test]
 fn load_64_shards() {
-    load(64);
+    load(64, false);
+}
+
+#[test]
+fn load_4_shards_batched() {
+    load(4, true);
+}
+
+#[test]
+fn load_64_shards_batched() {
+    load(64, true);
+}
+
+/// A JSON-RPC batch answers each call on its own (a bad one among good ones fails
+/// alone), in order; a batch over the limit is refused whole, with nothing queued.
+#[test]
+fn batches_answer_every_call_and_have_a_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (devnet, client) = start(open(dir.path(), 2, 1000), false);
+    let mut txs: Vec<TxRequest> = (0..5).map(|i| transfer(0, 1, 100 + i, 1)).collect();
+    txs[2] = TxRequest::new(7, 1, b"");
+    let results = client.send_transactions(&txs).unwrap();
+    assert_eq!(results.len(), 5);
+    for (i, r) in results.iter().enumerate() {
+        match (i, r) {
+            (2, Err(e)) => assert_eq!(e.code(), Some(ee_client::ErrorCode::UnknownShard), "{e}"),
+            (2, Ok(a)) => panic!("shard 7 accepted: {a:?}"),
+            (_, r) => assert_eq!(r.as_ref().unwrap().shard, 0),
+        }
+    }
+    assert_eq!(client.head().unwrap().pending, vec![4, 0]);
+    let too_many: Vec<Vec<serde_json::Value>> = (0..=ee_client::api::MAX_BATCH as u64)
+        .map(|i| vec![serde_json::to_value(transfer(1, 1, 1000 + i, 0)).unwrap()])
+        .collect();
+    let refused = client.call_batch::<ee_client::TxAccepted>(ee_client::Method::send_transaction, too_many);
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(client.head().unwrap().pending, vec![4, 0], "nothing of the refused batch was queued");
+    // Longer lists are split by `send_transactions`.
+    let many: Vec<TxRequest> = (0..150).map(|i| transfer(1, 1, 2000 + i, 0)).collect();
+    assert!(client.send_transactions(&many).unwrap().iter().all(Result::is_ok));
+    assert_eq!(client.head().unwrap().pending, vec![4, 150]);
+    devnet.stop();
 }
 
 #[test]
