@@ -156,7 +156,7 @@ fn main() {
             host
         );
     }
-    let raw = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32v1-none/ee/meta_ee.wasm");
+    let raw = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32v1-none/ee/meta_ee.plain.wasm");
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len().to_string()).unwrap_or_else(|_| "?".into());
     println!(
         "meta-EE wasm: {} bytes built, {} bytes after chisel",
