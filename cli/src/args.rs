@@ -48,7 +48,7 @@ impl ExecArgs {
     pub fn config(&self, limits: Option<&Limits>) -> anyhow::Result<ExecConfig> {
         let costs = match &self.costs {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+                let text = read_input_text(p)?;
                 CostTable::from_json(&text).with_context(|| format!("cost table {}", p.display()))?
             }
             None => CostTable::default(),
@@ -130,8 +130,18 @@ pub fn ees_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 /// Reads the built EE `name` (`<dir>/<name>.wasm`).
 pub fn read_ee(dir: &Path, name: &str) -> anyhow::Result<Arc<[u8]>> {
-    let p = dir.join(format!("{name}.wasm"));
-    Ok(std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?.into())
+    Ok(read_input(&dir.join(format!("{name}.wasm")))?.into())
+}
+
+/// Reads a file a user names (a module, a scenario, a cost table, …): a regular file of at
+/// most [`ee_host::files::MAX_INPUT_BYTES`], read with that bound.
+pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    Ok(ee_host::files::read_bounded(path, ee_host::files::MAX_INPUT_BYTES)?)
+}
+
+/// [`read_input`] as UTF-8 text.
+pub fn read_input_text(path: &Path) -> anyhow::Result<String> {
+    Ok(ee_host::files::read_text_bounded(path, ee_host::files::MAX_INPUT_BYTES)?)
 }
 
 /// Largest key file read: an `ee keygen` file is about 250 bytes.
@@ -140,15 +150,12 @@ pub const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 /// Reads and parses an `ee keygen` key file, at most [`MAX_KEY_FILE_BYTES`] of it (what
 /// `ee deploy`, `ee vhee` and `ee bls sign` take).
 pub fn read_key_file(path: &Path) -> anyhow::Result<ee_client::KeyFile> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut text = String::new();
-    file.take(MAX_KEY_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .with_context(|| format!("reading {}", path.display()))?;
-    if text.len() as u64 > MAX_KEY_FILE_BYTES {
-        anyhow::bail!("{} is larger than a key file ({MAX_KEY_FILE_BYTES} bytes at most)", path.display());
-    }
+    let text = match ee_host::files::read_text_bounded(path, MAX_KEY_FILE_BYTES) {
+        Err(ee_host::files::FileError::TooLarge { .. }) => {
+            anyhow::bail!("{} is larger than a key file ({MAX_KEY_FILE_BYTES} bytes at most)", path.display())
+        }
+        r => r?,
+    };
     serde_json::from_str(&text).with_context(|| format!("{} is not a key file", path.display()))
 }
 

@@ -88,6 +88,13 @@ impl Command {
     }
 }
 
+/// Whether `e` comes from writing to a closed pipe.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// What an in-process run of `ee` produced.
 #[derive(Debug)]
 pub struct Outcome {

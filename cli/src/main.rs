@@ -10,6 +10,9 @@ fn main() -> std::process::ExitCode {
     let mut out = stdout.lock();
     match cli.command.run(&mut out) {
         Ok(code) => code,
+        // A reader that went away (`ee … | head -1`): end quietly, as Unix tools do
+        // when SIGPIPE ends them (status 141).
+        Err(e) if ee_cli::is_broken_pipe(&e) => std::process::ExitCode::from(141),
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

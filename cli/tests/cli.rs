@@ -306,3 +306,62 @@ fn processes_share_the_module_cache_without_corrupting_it() {
     };
     assert_eq!(strip(&third.stdout), strip(&fresh.stdout));
 }
+
+/// Files a user names are read only if they are regular files, with a bound: `/dev/zero`
+/// and a FIFO are refused at once (a FIFO used to hang, `/dev/zero` to eat memory), with
+/// one clear message each and every cause printed once.
+#[test]
+fn inputs_must_be_bounded_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ee(&["run", "/dev/zero"]);
+    assert_eq!(out.code, 1);
+    assert!(out.error.as_deref().unwrap().contains("/dev/zero is not a regular file"), "{:?}", out.error);
+    let fifo = dir.path().join("fifo.wasm");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let scenario = dir.path().join("s.json");
+    let meta = ee_integration::ees_dir().join("meta_ee.wasm");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"{{"shards": 1, "ees": [{{"id": 0, "name": "x", "wasm": "fifo.wasm"}},
+                {{"id": 9, "role": "meta", "wasm": "{}"}}], "blocks": []}}"#,
+            meta.display()
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["run", scenario.to_str().unwrap()],
+        vec!["inspect", fifo.to_str().unwrap()],
+        vec!["check", fifo.to_str().unwrap()],
+        vec!["deploy", fifo.to_str().unwrap(), "--key", fifo.to_str().unwrap()],
+    ] {
+        let out = ee(&args);
+        let text = format!("{}{}", out.error.unwrap_or_default(), out.stdout);
+        assert!(text.contains("is not a regular file"), "{args:?}: {text}");
+    }
+    let missing = ee(&["run", "/nonexistent/scenario.json"]).error.unwrap();
+    assert_eq!(missing.matches("No such file").count(), 1, "{missing}");
+    // A closed port: the URL and what happened.
+    let out = ee(&["status", "--rpc", "http://127.0.0.1:1"]);
+    let err = out.error.unwrap();
+    assert!(err.contains("http://127.0.0.1:1") && err.contains("connection refused"), "{err}");
+}
+
+/// `ee … | head -1`: the reader going away ends the command quietly with status 141
+/// (SIGPIPE's), not an error message or a panic.
+#[test]
+fn a_closed_pipe_ends_commands_quietly() {
+    for args in [&["abi"][..], &["costs"], &["abi", "--format", "json"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ee"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        assert!(matches!(out.status.code(), Some(0 | 141)), "{args:?}: {:?}", out.status);
+    }
+}

@@ -194,6 +194,21 @@ fn cli_keygen_deploy_send_status() {
     assert_eq!(sent["receipts"][0]["rejected"], serde_json::Value::Null, "{out}");
     assert_eq!(sent["committed"]["result"]["hash"], sent["hash"], "hashes are hex strings in JSON");
 
+    // A wait longer than any clock holds is no deadline, not a crash.
+    let (ok, _, err) = ee(&[
+        "send",
+        "--rpc",
+        &url,
+        "--shard",
+        "1",
+        "--ee",
+        "1",
+        "--transfer",
+        "7@0",
+        "--wait",
+        "18446744073709551615",
+    ]);
+    assert!(ok, "{err}");
     let (ok, out, err) = ee(&["status", "--rpc", &url, "--ee", "1", "--format", "json"]);
     assert!(ok, "{err}");
     let status: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -365,12 +365,13 @@ impl<T: Transport> Client<T> {
     /// wasm32, which has no blocking sleep).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn wait_for(&self, hash: &str, timeout: std::time::Duration) -> Result<TxLocation, ClientError> {
-        let deadline = std::time::Instant::now() + timeout;
+        // A timeout beyond what an Instant can hold means no deadline.
+        let deadline = std::time::Instant::now().checked_add(timeout);
         loop {
             match self.get_transaction(hash.to_string()) {
                 Ok(loc) => return Ok(loc),
                 Err(e) if e.code() == Some(ErrorCode::NotFound) => {
-                    if std::time::Instant::now() >= deadline {
+                    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
                         return Err(ClientError::Timeout(hash.into()));
                     }
                     std::thread::sleep(std::time::Duration::from_millis(20));

@@ -32,7 +32,15 @@ impl Transport for HttpTransport {
             .post(&self.url)
             .header("content-type", "application/json")
             .send(body)
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+            .map_err(|e| {
+                let refused =
+                    matches!(&e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+                ClientError::Transport(if refused {
+                    format!("{}: connection refused (is the node running there?)", self.url)
+                } else {
+                    format!("{}: {e}", self.url)
+                })
+            })?;
         let status = response.status();
         let text = response
             .into_body()

@@ -43,6 +43,9 @@ pub enum StoreError {
     /// A stored value does not decode.
     #[error("store: corrupt {0}")]
     Corrupt(&'static str),
+    /// The store file exists but is empty: truncated, not a store a devnet wrote.
+    #[error("store {0} is an empty file, not a devnet store (remove it to start a new devnet)")]
+    Empty(String),
 }
 
 fn db<E: Into<redb::Error>>(e: E) -> StoreError {
@@ -78,6 +81,11 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(redb::Error::Io(e)))?;
+        }
+        // redb would initialise a zero-byte file as a new database; a devnet's store is
+        // never empty, so this one was truncated and must not silently become a genesis.
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::Empty(path.display().to_string()));
         }
         Ok(Store { db: Database::create(path).map_err(db)? })
     }

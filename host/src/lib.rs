@@ -32,6 +32,7 @@
 pub mod abi;
 pub mod crypto;
 pub mod exec;
+pub mod files;
 pub mod gas;
 pub mod genesis;
 pub mod limits;

@@ -388,6 +388,18 @@ fn batches_answer_every_call_and_have_a_limit() {
     devnet.stop();
 }
 
+/// A store file truncated to nothing is refused with a message, not taken for a new
+/// devnet (redb would initialise it).
+#[test]
+fn an_empty_store_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("devnet.redb");
+    std::fs::write(&path, b"").unwrap();
+    let err = Node::open(NodeConfig::new(path.clone()), Some(genesis())).err().expect("refused");
+    assert!(err.to_string().contains("empty file"), "{err}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "left as it was");
+}
+
 #[test]
 fn a_restarted_node_resumes_with_the_same_roots() {
     let dir = tempfile::tempdir().unwrap();

@@ -259,10 +259,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         bail!("--out-name needs a single package");
     }
     let budget: BTreeMap<String, u64> = match &args.budget {
-        Some(p) => serde_json::from_str(
-            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-        )
-        .with_context(|| format!("{} must be a JSON object of name: max bytes", p.display()))?,
+        Some(p) => serde_json::from_str(&crate::args::read_input_text(p)?)
+            .with_context(|| format!("{} must be a JSON object of name: max bytes", p.display()))?,
         None => BTreeMap::new(),
     };
     let mut built = Vec::new();

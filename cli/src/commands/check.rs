@@ -71,13 +71,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|f| {
             let file = f.display().to_string();
-            match std::fs::read(f) {
-                Err(e) => FileResult {
-                    file,
-                    passed: false,
-                    problems: vec![format!("cannot read: {e}")],
-                    facts: None,
-                },
+            match crate::args::read_input(f) {
+                Err(e) => FileResult { file, passed: false, problems: vec![format!("{e:#}")], facts: None },
                 Ok(code) => match gatekeeper::check(&code, args.role.into(), &limits) {
                     Ok(facts) => FileResult { file, passed: true, problems: vec![], facts: Some(facts) },
                     Err(e) => FileResult {

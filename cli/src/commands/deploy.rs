@@ -42,7 +42,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let code = std::fs::read(&args.wasm).with_context(|| format!("reading {}", args.wasm.display()))?;
+    let code = crate::args::read_input(&args.wasm)?;
     if let Err(e) = gatekeeper::check(&code, Role::Ee, &Limits::default()) {
         eprintln!("{}: fail", args.wasm.display());
         for p in &e.0 {

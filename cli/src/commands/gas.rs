@@ -115,8 +115,7 @@ fn reports(
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let scenario = Scenario::from_path(&args.scenario)
         .with_context(|| format!("loading {}", args.scenario.display()))?;
-    let code: Arc<[u8]> =
-        std::fs::read(&args.wasm).with_context(|| format!("reading {}", args.wasm.display()))?.into();
+    let code: Arc<[u8]> = crate::args::read_input(&args.wasm)?.into();
     let ee = pick(&scenario, args.ee)?;
     let role = scenario.ees.iter().find(|s| s.id == ee).map_or(Role::Ee, |s| s.role);
     let config = args.exec.config(scenario.limits.as_ref())?;

@@ -39,14 +39,15 @@ struct Report<'a> {
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let code = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let code = crate::args::read_input(&args.file)?;
     let mut l = layout(&code)
         .with_context(|| format!("{} is not a valid WebAssembly module", args.file.display()))?;
     let names = if l.functions.iter().any(|f| f.name.is_some()) {
         "name section".to_string()
     } else {
         let path = crate::commands::build::names_path(&args.file);
-        match std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str::<NameMap>(&t).ok()) {
+        match crate::args::read_input_text(&path).ok().and_then(|t| serde_json::from_str::<NameMap>(&t).ok())
+        {
             Some(map) if map.code_hash == hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&code)) => {
                 l.apply_names(&map);
                 path.display().to_string()

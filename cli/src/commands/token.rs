@@ -310,8 +310,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         TokenOp::Claim { claims: path, index } => {
-            let text =
-                std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = crate::args::read_input_text(&path)?;
             let file: ClaimsFile =
                 serde_json::from_str(&text).context("a claims file of `ee token send-cross`")?;
             if file.ee != ee.0 {
@@ -323,7 +322,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             let (token, to) = (receipt.token, receipt.to);
             // The meta-EE accepts the message in the sending slot; the target reads it
             // once that slot is committed.
-            let deadline = Instant::now() + Duration::from_secs(args.common.net.wait);
+            let deadline = Instant::now().checked_add(Duration::from_secs(args.common.net.wait));
             while s.client.get_messages(
                 file.source_shard,
                 file.target_shard,
@@ -332,7 +331,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 ee_client::Hex(data_root.to_vec()),
             )? == 0
             {
-                if Instant::now() > deadline {
+                if deadline.is_some_and(|d| Instant::now() > d) {
                     bail!("the meta-EE on shard {} has not accepted the message yet", file.source_shard);
                 }
                 std::thread::sleep(Duration::from_millis(100));

@@ -152,9 +152,7 @@ fn refused(e: UmbrellaError) -> anyhow::Error {
     anyhow::anyhow!("the umbrella EE would refuse it: {} (nothing was sent)", e.message())
 }
 
-fn read_code(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
+
 
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -223,7 +221,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         UmbrellaOp::Deploy { key, code, shard } => {
-            let (deployer, code) = (keypair(&key)?, read_code(&code)?);
+            let (deployer, code) = (keypair(&key)?, crate::args::read_input(&code)?);
             let nonce = s.follower.client.account(ShardId(shard), &deployer.public).nonce;
             let id = UmbrellaClient::contract_id(&deployer.public, nonce);
             let code_hash: [u8; 32] = sha2::Sha256::digest(&code).into();
@@ -236,7 +234,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         UmbrellaOp::Call { key, contract, code, input, slots, value, shard } => {
-            let (caller, contract, code) = (keypair(&key)?, root(&contract)?, read_code(&code)?);
+            let (caller, contract, code) = (keypair(&key)?, root(&contract)?, crate::args::read_input(&code)?);
             let input = hex::decode(input.trim_start_matches("0x")).context("--input: hex")?;
             let slots = slots.iter().map(|s| root(s)).collect::<anyhow::Result<Vec<_>>>()?;
             let nonce = s.follower.client.account(ShardId(shard), &caller.public).nonce;

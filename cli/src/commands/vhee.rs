@@ -287,8 +287,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         VheeOp::Claim { receipts, index } => {
-            let text = std::fs::read_to_string(&receipts)
-                .with_context(|| format!("reading {}", receipts.display()))?;
+            let text = crate::args::read_input_text(&receipts)?;
             let file: ReceiptsFile =
                 serde_json::from_str(&text).context("a receipts file of `ee vhee send-cross`")?;
             let rs = file

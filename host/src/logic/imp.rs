@@ -296,8 +296,27 @@ pub(super) fn debug_log(
     len: u32,
 ) -> Result<(), HostError> {
     let bytes = mem.read(src, len)?;
-    log_line(l, String::from_utf8_lossy(&bytes).into_owned());
+    log_line(l, ee_text(&bytes));
     Ok(())
+}
+
+/// Text an EE supplies (logs, abort messages), made safe for a terminal: invalid UTF-8
+/// replaced, control characters (ESC, NUL, CR, newlines, …) written as `\u{1b}` escapes,
+/// so no EE can draw on the screen of whoever reads its output.
+pub(crate) fn ee_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if !text.chars().any(char::is_control) {
+        return text.into_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Keeps a debug line while the transaction's log budget lasts (dropped beyond it; the
@@ -318,7 +337,7 @@ pub(super) fn abort(
     len: u32,
 ) -> Result<(), HostError> {
     let bytes = mem.read(src, len.min(MAX_ABORT_MESSAGE))?;
-    Err(HostError::Aborted(String::from_utf8_lossy(&bytes).into_owned()))
+    Err(HostError::Aborted(ee_text(&bytes)))
 }
 
 pub(super) fn netted_add(
@@ -638,7 +657,7 @@ pub(super) fn debug_printMem(
     len: u32,
 ) -> Result<(), HostError> {
     let bytes = mem.read(src, len)?;
-    log_line(l, format!("printMem: {}", String::from_utf8_lossy(&bytes)));
+    log_line(l, format!("printMem: {}", ee_text(&bytes)));
     Ok(())
 }
 
@@ -684,4 +703,19 @@ pub(super) fn bignum_sub256(
     c: u64,
 ) -> Result<(), HostError> {
     bignum(mem, a, b, c, "sub256", U256::checked_sub)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ee_text;
+
+    #[test]
+    fn ee_text_escapes_what_a_terminal_would_act_on() {
+        let fake = b"\x1b[2K\r\x1b[32maccepted\x1b[0m\0\n";
+        let text = ee_text(fake);
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert_eq!(text, "\\u{1b}[2K\\u{d}\\u{1b}[32maccepted\\u{1b}[0m\\u{0}\\u{a}");
+        assert_eq!(ee_text("plain ünïcode ✓".as_bytes()), "plain ünïcode ✓");
+        assert_eq!(ee_text(&[0xff, b'a']), "\u{fffd}a");
+    }
 }

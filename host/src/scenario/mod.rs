@@ -130,14 +130,9 @@ pub struct TransferSpec {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    /// A file could not be read (missing, not a regular file, too large).
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The JSON is malformed or has unknown fields.
     #[error("scenario is not valid: {0}")]
     Json(#[from] serde_json::Error),
@@ -157,8 +152,7 @@ impl Scenario {
 
     /// Reads a scenario file; wasm paths become relative to its directory.
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+        let text = crate::files::read_text_bounded(path, crate::files::MAX_INPUT_BYTES)?;
         let mut s = Self::from_json(&text)?;
         let base = path.parent().unwrap_or(Path::new("."));
         for ee in &mut s.ees {
@@ -216,7 +210,7 @@ impl Scenario {
             .wasm
             .as_ref()
             .ok_or_else(|| ScenarioError::Invalid(format!("EE {} has no \"wasm\" path", spec.id)))?;
-        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io { path: path.clone(), source })?;
+        let bytes = crate::files::read_bounded(path, crate::files::MAX_INPUT_BYTES)?;
         Ok(bytes.into())
     }
 

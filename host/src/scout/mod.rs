@@ -33,14 +33,9 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScoutError {
-    /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
+    /// A file could not be read (missing, not a regular file, too large).
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     /// The YAML does not parse or lacks a field.
     #[error("malformed vectors: {0}")]
     Yaml(#[from] serde_yaml_ng::Error),
@@ -138,14 +133,13 @@ fn hex_fixed<const N: usize>(s: &str, what: &str) -> Result<[u8; N], ScoutError>
 }
 
 fn read(path: &Path) -> Result<Arc<[u8]>, ScoutError> {
-    std::fs::read(path).map(Into::into).map_err(|source| ScoutError::Io { path: path.to_path_buf(), source })
+    Ok(crate::files::read_bounded(path, crate::files::MAX_INPUT_BYTES)?.into())
 }
 
 impl Vectors {
     /// Reads a YAML file; wasm paths are relative to it.
     pub fn load(path: &Path) -> Result<Vectors, ScoutError> {
-        let text =
-            std::fs::read(path).map_err(|source| ScoutError::Io { path: path.to_path_buf(), source })?;
+        let text = crate::files::read_bounded(path, crate::files::MAX_INPUT_BYTES)?;
         let file: File = serde_yaml_ng::from_slice(&text)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let scripts = file
