@@ -18,6 +18,37 @@ pub const MAX_ABORT_MESSAGE: u32 = 1024;
 /// Largest wasm module the gatekeeper reads (larger ones are refused unparsed).
 pub const MAX_CODE_BYTES: usize = 8 << 20;
 
+/// Bounds on a module's structure, checked by the gatekeeper (and so by `ee check` and
+/// every deployment) before any compiler sees the module: what makes compilation or
+/// instantiation slow or large without costing gas is bounded here (nearcore's and
+/// CosmWasm's load-time limits are the model). Each is far above what the project's EEs
+/// use (`ee check --format json` reports a module's figures); see ARCHITECTURE.md,
+/// "Compile-time bombs", for the worst compile times still possible under them.
+pub mod structure {
+    /// Functions defined in a module (the meta-EE defines 141).
+    pub const MAX_FUNCTIONS: u64 = 4_096;
+    /// Locals (parameters included) of one function: each is zeroed on entry.
+    pub const MAX_LOCALS_PER_FUNCTION: u64 = 1_024;
+    /// Locals of all functions together.
+    pub const MAX_TOTAL_LOCALS: u64 = 65_536;
+    /// Bytes of one function body (the meta-EE's largest is about 17.5 kB).
+    pub const MAX_FUNCTION_BODY_BYTES: u64 = 256 * 1024;
+    /// Nesting of `block`, `loop` and `if` within a function.
+    pub const MAX_NESTING_DEPTH: u64 = 256;
+    /// Targets of one `br_table`.
+    pub const MAX_BR_TABLE_TARGETS: u64 = 4_096;
+    /// Elements of a table (initial and maximum) and of all element segments together.
+    pub const MAX_TABLE_ELEMENTS: u64 = 16_384;
+    /// Data segments.
+    pub const MAX_DATA_SEGMENTS: u64 = 1_024;
+    /// Globals.
+    pub const MAX_GLOBALS: u64 = 1_024;
+    /// Exports.
+    pub const MAX_EXPORTS: u64 = 64;
+    /// Function types.
+    pub const MAX_TYPES: u64 = 1_024;
+}
+
 /// Native stack of one wasm call: far above what [`Limits::stack_units`] lets an EE use,
 /// so the deterministic budget, not the machine, decides when the stack runs out.
 pub const WASM_STACK_BYTES: usize = 32 << 20;

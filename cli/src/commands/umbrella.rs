@@ -152,8 +152,6 @@ fn refused(e: UmbrellaError) -> anyhow::Error {
     anyhow::anyhow!("the umbrella EE would refuse it: {} (nothing was sent)", e.message())
 }
 
-
-
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let client = args.common.net.rpc.client()?;
@@ -234,7 +232,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             )
         }
         UmbrellaOp::Call { key, contract, code, input, slots, value, shard } => {
-            let (caller, contract, code) = (keypair(&key)?, root(&contract)?, crate::args::read_input(&code)?);
+            let (caller, contract, code) =
+                (keypair(&key)?, root(&contract)?, crate::args::read_input(&code)?);
             let input = hex::decode(input.trim_start_matches("0x")).context("--input: hex")?;
             let slots = slots.iter().map(|s| root(s)).collect::<anyhow::Result<Vec<_>>>()?;
             let nonce = s.follower.client.account(ShardId(shard), &caller.public).nonce;

@@ -23,7 +23,7 @@ use wasmparser::{
     WasmFeatures,
 };
 
-use crate::limits::MAX_CODE_BYTES;
+use crate::limits::{MAX_CODE_BYTES, structure};
 
 /// Fixed stack cost of one call frame, in frame units (see `runtime::stack`).
 pub const FRAME_BASE: u32 = 16;
@@ -110,6 +110,17 @@ pub enum Problem {
         /// Name.
         name: String,
     },
+    /// A structural bound of `limits::structure` exceeded (what would make compiling or
+    /// instantiating the module slow or large without costing gas).
+    #[error("{what}: {found}, limit {max}")]
+    Structure {
+        /// What was counted.
+        what: String,
+        /// How many.
+        found: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Initial memory larger than the limit.
     #[error("initial memory of {pages} pages exceeds the limit of {max}")]
     MemoryTooLarge {
@@ -162,6 +173,43 @@ pub struct ModuleFacts {
     pub frame_weights: Vec<u32>,
     /// Largest frame weight of a function reachable through `call_indirect`.
     pub max_indirect_weight: u32,
+    /// The module's figures for the bounds of `limits::structure`.
+    pub structure: StructureFacts,
+}
+
+/// What `limits::structure` bounds, as found in a module.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StructureFacts {
+    /// Most locals (parameters included) of one function.
+    pub max_locals: u64,
+    /// Locals of all functions.
+    pub total_locals: u64,
+    /// Largest function body (bytes).
+    pub max_body_bytes: u64,
+    /// Deepest `block`/`loop`/`if` nesting.
+    pub max_nesting: u64,
+    /// Most targets of one `br_table`.
+    pub max_br_table: u64,
+    /// Largest table (initial or maximum elements).
+    pub table_elements: u64,
+    /// Elements of all element segments.
+    pub segment_elements: u64,
+    /// Data segments.
+    pub data_segments: u64,
+    /// Globals.
+    pub globals: u64,
+    /// Types.
+    pub types: u64,
+}
+
+/// Records `found` against `max` (a problem once, the first time it is exceeded).
+fn bound(problems: &mut Vec<Problem>, what: impl Into<String>, found: u64, max: u64) {
+    if found > max {
+        let what = what.into();
+        if !problems.iter().any(|p| matches!(p, Problem::Structure { what: w, .. } if *w == what)) {
+            problems.push(Problem::Structure { what, found, max });
+        }
+    }
 }
 
 /// The features accepted: WebAssembly 1.0 plus sign-extension. Floats stay enabled in
@@ -281,6 +329,8 @@ fn scan(
                         s.types.push((p, r));
                     }
                 }
+                facts.structure.types = s.types.len() as u64;
+                bound(problems, "function types", facts.structure.types, structure::MAX_TYPES);
             }
             Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports() {
@@ -305,9 +355,27 @@ fn scan(
                 }
             }
             Payload::FunctionSection(reader) => {
+                bound(problems, "functions", u64::from(reader.count()), structure::MAX_FUNCTIONS);
                 for t in reader.clone() {
                     s.func_types.push(t?);
                 }
+            }
+            Payload::TableSection(reader) => {
+                for t in reader.clone() {
+                    let ty = t?.ty;
+                    let n = ty.initial.max(ty.maximum.unwrap_or(0));
+                    facts.structure.table_elements = facts.structure.table_elements.max(n);
+                }
+                bound(
+                    problems,
+                    "table elements",
+                    facts.structure.table_elements,
+                    structure::MAX_TABLE_ELEMENTS,
+                );
+            }
+            Payload::DataSection(reader) => {
+                facts.structure.data_segments = u64::from(reader.count());
+                bound(problems, "data segments", facts.structure.data_segments, structure::MAX_DATA_SEGMENTS);
             }
             Payload::MemorySection(reader) => {
                 for m in reader.clone() {
@@ -324,6 +392,8 @@ fn scan(
                 }
             }
             Payload::GlobalSection(reader) => {
+                facts.structure.globals = u64::from(reader.count());
+                bound(problems, "globals", facts.structure.globals, structure::MAX_GLOBALS);
                 for g in reader.clone() {
                     if is_float(&g?.ty.content_type) {
                         float(problems, "a global of float type".into());
@@ -331,6 +401,7 @@ fn scan(
                 }
             }
             Payload::ExportSection(reader) => {
+                bound(problems, "exports", u64::from(reader.count()), structure::MAX_EXPORTS);
                 for e in reader.clone() {
                     let e = e?;
                     facts.exports.push(e.name.to_string());
@@ -345,9 +416,30 @@ fn scan(
             Payload::StartSection { .. } => problems.push(Problem::StartFunction),
             Payload::ElementSection(reader) => {
                 for el in reader.clone() {
-                    if let wasmparser::ElementItems::Functions(funcs) = el?.items {
-                        for f in funcs {
-                            s.in_table.push(f?);
+                    match el?.items {
+                        wasmparser::ElementItems::Functions(funcs) => {
+                            facts.structure.segment_elements += u64::from(funcs.count());
+                            bound(
+                                problems,
+                                "elements in element segments",
+                                facts.structure.segment_elements,
+                                structure::MAX_TABLE_ELEMENTS,
+                            );
+                            if facts.structure.segment_elements > structure::MAX_TABLE_ELEMENTS {
+                                break;
+                            }
+                            for f in funcs {
+                                s.in_table.push(f?);
+                            }
+                        }
+                        wasmparser::ElementItems::Expressions(_, exprs) => {
+                            facts.structure.segment_elements += u64::from(exprs.count());
+                            bound(
+                                problems,
+                                "elements in element segments",
+                                facts.structure.segment_elements,
+                                structure::MAX_TABLE_ELEMENTS,
+                            );
                         }
                     }
                 }
@@ -359,6 +451,9 @@ fn scan(
                     wasmparser::ValidPayload::Func(func, _) => func,
                     _ => unreachable!("a code entry always yields a function to validate"),
                 };
+                let body_bytes = body.range().end - body.range().start;
+                facts.structure.max_body_bytes = facts.structure.max_body_bytes.max(body_bytes);
+                bound(problems, "bytes of one function body", body_bytes, structure::MAX_FUNCTION_BODY_BYTES);
                 let mut v = func.into_validator(std::mem::take(&mut allocs));
                 let mut locals = body.get_locals_reader()?;
                 let mut local_count = 0u32;
@@ -371,13 +466,54 @@ fn scan(
                         float(problems, format!("a local of type {} in function {index}", type_name(&ty)));
                     }
                 }
+                let params = s
+                    .func_types
+                    .get(index as usize)
+                    .and_then(|t| s.types.get(*t as usize))
+                    .map_or(0, |(p, _)| p.len() as u64);
+                let all_locals = params + u64::from(local_count);
+                facts.structure.max_locals = facts.structure.max_locals.max(all_locals);
+                facts.structure.total_locals += all_locals;
+                bound(problems, "locals of one function", all_locals, structure::MAX_LOCALS_PER_FUNCTION);
+                bound(
+                    problems,
+                    "locals of all functions",
+                    facts.structure.total_locals,
+                    structure::MAX_TOTAL_LOCALS,
+                );
+                if problems.iter().any(|p| matches!(p, Problem::Structure { .. })) {
+                    // Refused already: validating the rest would only cost time.
+                    allocs = v.into_allocations();
+                    continue;
+                }
                 let mut ops = body.get_operators_reader()?;
                 let mut max_height = 0u32;
                 let mut bad_op_reported = false;
+                let mut depth = 0u64;
                 while !ops.eof() {
                     let offset = ops.original_position();
                     let op = ops.read()?;
                     v.op(offset, &op)?;
+                    match &op {
+                        Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                            depth += 1;
+                            if depth > facts.structure.max_nesting {
+                                facts.structure.max_nesting = depth;
+                                bound(problems, "nesting of blocks", depth, structure::MAX_NESTING_DEPTH);
+                            }
+                        }
+                        Operator::End => depth = depth.saturating_sub(1),
+                        Operator::BrTable { targets } => {
+                            // Its labels, the default included.
+                            let n = u64::from(targets.len()) + 1;
+                            facts.structure.max_br_table = facts.structure.max_br_table.max(n);
+                            bound(problems, "targets of one br_table", n, structure::MAX_BR_TABLE_TARGETS);
+                        }
+                        _ => {}
+                    }
+                    if depth > structure::MAX_NESTING_DEPTH {
+                        break;
+                    }
                     max_height = max_height.max(v.operand_stack_height());
                     if categorize(&op).is_none() && !bad_op_reported {
                         let name = format!("{op:?}");
@@ -390,14 +526,15 @@ fn scan(
                         bad_op_reported = true;
                     }
                 }
+                if depth > structure::MAX_NESTING_DEPTH {
+                    allocs = v.into_allocations();
+                    continue;
+                }
                 ops.finish()?;
-                let params = s
-                    .func_types
-                    .get(index as usize)
-                    .and_then(|t| s.types.get(*t as usize))
-                    .map_or(0, |(p, _)| p.len() as u32);
-                let weight =
-                    FRAME_BASE.saturating_add(params).saturating_add(local_count).saturating_add(max_height);
+                let weight = FRAME_BASE
+                    .saturating_add(params as u32)
+                    .saturating_add(local_count)
+                    .saturating_add(max_height);
                 facts.frame_weights.push(weight);
                 allocs = v.into_allocations();
             }
