@@ -52,8 +52,8 @@ fn run_table_output_names_every_transaction_and_decision() {
 
 #[test]
 fn bad_scenarios_fail_with_a_message() {
-    let dir = std::env::temp_dir().join(format!("ee-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
     let cases = [
         ("malformed.json", "{ not json", "scenario is not valid"),
         ("unknown-field.json", r#"{"shards": 1, "ees": [], "blocks": [], "surprise": 1}"#, "unknown field"),

@@ -155,6 +155,12 @@ fn new_build_check_and_the_scaffold_s_own_tests_work_in_a_fresh_directory() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     let out = ee_in(&dir, &["new", "9lives"]);
     assert_eq!(out.status.code(), Some(1));
+    // No absolute paths: the crate moves with the repository.
+    for file in ["demo-ee/Cargo.toml", "demo-ee/.cargo/config.toml", "demo-ee/tests/scenario.json"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(!text.contains(env!("CARGO_MANIFEST_DIR")) && !text.contains("\"/"), "{file}:\n{text}");
+        assert!(text.contains("\"../"), "{file}:\n{text}");
+    }
 
     let out = ee_in(&dir, &["build", "demo-ee", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

@@ -37,6 +37,13 @@ impl Transport for HttpTransport {
                     matches!(&e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
                 ClientError::Transport(if refused {
                     format!("{}: connection refused (is the node running there?)", self.url)
+                } else if body.len() > 1 << 20 {
+                    // The node closes early on a body over its limit.
+                    format!(
+                        "{}: {e} (a request of {} bytes: probably too large for the node; see its limits, `ee_getConfig`)",
+                        self.url,
+                        body.len()
+                    )
                 } else {
                     format!("{}: {e}", self.url)
                 })
@@ -48,8 +55,15 @@ impl Transport for HttpTransport {
             .limit(64 << 20)
             .read_to_string()
             .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.as_u16() == 413 {
+            return Err(ClientError::Transport(format!(
+                "{}: the node refused a request of {} bytes as too large (HTTP 413; see its limits, `ee_getConfig`)",
+                self.url,
+                body.len()
+            )));
+        }
         if !status.is_success() && !text.trim_start().starts_with('{') {
-            return Err(ClientError::Transport(format!("HTTP {status}: {text}")));
+            return Err(ClientError::Transport(format!("{}: HTTP {status}: {text}", self.url)));
         }
         Ok(text)
     }

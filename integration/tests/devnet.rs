@@ -265,6 +265,13 @@ fn refusals_have_clear_errors_and_change_nothing() {
     let (status, body) = post(addr, big.as_bytes());
     assert_eq!(status, 413, "{body}");
     assert_eq!(snapshot(&client), state);
+    // Through the client, a deployment too large for the node says so, for both sizes
+    // (the node answers 413, or closes before reading a very large body).
+    for kib in [700usize, 7 * 1024] {
+        let err = client.deploy_bytes(&vec![0; kib * 1024], true).unwrap_err().to_string();
+        assert!(err.contains("too large"), "{kib} KiB: {err}");
+    }
+    assert_eq!(snapshot(&client), state);
 
     // Only loopback is served.
     let err = serve(node.clone(), ServeConfig::new("0.0.0.0:0".parse().unwrap(), &node)).err().unwrap();

@@ -42,6 +42,20 @@ fn default_repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
+/// `to` as a path relative to the directory `from` (both absolute).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (from, to): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    out
+}
+
 /// Runs the command.
 pub fn run(args: Args, _out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode> {
     if !valid_name(&args.name) {
@@ -56,12 +70,20 @@ pub fn run(args: Args, _out: &mut dyn std::io::Write) -> anyhow::Result<ExitCode
     if dir.exists() {
         bail!("{} already exists", dir.display());
     }
-    let ee_bin = std::env::current_exe().context("locating this ee binary")?;
+    let ee_bin = std::fs::canonicalize(std::env::current_exe().context("locating this ee binary")?)?;
+    // Paths relative to the new crate, so the crate and the repository can move together
+    // (and the files name no one's home directory).
+    std::fs::create_dir_all(&args.path).with_context(|| format!("creating {}", args.path.display()))?;
+    let here = std::fs::canonicalize(&args.path)?.join(&args.name);
+    let (repo_rel, bin_rel) = (relative(&here, &repo), relative(&here, &ee_bin));
+    // A scenario's paths are relative to its own directory (tests/).
+    let repo_from_tests = relative(&here.join("tests"), &repo);
     let fill = |t: &str| {
         t.replace("{{name}}", &args.name)
             .replace("{{crate}}", &args.name.replace('-', "_"))
-            .replace("{{repo}}", &repo.display().to_string())
-            .replace("{{ee_bin}}", &ee_bin.display().to_string())
+            .replace("{{repo_from_tests}}", &repo_from_tests.display().to_string())
+            .replace("{{repo}}", &repo_rel.display().to_string())
+            .replace("{{ee_bin}}", &bin_rel.display().to_string())
     };
     for (path, template) in FILES {
         let file = dir.join(path);
