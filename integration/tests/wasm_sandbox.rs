@@ -378,3 +378,47 @@ fn a_second_meta_ee_transaction_or_a_transaction_after_it_is_refused() {
     let err = c.run_slot(vec![(ShardId(0), vec![meta_tx])]).unwrap_err();
     assert!(err.to_string().contains("after the meta-EE"), "{err}");
 }
+
+/// Deposit receipts (`eth2_pushNewDeposit`) are bounded per block like outputs, counted
+/// across the block's transactions: a loop of pushes in each of several transactions
+/// stops at the block's cap, the transaction that reaches it fails alone.
+#[test]
+fn deposits_have_a_per_block_cap() {
+    let src = r#"(module
+        (import "env" "eth2_pushNewDeposit" (func $push (param i32 i32)))
+        (import "env" "block_data_copy" (func $copy (param i32 i32 i32)))
+        (memory (export "memory") 1)
+        (func (export "main") (local $n i32)
+            (call $copy (i32.const 0) (i32.const 0) (i32.const 1))
+            (local.set $n (i32.load8_u (i32.const 0)))
+            (block (loop
+                (br_if 1 (i32.eqz (local.get $n)))
+                (call $push (i32.const 16) (i32.const 8))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (br 0)))))"#;
+    let limits = Limits { block_outputs: 10, outputs_per_tx: 8, ..Limits::default() };
+    for &engine in EngineKind::all() {
+        let mut c = wat_chain(engine, src, Role::Ee, limits.clone());
+        let txs = (0..3).map(|i| ShardTransaction { ee_id: EE, data: vec![4, i] }).collect();
+        let r = c.run_slot(vec![(ShardId(0), txs)]).unwrap().into_iter().next().unwrap();
+        let results: Vec<_> = r.outcome.txs.iter().take(3).map(|t| t.result.clone()).collect();
+        assert_eq!(results[..2], [Ok(()), Ok(())], "{engine:?}");
+        assert_eq!(results[2], Err(TxError::Host(HostError::BlockDepositCount { max: 10 })), "{engine:?}");
+        assert_eq!(r.outcome.deposits.len(), 8, "the failed transaction's pushes are discarded");
+    }
+}
+
+/// A size-then-copy call with the wrong length names the function called.
+#[test]
+fn a_wrong_copy_length_names_its_function() {
+    let src = r#"(module
+        (import "env" "return_data_copy" (func $copy (param i32 i32)))
+        (memory (export "memory") 1)
+        (func (export "main") (call $copy (i32.const 0) (i32.const 5))))"#;
+    for &engine in EngineKind::all() {
+        let (result, _, _) = run_once(engine, src, Limits::default());
+        let expected = HostError::CopyLength { function: HostFn::return_data_copy, expected: 0, got: 5 };
+        assert_eq!(result, Err(TxError::Host(expected.clone())), "{engine:?}");
+        assert_eq!(expected.to_string(), "env.return_data_copy length 5 != the size the host reported (0)");
+    }
+}

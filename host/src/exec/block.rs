@@ -286,6 +286,7 @@ impl<'a> BlockExecutor<'a> {
         let block = BlockContext {
             beacon: self.beacon,
             outputs: &self.outputs,
+            deposits: &self.deposits,
             tx_hashes: &self.tx_hashes,
             costs: self.costs,
             limits: self.limits,

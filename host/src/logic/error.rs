@@ -67,15 +67,30 @@ pub enum HostError {
         /// The limit.
         max: u64,
     },
+    /// The block holds as many deposit receipts as it may (`Limits::block_outputs`).
+    #[error("block holds its maximum of {max} deposit receipts")]
+    BlockDepositCount {
+        /// The limit.
+        max: u32,
+    },
+    /// The block's deposit receipts fill `Limits::block_output_bytes`.
+    #[error("block deposit buffer full ({max} bytes)")]
+    BlockDepositsFull {
+        /// The limit.
+        max: u64,
+    },
     /// The block holds as many outputs as it may.
     #[error("block holds its maximum of {max} outputs")]
     BlockOutputCount {
         /// The limit.
         max: u32,
     },
-    /// `get_outputs_copy` with a length other than `get_outputs_size`.
-    #[error("get_outputs_copy length {got} != outputs size {expected}")]
-    OutputsLength {
+    /// A copy (`get_outputs_copy`, `return_data_copy`, `deposit_claim`) asked for a
+    /// length other than the size the host reported.
+    #[error("{function} length {got} != the size the host reported ({expected})")]
+    CopyLength {
+        /// The host function called.
+        function: crate::abi::HostFn,
         /// The size the host reported.
         expected: usize,
         /// The length passed.

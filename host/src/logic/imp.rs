@@ -151,7 +151,7 @@ pub(super) fn get_outputs_copy(
     len: u32,
 ) -> Result<(), HostError> {
     let encoded = encoded_outputs(l, ee);
-    copy_exact(mem, dst, len, encoded)
+    copy_exact(crate::abi::HostFn::get_outputs_copy, mem, dst, len, encoded)
 }
 
 fn check_shard(l: &HostLogic, s: u32) -> Result<ShardId, HostError> {
@@ -457,7 +457,7 @@ pub(super) fn deposit_claim(
         .and_then(|a| current.checked_add(a))
         .ok_or(HostError::BalanceOverflow { column: l.env.shard.0, ee: l.env.ee.0 })?;
     // Copy first: a wrong `len` fails the call before anything is recorded.
-    copy_exact(mem, dst, len, &receipt.encode())?;
+    copy_exact(crate::abi::HostFn::deposit_claim, mem, dst, len, &receipt.encode())?;
     l.state.set_own(cell, cell_value(next))?;
     l.state.set_own(claimed, u64_value(1))?;
     Ok(())
@@ -525,7 +525,7 @@ pub(super) fn return_data_copy(
     dst: u64,
     len: u32,
 ) -> Result<(), HostError> {
-    copy_exact(mem, dst, len, &l.last_return)
+    copy_exact(crate::abi::HostFn::return_data_copy, mem, dst, len, &l.last_return)
 }
 
 pub(super) fn return_data_size(l: &mut HostLogic, _mem: &mut dyn GuestMemory) -> Result<u32, HostError> {
@@ -610,8 +610,18 @@ pub(super) fn eth2_pushNewDeposit(
     if len > l.limits.output_bytes {
         return Err(HostError::OutputTooLarge { len, max: l.limits.output_bytes });
     }
-    if l.inherited_deposits + l.deposits.len() >= l.limits.outputs_per_tx as usize {
+    let in_tx = l.inherited_deposits + l.deposits.len();
+    if in_tx >= l.limits.outputs_per_tx as usize {
         return Err(HostError::TooManyOutputs { max: l.limits.outputs_per_tx });
+    }
+    // Deposits have the block's budgets of outputs, counted on their own: a loop of
+    // pushes across a block's transactions is bounded like one of prints.
+    if l.block_deposits + in_tx >= l.limits.block_outputs as usize {
+        return Err(HostError::BlockDepositCount { max: l.limits.block_outputs });
+    }
+    let in_tx_bytes = l.inherited_deposit_bytes + l.deposits.iter().map(|d| d.len() as u64).sum::<u64>();
+    if l.block_deposit_bytes + in_tx_bytes + u64::from(len) > l.limits.block_output_bytes {
+        return Err(HostError::BlockDepositsFull { max: l.limits.block_output_bytes });
     }
     let deposit = mem.read(src, len)?;
     l.deposits.push(deposit);

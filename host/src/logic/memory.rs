@@ -16,15 +16,17 @@ pub trait GuestMemory {
 }
 
 /// The host side of the ABI's size-then-copy protocol: the EE asked for `len` bytes at
-/// `dst` after the host reported `bytes.len()`; anything else is `OutputsLength`.
+/// `dst` after the host reported `bytes.len()`; anything else is `CopyLength`, naming
+/// `function`.
 pub(super) fn copy_exact(
+    function: crate::abi::HostFn,
     mem: &mut dyn GuestMemory,
     dst: u64,
     len: u32,
     bytes: &[u8],
 ) -> Result<(), HostError> {
     if bytes.len() != len as usize {
-        return Err(HostError::OutputsLength { expected: bytes.len(), got: len });
+        return Err(HostError::CopyLength { function, expected: bytes.len(), got: len });
     }
     mem.write(dst, bytes)
 }

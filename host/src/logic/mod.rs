@@ -75,6 +75,8 @@ pub struct BlockContext<'a> {
     pub beacon: &'a BeaconState,
     /// Outputs of earlier transactions of the block.
     pub outputs: &'a [Output],
+    /// Deposit receipts (`eth2_pushNewDeposit`) of earlier transactions of the block.
+    pub deposits: &'a [Vec<u8>],
     /// Hashes of the block's transactions before this one (lookback).
     pub tx_hashes: &'a [[u8; 32]],
     /// Gas prices.
@@ -93,11 +95,15 @@ pub struct HostLogic<'a> {
     state: &'a mut dyn TxState,
     block_outputs: &'a [Output],
     block_output_bytes: u64,
+    /// Deposits of earlier transactions: their count and bytes.
+    block_deposits: usize,
+    block_deposit_bytes: u64,
     tx_hashes: &'a [[u8; 32]],
     /// Outputs and deposits staged by the callers of this `call_ee` frame in the same
     /// transaction: per-transaction budgets count the whole call tree.
     inherited_outputs: usize,
     inherited_deposits: usize,
+    inherited_deposit_bytes: u64,
     costs: &'a CostTable,
     limits: &'a Limits,
     runner: &'a dyn EeRunner,
@@ -132,9 +138,12 @@ impl<'a> HostLogic<'a> {
             state,
             block_outputs: block.outputs,
             block_output_bytes,
+            block_deposits: block.deposits.len(),
+            block_deposit_bytes: block.deposits.iter().map(|d| d.len() as u64).sum(),
             tx_hashes: block.tx_hashes,
             inherited_outputs: 0,
             inherited_deposits: 0,
+            inherited_deposit_bytes: 0,
             costs: block.costs,
             limits: block.limits,
             runner: block.runner,
@@ -170,9 +179,13 @@ impl<'a> HostLogic<'a> {
             state: &mut *self.state,
             block_outputs: self.block_outputs,
             block_output_bytes: self.block_output_bytes + self.staged_bytes,
+            block_deposits: self.block_deposits,
+            block_deposit_bytes: self.block_deposit_bytes,
             tx_hashes: self.tx_hashes,
             inherited_outputs: self.inherited_outputs + self.staged.len(),
             inherited_deposits: self.inherited_deposits + self.deposits.len(),
+            inherited_deposit_bytes: self.inherited_deposit_bytes
+                + self.deposits.iter().map(|d| d.len() as u64).sum::<u64>(),
             costs: self.costs,
             limits: self.limits,
             runner: self.runner,

@@ -519,6 +519,7 @@ impl Runtime {
         let block = BlockContext {
             beacon: &beacon,
             outputs: &[],
+            deposits: &[],
             tx_hashes: &[],
             costs: &self.costs,
             limits: &self.limits,
