@@ -22,6 +22,7 @@ pub mod api;
 pub mod explorer;
 pub mod follower;
 pub mod genesis;
+mod idle;
 pub mod node;
 pub mod producer;
 pub mod provider;

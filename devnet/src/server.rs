@@ -29,6 +29,14 @@ pub enum ServeError {
 /// Most calls in one JSON-RPC batch (the client's limit, [`ee_client::api::MAX_BATCH`]).
 pub const MAX_BATCH: u32 = ee_client::api::MAX_BATCH as u32;
 
+/// Most connections served at once (beyond them, clients get HTTP 429).
+pub const MAX_CONNECTIONS: u32 = 256;
+
+/// How long a connection may take to send its first request, or stay idle between
+/// requests, before it is closed: idle or half-sent connections cannot hold the
+/// connection slots for long.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A running RPC server; dropping it does not stop it, [`RpcServer::stop`] does.
 pub struct RpcServer {
     handle: ServerHandle,
@@ -75,14 +83,20 @@ impl RpcServer {
         let config = ServerConfig::builder()
             .max_request_body_size(max_request_bytes)
             .max_response_body_size(64 << 20)
-            .max_connections(256)
+            .max_connections(MAX_CONNECTIONS)
+            .set_first_request_timeout(Some(IDLE_TIMEOUT))
+            .set_keep_alive_timeout(IDLE_TIMEOUT)
             .set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH))
             .http_only()
             .build();
         let server = runtime.block_on(
             Server::builder()
                 .set_config(config)
-                .set_http_middleware(tower::ServiceBuilder::new().layer(ExplorerLayer::new(explorer)))
+                .set_http_middleware(
+                    tower::ServiceBuilder::new()
+                        .layer(crate::idle::IdleLayer(IDLE_TIMEOUT))
+                        .layer(ExplorerLayer::new(explorer)),
+                )
                 .build(addr),
         )?;
         let addr = server.local_addr()?;

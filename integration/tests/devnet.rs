@@ -395,6 +395,50 @@ fn batches_answer_every_call_and_have_a_limit() {
     devnet.stop();
 }
 
+/// Connections that send their headers and part of a body, then go quiet, hold the
+/// server's connection slots only until the idle timeout: filling every slot with them
+/// locks clients out for seconds (HTTP 429), not for as long as the attacker likes.
+#[test]
+fn half_sent_requests_time_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (devnet, client) = start(open(dir.path(), 2, 1000), false);
+    let addr = devnet.addr();
+    let started = Instant::now();
+    // More than the slots: the surplus is refused at once, the rest hold every slot.
+    let idle: Vec<std::net::TcpStream> = (0..ee_devnet::server::MAX_CONNECTIONS + 16)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            let head =
+                "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+            s.write_all(head.as_bytes()).and_then(|_| s.write_all(b"{\"jsonrpc\"")).unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut locked_out = false;
+    let served = loop {
+        match client.head() {
+            Ok(h) => break h,
+            Err(e) => {
+                assert!(e.to_string().contains("429"), "{e}");
+                locked_out = true;
+                assert!(started.elapsed() < ee_devnet::server::IDLE_TIMEOUT * 4, "still locked out: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    };
+    let after = started.elapsed();
+    println!(
+        "locked out: {locked_out}; served again after {after:?} with {} half-sent connections",
+        idle.len()
+    );
+    assert!(locked_out, "the half-sent connections held every slot");
+    assert!(after >= ee_devnet::server::IDLE_TIMEOUT / 2, "{after:?}");
+    assert_eq!(served.shards, 2);
+    drop(idle);
+    devnet.stop();
+}
+
 /// A store file truncated to nothing is refused with a message, not taken for a new
 /// devnet (redb would initialise it).
 #[test]
