@@ -341,6 +341,10 @@ fn inputs_must_be_bounded_regular_files() {
     }
     let missing = ee(&["run", "/nonexistent/scenario.json"]).error.unwrap();
     assert_eq!(missing.matches("No such file").count(), 1, "{missing}");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{").unwrap();
+    let err = ee(&["run", bad.to_str().unwrap()]).error.unwrap();
+    assert_eq!(err.matches("EOF while parsing").count(), 1, "{err}");
     // A closed port: the URL and what happened.
     let out = ee(&["status", "--rpc", "http://127.0.0.1:1"]);
     let err = out.error.unwrap();

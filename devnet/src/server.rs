@@ -20,7 +20,7 @@ pub enum ServeError {
     NotLoopback(SocketAddr),
     /// Binding or runtime setup failed.
     #[error("rpc server: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A method was registered twice (a bug).
     #[error("rpc server: {0}")]
     Register(String),
@@ -113,5 +113,12 @@ impl RpcServer {
     /// Stops serving.
     pub fn stop(&self) {
         let _ = self.handle.stop();
+    }
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<std::io::Error> for ServeError {
+    fn from(e: std::io::Error) -> Self {
+        ServeError::Io(e)
     }
 }

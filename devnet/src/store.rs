@@ -39,7 +39,7 @@ const VHEE_LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("
 pub enum StoreError {
     /// redb failed.
     #[error("store: {0}")]
-    Db(#[from] redb::Error),
+    Db(redb::Error),
     /// A stored value does not decode.
     #[error("store: corrupt {0}")]
     Corrupt(&'static str),
@@ -337,5 +337,12 @@ impl Store {
             tx.open_table(DEPLOYS).map_err(db)?.insert(&hash[..], slot).map_err(db)?;
         }
         tx.commit().map_err(db)
+    }
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<redb::Error> for StoreError {
+    fn from(e: redb::Error) -> Self {
+        StoreError::Db(e)
     }
 }

@@ -69,7 +69,7 @@ pub enum BlockError {
     /// State the fee rule reads or writes is not available (stateless: not in the
     /// witness).
     #[error("fee accounting: {0}")]
-    State(#[from] StateError),
+    State(StateError),
     /// The user transactions and the meta-EE's fixed share exceed the block gas limit.
     #[error("block gas {used} exceeds the limit {max}")]
     GasLimit {
@@ -423,4 +423,11 @@ fn receipts(beacon: &BeaconState, outputs: &[Output]) -> Vec<NettingReceipt> {
         }
     }
     receipts
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<StateError> for BlockError {
+    fn from(e: StateError) -> Self {
+        BlockError::State(e)
+    }
 }

@@ -28,7 +28,7 @@ pub struct CostTable {
 pub enum CostTableError {
     /// The JSON did not parse.
     #[error("cost table is not valid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     /// A host price names a function that is not in the ABI table.
     #[error("cost table prices unknown host function `{0}`")]
     UnknownHostFn(String),
@@ -161,6 +161,13 @@ impl HostProfile {
             self.calls[f.index()] += calls;
             self.gas[f.index()] = self.gas[f.index()].saturating_add(gas);
         }
+    }
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<serde_json::Error> for CostTableError {
+    fn from(e: serde_json::Error) -> Self {
+        CostTableError::Json(e)
     }
 }
 

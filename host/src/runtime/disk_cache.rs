@@ -54,13 +54,12 @@ pub struct DiskCache {
 
 /// Why the cache directory could not be used.
 #[derive(Debug, thiserror::Error)]
-#[error("module cache {dir}: {source}")]
+#[error("module cache {dir}: {cause}")]
 pub struct DiskCacheError {
     /// The directory.
     pub dir: String,
-    /// What failed.
-    #[source]
-    pub source: std::io::Error,
+    /// What failed (shown in the message, not also as the `source()`).
+    pub cause: std::io::Error,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -150,7 +149,7 @@ impl DiskCache {
     /// Opens (creating) `dir`, bounded to `max_bytes`.
     pub fn open(dir: impl Into<PathBuf>, max_bytes: u64) -> Result<Self, DiskCacheError> {
         let dir = dir.into();
-        let fail = |source| DiskCacheError { dir: dir.display().to_string(), source };
+        let fail = |cause| DiskCacheError { dir: dir.display().to_string(), cause };
         std::fs::create_dir_all(&dir).map_err(fail)?;
         let path = dir.join("secret");
         let secret = match read_bounded(&path, 64).map_err(fail)? {

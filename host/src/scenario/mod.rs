@@ -135,7 +135,7 @@ pub enum ScenarioError {
     File(#[from] crate::files::FileError),
     /// The JSON is malformed or has unknown fields.
     #[error("scenario is not valid: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     /// The scenario is inconsistent.
     #[error("scenario is not valid: {0}")]
     Invalid(String),
@@ -263,5 +263,12 @@ impl TxSpec {
             (None, None) => Vec::new(),
         };
         Ok(ShardTransaction { ee_id: EeId(self.ee), data })
+    }
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<serde_json::Error> for ScenarioError {
+    fn from(e: serde_json::Error) -> Self {
+        ScenarioError::Json(e)
     }
 }

@@ -38,7 +38,7 @@ pub enum ScoutError {
     File(#[from] crate::files::FileError),
     /// The YAML does not parse or lacks a field.
     #[error("malformed vectors: {0}")]
-    Yaml(#[from] serde_yaml_ng::Error),
+    Yaml(serde_yaml_ng::Error),
     /// A value is malformed (hex, lengths, indices).
     #[error("malformed vectors: {0}")]
     Invalid(String),
@@ -136,10 +136,54 @@ fn read(path: &Path) -> Result<Arc<[u8]>, ScoutError> {
     Ok(crate::files::read_bounded(path, crate::files::MAX_INPUT_BYTES)?.into())
 }
 
+/// Deepest nesting a vectors file may have (flow brackets, block indentation, `- `
+/// runs): Scout's files use a handful of levels; deeply nested input makes the YAML
+/// parser's work grow with the square of its size.
+pub const MAX_YAML_NESTING: usize = 64;
+
+/// Refuses YAML nested deeper than `max` before it reaches the parser: flow collections
+/// (`[`, `{` outside quotes and comments), block indentation (in columns / 2) and the
+/// `- ` items opened on one line.
+fn check_nesting(text: &[u8], max: usize) -> Result<(), ScoutError> {
+    let too_deep = || ScoutError::Invalid(format!("YAML nested deeper than {max} levels"));
+    let mut flow = 0usize;
+    for line in text.split(|&b| b == b'\n') {
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let mut rest = &line[indent..];
+        let mut items = 0;
+        while let Some(r) = rest.strip_prefix(b"- ") {
+            items += 1;
+            rest = r;
+        }
+        if indent / 2 + items > max {
+            return Err(too_deep());
+        }
+        let mut quote = None;
+        for &b in rest {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'#') => break,
+                (None, b'[' | b'{') => {
+                    flow += 1;
+                    if flow > max {
+                        return Err(too_deep());
+                    }
+                }
+                (None, b']' | b'}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Vectors {
     /// Reads a YAML file; wasm paths are relative to it.
     pub fn load(path: &Path) -> Result<Vectors, ScoutError> {
         let text = crate::files::read_bounded(path, crate::files::MAX_INPUT_BYTES)?;
+        check_nesting(&text, MAX_YAML_NESTING)?;
         let file: File = serde_yaml_ng::from_slice(&text)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let scripts = file
@@ -198,5 +242,12 @@ impl Vectors {
             })
             .collect::<Result<Vec<_>, ScoutError>>()?;
         Ok(Vectors { path: path.to_path_buf(), scripts, libraries, pre_state, blocks, post_state, deposits })
+    }
+}
+
+// The message shows the cause; it is not also the `source()`, so `{:#}` prints it once.
+impl From<serde_yaml_ng::Error> for ScoutError {
+    fn from(e: serde_yaml_ng::Error) -> Self {
+        ScoutError::Yaml(e)
     }
 }
