@@ -308,7 +308,12 @@ impl Node {
         if let Some(d) = &disk {
             runtime = runtime.with_disk_cache(d.clone());
         }
-        let checker = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        let mut checker = Runtime::new(config.engine, config.exec.costs.clone(), config.exec.limits.clone());
+        if let Some(d) = &disk {
+            // Applied deployments are compiled into the shared disk cache, so the first
+            // block using the new EE loads it instead of compiling it.
+            checker = checker.with_disk_cache(d.clone());
+        }
         let (config_validate, engine, costs, limits) =
             (config.validate, config.engine, config.exec.costs.clone(), config.exec.limits.clone());
         let stored = store.head()?;
@@ -622,7 +627,8 @@ impl Node {
 
     /// Validates a SCALE `NewExecutionScript` exactly as a deployment is validated and,
     /// if `apply`, registers the EE and locks the deposit. A refused or estimated
-    /// deployment changes nothing (its code is compiled to check it, not cached).
+    /// deployment changes nothing (its code is compiled to check it, not cached); an
+    /// applied one is compiled into the node's disk cache, if it has one.
     pub fn deploy(&self, bytes: &[u8], apply: bool) -> Result<DeployResult, DevnetError> {
         self.live()?;
         let msg = NewExecutionScript::decode_all(&mut &bytes[..])
@@ -640,7 +646,14 @@ impl Node {
         // engine: without the state lock, so a slot never waits for them.
         ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
             .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
-        self.checker.validate(&msg.code, Role::Ee).map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        // An applied deployment is compiled once, here, off the producer's path and into
+        // the disk cache (when there is one); an estimate is compiled and forgotten.
+        let compiled = if apply && self.checker.disk_cache().is_some() {
+            self.checker.load(&msg.code, Role::Ee).map(|_| ())
+        } else {
+            self.checker.validate(&msg.code, Role::Ee)
+        };
+        compiled.map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
         let mut guard = lock(&self.state)?;
         let st = &mut *guard;
         let validator = self.deployable(st, &msg, &hash)?;

@@ -439,6 +439,31 @@ fn half_sent_requests_time_out() {
     devnet.stop();
 }
 
+/// With a disk cache, an applied deployment is compiled at deploy time into it (the
+/// first block using the EE loads it instead of compiling); an estimate is not kept.
+#[test]
+fn deployments_are_compiled_into_the_disk_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("modules");
+    let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+    config.shards = 2;
+    config.module_cache = Some(cache.clone());
+    let node = Arc::new(Node::open(config, Some(genesis())).unwrap());
+    let entries = || {
+        std::fs::read_dir(&cache)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "module"))
+            .count()
+    };
+    let before = entries();
+    let script =
+        |code: &str| NewExecutionScript::signed(0, 0, built_wasm(code).to_vec(), &dev_key(0)).encode();
+    node.deploy(&script("relay_ee"), false).unwrap();
+    assert_eq!(entries(), before, "an estimate keeps nothing");
+    node.deploy(&script("relay_ee"), true).unwrap();
+    assert_eq!(entries(), before + 1, "the deployed EE is compiled into the cache");
+}
+
 /// A store file truncated to nothing is refused with a message, not taken for a new
 /// devnet (redb would initialise it).
 #[test]
