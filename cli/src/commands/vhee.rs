@@ -1,6 +1,7 @@
 //! `ee vhee`: use the VHEE on a devnet — deposits, balances, signed operations with proofs
 //! from the state provider (built on `ee_client::vhee`).
 use crate::args::SendArgs;
+use crate::following::pubkey;
 use crate::output::{Format, print_json, table};
 use anyhow::{Context, bail};
 use ee_client::vhee::{Address, Keypair, Op, Receipt, Sent, Vhee, VheeClient};
@@ -170,13 +171,6 @@ struct BalanceRow {
 
 fn keypair(path: &std::path::Path) -> anyhow::Result<Keypair> {
     Ok(Keypair::from_secret(crate::args::read_key_file(path)?.key()?))
-}
-
-fn pubkey(text: &str) -> anyhow::Result<[u8; 48]> {
-    hex::decode(text.trim_start_matches("0x"))
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .with_context(|| format!("`{text}` is not a 48-byte hex public key"))
 }
 
 /// Runs the command.

@@ -18,7 +18,6 @@
 //! bounded in bytes, the least recently written entries evicted first.
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -119,21 +118,16 @@ fn publish_once(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// Reads at most `max` bytes of a regular file (`None`: absent, not a regular file, or
-/// larger).
+/// [`crate::files::read_bounded`] for the cache: `None` when the file is absent, not a
+/// regular file, or larger than `max` (a miss); other I/O errors stay errors.
 fn read_bounded(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let meta = f.metadata()?;
-    if !meta.is_file() || meta.len() > max {
-        return Ok(None);
+    match crate::files::read_bounded(path, max) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(crate::files::FileError::Io { cause, .. }) if cause.kind() != std::io::ErrorKind::NotFound => {
+            Err(cause)
+        }
+        Err(_) => Ok(None),
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    f.take(max + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
 impl DiskCache {
