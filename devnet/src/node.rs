@@ -1,7 +1,7 @@
 //! The devnet node: state, mempools, block production, deployments, queries.
 use crate::genesis::Genesis;
 use crate::genesis::VHEE_EE;
-use crate::provider::{VheeState, key_of};
+use crate::provider::{NettedReads, VheeState, key_of};
 use crate::store::{SlotWrite, Store, StoreError};
 use crate::types::{Head, StoredBlock, StoredEe, Validator};
 use ee_client::error::ErrorCode;
@@ -27,7 +27,8 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::time::Duration;
 
 /// Gas reported for a deployment (the devnet charges only the deposit): base …
 pub const DEPLOY_GAS_BASE: u64 = 100_000;
@@ -65,6 +66,10 @@ pub struct NodeConfig {
     /// `ee_host::runtime::disk_cache`), so a restarted node compiles nothing it compiled
     /// before. `None`: in memory only.
     pub module_cache: Option<PathBuf>,
+    /// Wall-time budget of a slot's block production: past its share of it, a block
+    /// takes no further transactions (they wait for the next slot), so a slot of slow
+    /// transactions is cut, not stretched. `None`: gas limits only.
+    pub slot_budget_ms: Option<u64>,
 }
 
 impl NodeConfig {
@@ -88,6 +93,7 @@ impl NodeConfig {
             max_tx_bytes: 128 * 1024,
             validate: false,
             module_cache: None,
+            slot_budget_ms: Some(1000),
         }
     }
 }
@@ -229,8 +235,11 @@ impl DevnetError {
     }
 }
 
-/// Chain state: changed by block production and deployments (lock order: `State`, then
-/// `Pool`).
+/// Chain state: changed by block production, deployments and deposits, one at a time
+/// (each holds `Node::writer` throughout). Block production runs the EEs under a *read*
+/// lock — producing reads only the slot-start state — and takes the write lock only to
+/// commit, so RPC reads are served from the last committed state and never wait for
+/// EEs to run. Lock order: `writer`, then `State`, then `Pool`.
 struct State {
     chain: Chain<Runtime>,
     /// The state provider's copy of the VHEE's trees.
@@ -255,7 +264,12 @@ struct Pool {
 /// The node. Every method takes `&self`: submissions contend only for the mempool, never
 /// for a slot being produced.
 pub struct Node {
-    state: Mutex<State>,
+    state: RwLock<State>,
+    /// Held by whatever changes `state` (production, deployment, deposit) for its whole
+    /// run, so the state read while producing is the state committed to.
+    writer: Mutex<()>,
+    /// One deployment compilation at a time (others get [`DevnetError::Busy`]).
+    compiling: Mutex<()>,
     pool: Mutex<Pool>,
     store: Store,
     config: NodeConfig,
@@ -284,6 +298,23 @@ fn entry_of(ee: &StoredEe) -> EeEntry {
 
 fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, DevnetError> {
     m.lock().map_err(|_| DevnetError::Halted("a lock was poisoned".into()))
+}
+
+fn read<T>(m: &RwLock<T>) -> Result<RwLockReadGuard<'_, T>, DevnetError> {
+    m.read().map_err(|_| DevnetError::Halted("a lock was poisoned".into()))
+}
+
+fn write<T>(m: &RwLock<T>) -> Result<RwLockWriteGuard<'_, T>, DevnetError> {
+    m.write().map_err(|_| DevnetError::Halted("a lock was poisoned".into()))
+}
+
+/// Takes `m` if it is free; [`DevnetError::Busy`] if not.
+fn try_lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>, DevnetError> {
+    match m.try_lock() {
+        Ok(g) => Ok(g),
+        Err(TryLockError::WouldBlock) => Err(DevnetError::Busy),
+        Err(TryLockError::Poisoned(_)) => Err(DevnetError::Halted("a lock was poisoned".into())),
+    }
 }
 
 fn parse_hash(hash: &str) -> Result<Root, DevnetError> {
@@ -338,7 +369,9 @@ impl Node {
         let ees = world.beacon.ees.values().filter(|e| e.role == Role::Ee).map(|e| e.id.0).collect();
         let chain = Chain::new(world, runtime, config.exec.clone());
         Ok(Node {
-            state: Mutex::new(State { chain, vhee, deposit_slots, validators, head, halted: None }),
+            state: RwLock::new(State { chain, vhee, deposit_slots, validators, head, halted: None }),
+            writer: Mutex::new(()),
+            compiling: Mutex::new(()),
             pool: Mutex::new(Pool {
                 mempools: vec![VecDeque::new(); shards as usize],
                 pending: HashSet::new(),
@@ -362,7 +395,7 @@ impl Node {
 
     fn live(&self) -> Result<(), DevnetError> {
         if self.halted.load(Ordering::Acquire) {
-            let why = lock(&self.state)?.halted.clone().unwrap_or_default();
+            let why = read(&self.state)?.halted.clone().unwrap_or_default();
             return Err(DevnetError::Halted(why));
         }
         Ok(())
@@ -446,7 +479,7 @@ impl Node {
 
     /// The committed head.
     pub fn head(&self) -> Result<HeadInfo, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let pending = lock(&self.pool)?.mempools.iter().map(VecDeque::len).collect();
         Ok(HeadInfo {
             slot: st.head.slot,
@@ -503,16 +536,15 @@ impl Node {
     }
 
     /// Produces and commits one slot: a block per shard from its mempool, the meta-EE last
-    /// in each, then crosslinks; all persisted in one store transaction. A failure to
-    /// commit halts the node: memory is then ahead of the store, and a restart resumes
-    /// from the store.
+    /// in each, then crosslinks; all persisted in one store transaction. The blocks are
+    /// produced under the state's read lock (RPC reads go on) and cut at the slot's
+    /// wall-time budget (`NodeConfig::slot_budget_ms`); only committing takes the write
+    /// lock. A failure to commit halts the node: memory is then ahead of the store, and a
+    /// restart resumes from the store.
     pub fn produce_slot(&self) -> Result<u64, DevnetError> {
-        let mut guard = lock(&self.state)?;
-        let st = &mut *guard;
-        if let Some(why) = &st.halted {
-            return Err(DevnetError::Halted(why.clone()));
-        }
-        let slot = st.chain.world.beacon.slot;
+        let _writer = lock(&self.writer)?;
+        self.live()?;
+        let slot = read(&self.state)?.chain.world.beacon.slot;
         let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = {
             let mut pool = lock(&self.pool)?;
             pool.mempools
@@ -524,13 +556,17 @@ impl Node {
                 })
                 .collect()
         };
-        let (committed, deferred) = match self.run_and_commit(st, slot, blocks) {
+        let produced = self.produce_blocks(&*read(&self.state)?, slot, blocks);
+        let mut guard = write(&self.state)?;
+        let st = &mut *guard;
+        let (committed, deferred) = match produced.and_then(|p| self.commit(st, slot, p)) {
             Ok(r) => r,
             Err(e) => {
                 self.halt(st, e.to_string());
                 return Err(e);
             }
         };
+        drop(guard);
         let mut pool = lock(&self.pool)?;
         for (_, hash) in &committed {
             pool.pending.remove(hash);
@@ -546,20 +582,21 @@ impl Node {
         Ok(slot)
     }
 
-    /// Runs and commits a slot; returns the committed and dropped transactions' hashes
-    /// (both leave the pending set) and the deferred transactions per shard.
-    #[allow(clippy::type_complexity)]
-    fn run_and_commit(
+    /// Produces a slot's blocks on the committed state (shared access only) and, with
+    /// `NodeConfig::validate`, validates each statelessly; also returns what the VHEE's
+    /// copy needs to follow the slot.
+    fn produce_blocks(
         &self,
-        st: &mut State,
+        st: &State,
         slot: u64,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
-    ) -> Result<(Vec<(ShardId, Root)>, Vec<(ShardId, Vec<ShardTransaction>)>), DevnetError> {
-        let before = self.config.validate.then(|| st.chain.world.beacon.clone());
+    ) -> Result<Produced, DevnetError> {
         let reads = VheeState::netted_reads(&st.chain.world, &blocks);
-        let mut results = st.chain.run_slot(blocks)?;
-        let vhee_leaves = st.vhee.apply(&st.chain.world, &results, &reads);
-        if let (Some(beacon), Some(validator)) = (&before, &self.validator) {
+        let budget = self.config.slot_budget_ms.map(Duration::from_millis);
+        let results = st.chain.produce_slot(blocks, budget)?;
+        let mut validated = Vec::new();
+        if let Some(validator) = &self.validator {
+            let beacon = &st.chain.world.beacon;
             for r in &results {
                 let v = ee_host::exec::validate_block(
                     beacon,
@@ -572,16 +609,37 @@ impl Node {
                     &self.config.exec.limits,
                 )
                 .map_err(|e| DevnetError::Invalid(format!("slot {slot} shard {}: {e}", r.block.shard.0)))?;
-                if v.post_root != r.post_root {
-                    return Err(DevnetError::Invalid(format!(
-                        "slot {slot} shard {}: validated root {} ≠ produced {}",
-                        r.block.shard.0,
-                        hex::encode(v.post_root),
-                        hex::encode(r.post_root)
-                    )));
-                }
+                validated.push(v.post_root);
             }
         }
+        Ok(Produced { results, reads, validated })
+    }
+
+    /// Commits produced blocks (write lock held); returns the committed and dropped
+    /// transactions' hashes (both leave the pending set) and the deferred transactions
+    /// per shard.
+    #[allow(clippy::type_complexity)]
+    fn commit(
+        &self,
+        st: &mut State,
+        slot: u64,
+        produced: Produced,
+    ) -> Result<(Vec<(ShardId, Root)>, Vec<(ShardId, Vec<ShardTransaction>)>), DevnetError> {
+        let Produced { results, reads, validated } = produced;
+        let mut results = st.chain.commit_produced(results)?;
+        // The produced post-roots are known once committed (in memory; a mismatch halts
+        // the node before the store sees the slot).
+        for (r, v) in results.iter().zip(&validated) {
+            if *v != r.post_root {
+                return Err(DevnetError::Invalid(format!(
+                    "slot {slot} shard {}: validated root {} ≠ produced {}",
+                    r.block.shard.0,
+                    hex::encode(v),
+                    hex::encode(r.post_root)
+                )));
+            }
+        }
+        let vhee_leaves = st.vhee.apply(&st.chain.world, &results, &reads);
         let layout = st.chain.world.layout();
         let world = &st.chain.world;
         let mut done = Vec::new();
@@ -593,6 +651,8 @@ impl Node {
             let users = &r.block.transactions[..r.block.transactions.len().saturating_sub(1)];
             let hashes: Vec<Root> = users.iter().map(|t| tx_hash(shard, t)).collect();
             done.extend(hashes.iter().map(|h| (shard, *h)));
+            // The report counts the deferred and dropped transactions taken below.
+            stored.push((shard.0, stored_block(world, r, &hashes)));
             for (tx, why) in std::mem::take(&mut r.dropped) {
                 let hash = tx_hash(shard, &tx);
                 tracing::info!(shard = shard.0, hash = %hex::encode(hash), %why, "transaction dropped");
@@ -600,7 +660,6 @@ impl Node {
                 dropped.push((hash, why.to_string()));
             }
             deferred.push((shard, std::mem::take(&mut r.deferred)));
-            stored.push((shard.0, stored_block(world, r, &hashes)));
         }
         let committed_users = stored.iter().map(|(_, b)| b.tx_hashes.len() as u64).sum::<u64>();
         let mut leaves = BTreeMap::new();
@@ -641,20 +700,23 @@ impl Node {
         }
         let hash = sha256(bytes);
         // Cheap checks under the state lock; they are repeated before applying.
-        self.deployable(&*lock(&self.state)?, &msg, &hash)?;
+        self.deployable(&*read(&self.state)?, &msg, &hash)?;
         // The checks of `ee check` (the same function), then compilation with the node's
         // engine: without the state lock, so a slot never waits for them.
         ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
             .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
         // An applied deployment is compiled once, here, off the producer's path and into
         // the disk cache (when there is one); an estimate is compiled and forgotten.
+        let _compiling = try_lock(&self.compiling)?;
         let compiled = if apply && self.checker.disk_cache().is_some() {
             self.checker.load(&msg.code, Role::Ee).map(|_| ())
         } else {
             self.checker.validate(&msg.code, Role::Ee)
         };
         compiled.map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
-        let mut guard = lock(&self.state)?;
+        drop(_compiling);
+        let _writer = lock(&self.writer)?;
+        let mut guard = write(&self.state)?;
         let st = &mut *guard;
         let validator = self.deployable(st, &msg, &hash)?;
         // The next id after the highest user EE (the meta-EE sits at the top of the id
@@ -751,7 +813,7 @@ impl Node {
 
     /// A registered EE.
     pub fn ee(&self, id: u32) -> Result<EeInfo, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let e = st.chain.world.beacon.ees.get(&EeId(id)).ok_or(DevnetError::UnknownEe(id))?;
         let stored = self.store.ee(id)?;
         Ok(EeInfo {
@@ -783,7 +845,8 @@ impl Node {
             return Err(DevnetError::BadSignature);
         }
         let hash = sha256(bytes);
-        let mut guard = lock(&self.state)?;
+        let _writer = lock(&self.writer)?;
+        let mut guard = write(&self.state)?;
         let st = &mut *guard;
         if let Some(why) = &st.halted {
             return Err(DevnetError::Halted(why.clone()));
@@ -819,7 +882,7 @@ impl Node {
 
     /// The beacon state's deposit receipts.
     pub fn deposits(&self) -> Result<Vec<DepositInfo>, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         Ok(st
             .chain
             .world
@@ -840,7 +903,7 @@ impl Node {
             return Err(DevnetError::NotFound);
         }
         let keys = keys.iter().map(key_of).collect::<Result<Vec<_>, _>>().map_err(DevnetError::Malformed)?;
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let (root, (leaves, proof)) = st.vhee.prove(shard, &keys).map_err(DevnetError::Stale)?;
         Ok(ProofInfo {
             root: hex::encode(root),
@@ -854,7 +917,7 @@ impl Node {
     pub fn netted(&self, source: u32, target: u32, ee: u32, root: &Hex) -> Result<u64, DevnetError> {
         let (source, target) = (self.shard(source)?, self.shard(target)?);
         let root = key_of(root).map_err(DevnetError::Malformed)?;
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let key = StateKey::Netted { target_shard: target, target_ee: EeId(ee), root };
         Ok(value_u64(&st.chain.world.shard(source)?.get(&key)?))
     }
@@ -872,7 +935,7 @@ impl Node {
     ) -> Result<u64, DevnetError> {
         let (source, target) = (self.shard(source)?, self.shard(target)?);
         let root = key_of(root).map_err(DevnetError::Malformed)?;
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let key =
             StateKey::Message { target_shard: target, target_ee: EeId(ee), source_ee: EeId(source_ee), root };
         Ok(value_u64(&st.chain.world.shard(source)?.get(&key)?))
@@ -881,7 +944,7 @@ impl Node {
     /// EE `ee`'s state root on every shard after the last committed slot, and that slot
     /// count (the head's `slot`), read together.
     pub fn ee_roots(&self, ee: u32) -> Result<EeRoots, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         if !st.chain.world.beacon.ees.contains_key(&EeId(ee)) {
             return Err(DevnetError::UnknownEe(ee));
         }
@@ -893,13 +956,13 @@ impl Node {
 
     /// Every registered EE, in id order.
     pub fn ees(&self) -> Result<Vec<EeInfo>, DevnetError> {
-        let ids: Vec<u32> = lock(&self.state)?.chain.world.beacon.ees.keys().map(|e| e.0).collect();
+        let ids: Vec<u32> = read(&self.state)?.chain.world.beacon.ees.keys().map(|e| e.0).collect();
         ids.into_iter().map(|id| self.ee(id)).collect()
     }
 
     /// An EE's code.
     pub fn code(&self, id: u32) -> Result<Vec<u8>, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         Ok(st.chain.world.beacon.ees.get(&EeId(id)).ok_or(DevnetError::UnknownEe(id))?.code.to_vec())
     }
 
@@ -912,7 +975,7 @@ impl Node {
     /// What a validator needs to know of the chain besides blocks: shard count, genesis
     /// roots, prices and bounds.
     pub fn chain_config(&self) -> Result<ChainConfig, DevnetError> {
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let genesis = self.store.genesis_roots()?.ok_or(StoreError::Corrupt("genesis roots"))?;
         let costs: serde_json::Value = serde_json::from_str(&st.chain.config.costs.to_json())
             .map_err(|e| DevnetError::Config(e.to_string()))?;
@@ -930,7 +993,7 @@ impl Node {
     /// the balance is owed on.
     pub fn matrix(&self, id: u32) -> Result<Vec<Vec<i64>>, DevnetError> {
         self.live()?;
-        let st = lock(&self.state)?;
+        let st = read(&self.state)?;
         if !st.chain.world.beacon.ees.contains_key(&EeId(id)) {
             return Err(DevnetError::UnknownEe(id));
         }
@@ -939,7 +1002,7 @@ impl Node {
 
     /// A validator.
     pub fn validator(&self, index: u64) -> Result<Validator, DevnetError> {
-        lock(&self.state)?.validators.get(&index).copied().ok_or(DevnetError::NotFound)
+        read(&self.state)?.validators.get(&index).copied().ok_or(DevnetError::NotFound)
     }
 
     /// The state provider's answer for a pending transaction: the block with just this
@@ -948,13 +1011,9 @@ impl Node {
     /// queue up in front of block production.
     pub fn witness(&self, req: &TxRequest) -> Result<WitnessInfo, DevnetError> {
         self.live()?;
-        let _one = match self.preview.try_lock() {
-            Ok(g) => g,
-            Err(TryLockError::WouldBlock) => return Err(DevnetError::Busy),
-            Err(TryLockError::Poisoned(_)) => return Err(DevnetError::Halted("a lock was poisoned".into())),
-        };
+        let _one = try_lock(&self.preview)?;
         let (shard, tx) = self.transaction(req, &lock(&self.pool)?.ees)?;
-        let mut st = lock(&self.state)?;
+        let st = read(&self.state)?;
         let r = st.chain.preview(shard, vec![tx])?;
         let t = &r.outcome.txs[0];
         let meta = r.block.transactions.last().map(|m| m.data.clone()).unwrap_or_default();
@@ -970,6 +1029,15 @@ impl Node {
             post_root: hex::encode(r.post_root),
         })
     }
+}
+
+/// Blocks produced under the read lock, waiting to be committed.
+struct Produced {
+    results: Vec<BlockResult>,
+    /// What the VHEE's copy needs to follow the slot.
+    reads: NettedReads,
+    /// Post-roots of the stateless validation (empty when not validating).
+    validated: Vec<Root>,
 }
 
 fn stored_block(world: &World, r: &BlockResult, user_hashes: &[Root]) -> StoredBlock {

@@ -5,6 +5,8 @@
 //! logic real) and through the built, chiselled wasm on wasmer.
 #![warn(missing_docs)]
 
+pub mod wat_ee;
+
 use ee_host::exec::{BlockResult, Chain, EeRunner, ExecConfig};
 use ee_host::genesis::{GenesisEe, GenesisSpec};
 use ee_host::native::NativeRunner;

@@ -873,3 +873,65 @@ fn producer_and_follower_throughput() {
         devnet.stop();
     }
 }
+
+/// Block production runs EEs under the state's read lock, so `ee_head` answers while the
+/// producer runs the slowest transactions the limits allow (an EE that loops until its
+/// 2·10⁹ gas runs out, ~1 s each here); and the slot's wall-time budget cuts a block of
+/// such transactions after the first instead of running the five its gas would allow.
+#[test]
+fn reads_are_answered_while_the_slowest_transactions_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = NodeConfig::new(dir.path().join("devnet.redb"));
+    config.shards = 2;
+    config.slot_ms = 100;
+    config.slot_budget_ms = Some(100);
+    config.exec.limits.gas_price = 0;
+    config.exec.limits.tx_gas = 2_000_000_000;
+    let node = Arc::new(Node::open(config, Some(genesis())).unwrap());
+    let (devnet, client) = start(node, true);
+    let burner = ee_integration::wat_ee::wasm(
+        r#"(module (memory (export "memory") 1) (func (export "main") (loop (br 0))))"#,
+    );
+    let script =
+        NewExecutionScript::signed(0, client.head().unwrap().slot, burner.to_vec(), &dev_key(0)).encode();
+    let ee = client.deploy_bytes(&script, true).unwrap().ee;
+    let txs: Vec<TxRequest> = (0..3u8).map(|i| TxRequest::new(0, ee, &[i])).collect();
+    let hashes: Vec<String> = txs.into_iter().map(|t| client.send_transaction(t).unwrap().hash).collect();
+
+    // Poll the head until the three have run, recording each answer's latency.
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    while hashes.iter().any(|h| client.get_transaction(h.clone()).is_err()) {
+        assert!(started.elapsed() < Duration::from_secs(120), "the burners never finished");
+        let asked = Instant::now();
+        client.head().unwrap();
+        latencies.push(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = started.elapsed();
+    latencies.sort();
+    let worst = *latencies.last().unwrap();
+    let median = latencies[latencies.len() / 2];
+    println!(
+        "3 transactions of 2e9 gas took {took:?}; {} ee_head answers meanwhile, median {median:?}, worst {worst:?}",
+        latencies.len()
+    );
+    let mut per_block = Vec::new();
+    for h in &hashes {
+        let loc = client.wait_for(h, Duration::from_secs(5)).unwrap();
+        assert_eq!(loc.result.error.as_deref(), Some("out of gas"), "{loc:?}");
+        assert_eq!(loc.result.gas, 2_000_000_000);
+        per_block.push(client.get_block(loc.slot, 0).unwrap());
+    }
+    // Each ran in a block of its own: the budget cut the block after it.
+    for b in &per_block {
+        assert_eq!(b.transactions.len(), 2, "one burner and the meta-EE: {:?}", b.transactions);
+    }
+    assert!(per_block.iter().any(|b| b.deferred >= 1), "the others waited for the next slot");
+    // The producer was busy for most of `took`: reads that waited for it would take
+    // about a transaction's time; they took a small fraction of it.
+    let per_tx = took / 3;
+    assert!(worst < per_tx / 4, "ee_head waited {worst:?} while a transaction took ~{per_tx:?}");
+    assert!(latencies.len() >= 20, "only {} answers in {took:?}", latencies.len());
+    devnet.stop();
+}

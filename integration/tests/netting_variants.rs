@@ -69,7 +69,7 @@ fn spread(tier: Tier) -> C {
 }
 
 fn fixed_order_is_enforced(tier: Tier) {
-    let mut c = with_rules(spread(tier), NettingRules { fixed_order: Some(5), ..NettingRules::default() });
+    let c = with_rules(spread(tier), NettingRules { fixed_order: Some(5), ..NettingRules::default() });
     let roots = c.world.beacon.shard_roots.clone();
     let pre = c.world.shard(ShardId(0)).unwrap().root();
     let r = c.preview(ShardId(0), vec![transfers(0, &[(15, 1, None)])]).unwrap();
@@ -119,8 +119,7 @@ fn without_a_fixed_order_the_producer_reads_the_largest_cells_first() {
         m[r][0] = v;
         m[r][r] = 100;
     }
-    let mut c =
-        with_rules(chain(Tier::Native, 4, &[(0, m), (1, vec![vec![0; 4]; 4])]), NettingRules::default());
+    let c = with_rules(chain(Tier::Native, 4, &[(0, m), (1, vec![vec![0; 4]; 4])]), NettingRules::default());
     let r = c.preview(ShardId(0), vec![transfers(0, &[(12, 1, None)])]).unwrap();
     let meta = meta_of(&r.block);
     assert_eq!(

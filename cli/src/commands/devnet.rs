@@ -28,6 +28,11 @@ pub struct Args {
     /// Slot length in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub slot_ms: u64,
+    /// Wall-time budget of a slot's block production in milliseconds [default: the slot
+    /// length]: past it, blocks take no further transactions (they wait for the next
+    /// slot); 0 for gas limits only.
+    #[arg(long)]
+    pub slot_budget_ms: Option<u64>,
     /// The redb file holding blocks and state.
     #[arg(long, default_value = ".ee-devnet/devnet.redb")]
     pub db: PathBuf,
@@ -83,6 +88,10 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut config = NodeConfig::new(args.db.clone());
     config.shards = args.shards.unwrap_or(4);
     config.slot_ms = args.slot_ms;
+    config.slot_budget_ms = match args.slot_budget_ms.unwrap_or(args.slot_ms) {
+        0 => None,
+        ms => Some(ms),
+    };
     config.engine = engine;
     config.max_block_txs = args.max_block_txs;
     config.validate = args.validate;

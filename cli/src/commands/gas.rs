@@ -44,6 +44,8 @@ struct TxGas {
     ok: bool,
     gas: u64,
     instruction_gas: u64,
+    /// Instantiation and memory pages (`gas::resources`).
+    resource_gas: u64,
     host_gas: u64,
 }
 
@@ -67,6 +69,7 @@ struct Report {
     engine: String,
     total_gas: u64,
     instruction_gas: u64,
+    resource_gas: u64,
     host_gas: u64,
     transactions: Vec<TxGas>,
     host_functions: Vec<Calls>,
@@ -143,7 +146,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             index: t.index,
             ok: t.ok(),
             gas: t.gas_used,
-            instruction_gas: t.gas_used - host,
+            instruction_gas: t.gas_used.saturating_sub(host).saturating_sub(t.stats.resource_gas),
+            resource_gas: t.stats.resource_gas,
             host_gas: host,
         });
     }
@@ -159,6 +163,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         engine: args.exec.engine.0.name().to_string(),
         total_gas: transactions.iter().map(|t| t.gas).sum(),
         instruction_gas: transactions.iter().map(|t| t.instruction_gas).sum(),
+        resource_gas: transactions.iter().map(|t| t.resource_gas).sum(),
         host_gas: transactions.iter().map(|t| t.host_gas).sum(),
         transactions,
         host_functions: calls
@@ -177,16 +182,17 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         out,
-        "EE {} ({}) — {} transactions, {} gas: {} instructions + {} host calls\n",
+        "EE {} ({}) — {} transactions, {} gas: {} instructions + {} instantiation and memory + {} host calls\n",
         report.ee,
         report.wasm,
         report.transactions.len(),
         report.total_gas,
         report.instruction_gas,
+        report.resource_gas,
         report.host_gas
     )?;
     let share = |g: u64| format!("{:.1}%", 100.0 * g as f64 / report.total_gas.max(1) as f64);
-    let mut t = table(["block", "tx", "result", "gas", "instructions", "host calls"]);
+    let mut t = table(["block", "tx", "result", "gas", "instructions", "instance+memory", "host calls"]);
     for x in &report.transactions {
         t.add_row(vec![
             x.block.to_string(),
@@ -194,6 +200,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             if x.ok { "ok".into() } else { "failed".to_string() },
             x.gas.to_string(),
             x.instruction_gas.to_string(),
+            x.resource_gas.to_string(),
             x.host_gas.to_string(),
         ]);
     }

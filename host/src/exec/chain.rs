@@ -30,6 +30,7 @@ use ee_sdk::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Prices and bounds used for execution.
 #[derive(Clone, Debug, Default)]
@@ -154,7 +155,7 @@ impl<R: EeRunner + Sync> Chain<R> {
         check_distinct(&blocks)?;
         let this = &*self;
         let produced =
-            crate::parallel::map_in_order(blocks, threads, |(shard, txs)| this.produce(shard, txs));
+            crate::parallel::map_in_order(blocks, threads, |(shard, txs)| this.produce(shard, txs, None));
         let results = produced.into_iter().collect::<Result<Vec<_>, _>>()?;
         self.commit_slot(results, threads)
     }
@@ -173,11 +174,38 @@ impl<R: EeRunner> Chain<R> {
         &mut self,
         blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
     ) -> Result<Vec<BlockResult>, ChainError> {
+        let results = self.produce_slot(blocks, None)?;
+        self.commit_slot(results, 1)
+    }
+
+    /// The first half of [`Chain::run_slot`]: produces a block per listed shard on the
+    /// slot-start state and commits nothing, so it needs only shared access (a node
+    /// serves reads meanwhile). With a wall-time `budget`, each block's user
+    /// transactions stop being tried once the block's share of it has passed (shard `i`
+    /// of `n` by `start + budget × (i + 1) / n`, so time a block leaves unused goes to
+    /// the next): the rest are deferred, as for a full block. A block overruns its share
+    /// by at most one transaction, itself bounded by its gas. Validators do not cut: the
+    /// choice of transactions is the producer's.
+    pub fn produce_slot(
+        &self,
+        blocks: Vec<(ShardId, Vec<ShardTransaction>)>,
+        budget: Option<Duration>,
+    ) -> Result<Vec<BlockResult>, ChainError> {
         check_distinct(&blocks)?;
+        let start = Instant::now();
+        let n = blocks.len() as u32;
         let mut results = Vec::with_capacity(blocks.len());
-        for (shard, txs) in blocks {
-            results.push(self.produce(shard, txs)?);
+        for (i, (shard, txs)) in blocks.into_iter().enumerate() {
+            let deadline = budget.map(|b| start + b * (i as u32 + 1) / n.max(1));
+            results.push(self.produce(shard, txs, deadline)?);
         }
+        Ok(results)
+    }
+
+    /// The second half of [`Chain::run_slot`]: commits the blocks [`Chain::produce_slot`]
+    /// produced on this same state (nothing may change the world in between) and
+    /// crosslinks.
+    pub fn commit_produced(&mut self, results: Vec<BlockResult>) -> Result<Vec<BlockResult>, ChainError> {
         self.commit_slot(results, 1)
     }
 
@@ -199,8 +227,8 @@ impl<R: EeRunner> Chain<R> {
     /// leave — without committing anything (what a state provider tells a user about a
     /// pending transaction). The post-root is recomputed from the block's own witness, as
     /// a stateless validator would.
-    pub fn preview(&mut self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
-        let mut r = self.produce(shard, txs)?;
+    pub fn preview(&self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
+        let mut r = self.produce(shard, txs, None)?;
         let own = if r.block.witness.is_empty() {
             None
         } else {
@@ -223,13 +251,19 @@ impl<R: EeRunner> Chain<R> {
     /// transactions that do not fit are left out, in order, as `deferred`: one that ran out
     /// of the block's gas or output budget, and — if the meta-EE could not net what the
     /// block carries — the later half of the rest, until it can; one that makes the block
-    /// un-nettable on its own is `dropped`.
-    fn produce(&self, shard: ShardId, txs: Vec<ShardTransaction>) -> Result<BlockResult, ChainError> {
+    /// un-nettable on its own is `dropped`. Past `deadline`, no further user transaction
+    /// is tried (the rest are deferred).
+    fn produce(
+        &self,
+        shard: ShardId,
+        txs: Vec<ShardTransaction>,
+        deadline: Option<Instant>,
+    ) -> Result<BlockResult, ChainError> {
         let mut candidates = txs;
         let mut tail: Vec<ShardTransaction> = Vec::new();
         let mut dropped = Vec::new();
         loop {
-            match self.try_produce(shard, &candidates)? {
+            match self.try_produce(shard, &candidates, deadline)? {
                 Attempt::Valid(mut r) => {
                     r.deferred.extend(tail);
                     r.dropped.extend(dropped);
@@ -250,7 +284,12 @@ impl<R: EeRunner> Chain<R> {
         }
     }
 
-    fn try_produce(&self, shard: ShardId, txs: &[ShardTransaction]) -> Result<Attempt, ChainError> {
+    fn try_produce(
+        &self,
+        shard: ShardId,
+        txs: &[ShardTransaction],
+        deadline: Option<Instant>,
+    ) -> Result<Attempt, ChainError> {
         let meta = self.world.beacon.meta_ee().ok_or(ChainError::NoMetaEe)?.id;
         let world = &self.world;
         let limits = &self.config.limits;
@@ -280,6 +319,15 @@ impl<R: EeRunner> Chain<R> {
         }
         let mut printed: BTreeMap<EeId, usize> = BTreeMap::new();
         for (i, tx) in txs.iter().enumerate() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                tracing::debug!(
+                    shard = shard.0,
+                    deferred = txs.len() - i,
+                    "block cut at its wall-time budget"
+                );
+                deferred.extend(txs[i..].iter().cloned());
+                break;
+            }
             let available = exec.user_gas_available();
             let so_far = printed.get(&tx.ee_id).copied().unwrap_or(0);
             let fits = |r: &TxReport| match &r.result {

@@ -1,13 +1,19 @@
 //! Gas: the cost table (data, serialisable, hashed into the module-cache key) and the
 //! per-transaction meter.
 //!
-//! Instruction gas is charged by wasmer's metering middleware with
-//! [`OperatorCosts::cost`] per operator; host-call gas is `base + per_byte × bytes` per
-//! [`HostFn`], defaulting to the prices in the ABI table. One gas unit is roughly one simple
-//! wasm instruction.
+//! Instruction gas is charged by wasmer's metering middleware with a module's
+//! `ModulePricer` per operator ([`OperatorCosts`] by category, plus the callee's locals on
+//! a call and the targets of a `br_table`); instantiation and linear-memory pages are
+//! charged by the runtime from [`ResourceCosts`] (the rule is in [`resources`]); host-call
+//! gas is `base + per_byte × bytes` per [`HostFn`], defaulting to the prices in the ABI
+//! table. One gas unit is roughly one simple wasm instruction.
 pub mod operators;
+pub mod resources;
 
+#[cfg(feature = "runtime")]
+pub use operators::ModulePricer;
 pub use operators::{OpCategory, OperatorCosts};
+pub use resources::{InstanceFigures, ResourceCosts};
 
 use crate::abi::{HostFn, HostGas};
 use serde::{Deserialize, Serialize};
@@ -19,6 +25,8 @@ use std::collections::BTreeMap;
 pub struct CostTable {
     /// Per-operator prices.
     pub operators: OperatorCosts,
+    /// Instantiation, memory pages, locals and `br_table` targets.
+    pub resources: ResourceCosts,
     host: Vec<HostGas>,
 }
 
@@ -41,6 +49,8 @@ struct CostTableFile {
     #[serde(default)]
     operators: Option<OperatorCosts>,
     #[serde(default)]
+    resources: Option<ResourceCosts>,
+    #[serde(default)]
     host: BTreeMap<String, HostGas>,
 }
 
@@ -54,6 +64,7 @@ impl Default for CostTable {
     fn default() -> Self {
         CostTable {
             operators: OperatorCosts::default(),
+            resources: ResourceCosts::default(),
             host: HostFn::ALL.iter().map(|f| f.default_gas()).collect(),
         }
     }
@@ -83,6 +94,9 @@ impl CostTable {
         if let Some(ops) = file.operators {
             table.operators = ops;
         }
+        if let Some(resources) = file.resources {
+            table.resources = resources;
+        }
         for (name, gas) in file.host {
             let f = HostFn::ALL
                 .iter()
@@ -98,6 +112,7 @@ impl CostTable {
     pub fn to_json(&self) -> String {
         let file = CostTableFile {
             operators: Some(self.operators.clone()),
+            resources: Some(self.resources.clone()),
             host: HostFn::ALL.iter().map(|&f| (f.name().to_string(), self.host(f))).collect(),
         };
         serde_json::to_string_pretty(&file).expect("cost table serialises")

@@ -155,6 +155,49 @@ impl OperatorCosts {
     }
 }
 
+/// Prices the operators of one module: the category prices, plus the locals a call zeroes
+/// in its callee and the targets of a `br_table` (see [`super::resources`]). Metering and
+/// the profiler both price through it, so they agree.
+#[cfg(feature = "runtime")]
+#[derive(Clone, Debug)]
+pub struct ModulePricer {
+    costs: OperatorCosts,
+    local: u64,
+    br_table_target: u64,
+    locals: std::sync::Arc<Vec<u32>>,
+    indirect_locals: u32,
+}
+
+#[cfg(feature = "runtime")]
+impl ModulePricer {
+    /// A pricer for a module whose functions declare `locals` (function index space,
+    /// imports first) and whose table holds functions of at most `indirect_locals`.
+    pub fn new(table: &super::CostTable, locals: Vec<u32>, indirect_locals: u32) -> Self {
+        ModulePricer {
+            costs: table.operators.clone(),
+            local: table.resources.local,
+            br_table_target: table.resources.br_table_target,
+            locals: std::sync::Arc::new(locals),
+            indirect_locals,
+        }
+    }
+
+    /// Price of one operator of this module.
+    pub fn cost(&self, op: &wasmparser::Operator<'_>) -> u64 {
+        use wasmparser::Operator as O;
+        let extra = match op {
+            O::Call { function_index } => {
+                let n = self.locals.get(*function_index as usize).copied().unwrap_or(0);
+                self.local.saturating_mul(u64::from(n))
+            }
+            O::CallIndirect { .. } => self.local.saturating_mul(u64::from(self.indirect_locals)),
+            O::BrTable { targets } => self.br_table_target.saturating_mul(u64::from(targets.len()) + 1),
+            _ => 0,
+        };
+        self.costs.cost(op).saturating_add(extra)
+    }
+}
+
 /// The category of an operator, `None` for operators outside the accepted feature set.
 #[cfg(feature = "runtime")]
 pub fn categorize(op: &wasmparser::Operator<'_>) -> Option<OpCategory> {

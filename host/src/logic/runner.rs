@@ -50,6 +50,9 @@ pub struct RunStats {
     /// Instruction gas per operator category (`gas::OpCategory::ALL` order); filled only by
     /// a profiling runtime (`Runtime::profiling`).
     pub category_gas: [u64; 13],
+    /// Gas for instantiation and linear-memory pages (`gas::resources`), part of the
+    /// instruction gas; 0 on the native backend.
+    pub resource_gas: u64,
 }
 
 /// Why a transaction failed. A failed transaction leaves no outputs and no state change.

@@ -173,6 +173,14 @@ pub struct ModuleFacts {
     pub frame_weights: Vec<u32>,
     /// Largest frame weight of a function reachable through `call_indirect`.
     pub max_indirect_weight: u32,
+    /// Locals each function declares (parameters excluded), in the function index space
+    /// (imports first, with none): a call is charged for its callee's.
+    #[serde(skip)]
+    pub local_counts: Vec<u32>,
+    /// Most locals of a function reachable through `call_indirect`.
+    pub max_indirect_locals: u32,
+    /// What instantiating the module is charged for (`gas::resources`).
+    pub instance: crate::gas::InstanceFigures,
     /// The module's figures for the bounds of `limits::structure`.
     pub structure: StructureFacts,
 }
@@ -376,12 +384,18 @@ fn scan(
             Payload::DataSection(reader) => {
                 facts.structure.data_segments = u64::from(reader.count());
                 bound(problems, "data segments", facts.structure.data_segments, structure::MAX_DATA_SEGMENTS);
+                if facts.structure.data_segments <= structure::MAX_DATA_SEGMENTS {
+                    for d in reader.clone() {
+                        facts.instance.data_bytes += d?.data.len() as u64;
+                    }
+                }
             }
             Payload::MemorySection(reader) => {
                 for m in reader.clone() {
                     let m = m?;
                     memories += 1;
                     facts.memory = Some((m.initial, m.maximum));
+                    facts.instance.memory_pages = m.initial;
                     let max = match kind {
                         ModuleKind::Ee(role, _) => limits.memory_pages_for(role),
                         ModuleKind::Library => limits.memory_pages,
@@ -472,6 +486,7 @@ fn scan(
                     .and_then(|t| s.types.get(*t as usize))
                     .map_or(0, |(p, _)| p.len() as u64);
                 let all_locals = params + u64::from(local_count);
+                facts.local_counts.push(local_count);
                 facts.structure.max_locals = facts.structure.max_locals.max(all_locals);
                 facts.structure.total_locals += all_locals;
                 bound(problems, "locals of one function", all_locals, structure::MAX_LOCALS_PER_FUNCTION);
@@ -561,6 +576,17 @@ fn scan(
     facts.max_indirect_weight =
         s.in_table.iter().filter_map(|&f| weights.get(f as usize).copied()).max().unwrap_or(FRAME_BASE);
     facts.frame_weights = weights;
+    let mut locals = vec![0u32; s.imported_funcs as usize];
+    locals.extend(facts.local_counts.iter().copied());
+    facts.max_indirect_locals =
+        s.in_table.iter().filter_map(|&f| locals.get(f as usize).copied()).max().unwrap_or(0);
+    facts.instance.main_locals =
+        s.main_index.and_then(|m| locals.get(m as usize)).map_or(0, |&n| u64::from(n));
+    facts.local_counts = locals;
+    facts.instance.table_elements = facts.structure.table_elements + facts.structure.segment_elements;
+    facts.instance.globals = facts.structure.globals;
+    facts.instance.exports = facts.exports.len() as u64;
+    facts.instance.data_segments = facts.structure.data_segments;
     Ok(())
 }
 

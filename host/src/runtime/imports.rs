@@ -23,10 +23,24 @@ fn host_call<R>(
     let Some(logic) = (unsafe { env.logic() }) else {
         return Err(HostError::Aborted("host call outside a transaction".into()));
     };
-    let left = match remaining.get(&mut store) {
+    let mut left = match remaining.get(&mut store) {
         Value::I64(v) => v as u64,
         _ => 0,
     };
+    // Pages grown since the last host call are paid for first.
+    let pages = u64::from(memory.view(&store).size().0);
+    if pages > env.pages_paid {
+        let gas = env.page_gas.saturating_mul(pages - env.pages_paid);
+        env.pages_paid = pages;
+        env.page_gas_charged = env.page_gas_charged.saturating_add(gas);
+        if gas > left {
+            logic.set_gas_left(0);
+            let _ = remaining.set(&mut store, Value::I64(0));
+            let _ = exhausted.set(&mut store, Value::I32(1));
+            return Err(HostError::OutOfGas);
+        }
+        left -= gas;
+    }
     logic.set_gas_left(left);
     let result = {
         let view = memory.view(&store);

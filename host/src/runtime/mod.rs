@@ -108,6 +108,13 @@ pub(crate) struct WasmEnv {
     memory: Option<Memory>,
     remaining: Option<Global>,
     exhausted: Option<Global>,
+    /// Linear-memory pages paid for so far (initial pages at instantiation, grown ones
+    /// at host calls and when `main` returns).
+    pages_paid: u64,
+    /// Gas per page ([`crate::gas::ResourceCosts::memory_page`]).
+    page_gas: u64,
+    /// Gas charged for grown pages at host calls.
+    page_gas_charged: u64,
 }
 
 impl WasmEnv {
@@ -269,8 +276,10 @@ impl Runtime {
     ) -> Result<LoadedModule, LoadError> {
         let facts = gatekeeper::check_kind(code, kind, &self.limits)?;
         let started = Instant::now();
-        let ops = self.costs.operators.clone();
-        let metering = Arc::new(Metering::new(0, move |op| ops.cost(op)));
+        let pricer =
+            crate::gas::ModulePricer::new(&self.costs, facts.local_counts.clone(), facts.max_indirect_locals);
+        let metered = pricer.clone();
+        let metering = Arc::new(Metering::new(0, move |op| metered.cost(op)));
         let stack = Arc::new(stack::StackLimit::new(
             facts.frame_weights.clone(),
             facts.max_indirect_weight,
@@ -279,13 +288,13 @@ impl Runtime {
         let mut engine: Engine = match self.engine {
             EngineKind::Singlepass => {
                 let mut c = wasmer::sys::Singlepass::default();
-                self.push_middlewares(&mut c, stack, metering);
+                self.push_middlewares(&mut c, stack, &pricer, metering);
                 EngineBuilder::new(c).engine().into()
             }
             #[cfg(feature = "cranelift")]
             EngineKind::Cranelift => {
                 let mut c = wasmer::sys::Cranelift::default();
-                self.push_middlewares(&mut c, stack, metering);
+                self.push_middlewares(&mut c, stack, &pricer, metering);
                 EngineBuilder::new(c).engine().into()
             }
         };
@@ -363,6 +372,15 @@ impl Runtime {
         } else {
             self.link_libraries(&mut store, &mut imports, budget)?
         };
+        // Instantiation is paid for before it happens: a transaction that cannot pay
+        // creates nothing.
+        let instance_gas = self.costs.resources.instantiation(&loaded.facts.instance);
+        if instance_gas > logic.gas_left() {
+            logic.set_gas_left(0);
+            return Err(TxError::OutOfGas);
+        }
+        logic.set_gas_left(logic.gas_left() - instance_gas);
+        stats.resource_gas = instance_gas;
         let instance = Instance::new(&mut store, &loaded.module, &imports)
             .map_err(|e| TxError::Instantiate(e.to_string()))?;
         let exports = &instance.exports;
@@ -384,6 +402,8 @@ impl Runtime {
             data.memory = Some(memory);
             data.remaining = Some(remaining);
             data.exhausted = Some(exhausted);
+            data.pages_paid = loaded.facts.instance.memory_pages;
+            data.page_gas = self.costs.resources.memory_page;
         }
         stats.instantiate_us = started.elapsed().as_micros() as u64;
 
@@ -398,6 +418,16 @@ impl Runtime {
             MeteringPoints::Remaining(n) => n,
             MeteringPoints::Exhausted => 0,
         };
+        // Pages grown since the last host call are paid for now.
+        let (page_gas, paid, charged, memory) = {
+            let d = env.as_ref(&store);
+            (d.page_gas, d.pages_paid, d.page_gas_charged, d.memory.clone())
+        };
+        let pages = memory.map_or(paid, |m| u64::from(m.view(&store).size().0));
+        let grown_gas = page_gas.saturating_mul(pages.saturating_sub(paid));
+        stats.resource_gas = stats.resource_gas.saturating_add(charged).saturating_add(grown_gas);
+        let pages_exhausted = grown_gas > left;
+        left = left.saturating_sub(grown_gas);
         // Libraries meter their own instructions against the same budget.
         let mut library_exhausted = false;
         for lib in &libraries {
@@ -412,7 +442,7 @@ impl Runtime {
             left = left.saturating_sub(used);
         }
         logic.set_gas_left(left);
-        if library_exhausted {
+        if library_exhausted || pages_exhausted {
             logic.set_gas_left(0);
             return Err(TxError::OutOfGas);
         }
@@ -452,11 +482,12 @@ impl Runtime {
         &self,
         c: &mut dyn wasmer::sys::CompilerConfig,
         stack: Arc<stack::StackLimit>,
+        pricer: &crate::gas::ModulePricer,
         metering: Arc<dyn wasmer::sys::ModuleMiddleware>,
     ) {
         c.push_middleware(stack);
         if self.profile {
-            c.push_middleware(Arc::new(profile::Profiler::new(self.costs.operators.clone())));
+            c.push_middleware(Arc::new(profile::Profiler::new(pricer.clone())));
         }
         c.push_middleware(metering);
     }

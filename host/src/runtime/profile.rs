@@ -8,7 +8,7 @@
 //! takes totals from an ordinary run and only the split from this one (they agree exactly:
 //! a test checks that the categories sum to the ordinary run's instruction gas).
 use crate::gas::operators::categorize;
-use crate::gas::{OpCategory, OperatorCosts};
+use crate::gas::{ModulePricer, OpCategory};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use wasmer::sys::{FunctionMiddleware, MiddlewareError, MiddlewareReaderState, ModuleMiddleware};
@@ -24,7 +24,7 @@ pub fn export_name(category: OpCategory) -> String {
 
 /// The per-module profiler.
 pub struct Profiler {
-    costs: Arc<OperatorCosts>,
+    pricer: Arc<ModulePricer>,
     globals: Mutex<Option<Vec<GlobalIndex>>>,
 }
 
@@ -35,9 +35,9 @@ impl fmt::Debug for Profiler {
 }
 
 impl Profiler {
-    /// A profiler pricing operators with `costs`.
-    pub fn new(costs: OperatorCosts) -> Self {
-        Profiler { costs: Arc::new(costs), globals: Mutex::new(None) }
+    /// A profiler pricing operators as the module's metering does.
+    pub fn new(pricer: ModulePricer) -> Self {
+        Profiler { pricer: Arc::new(pricer), globals: Mutex::new(None) }
     }
 }
 
@@ -47,7 +47,7 @@ impl ModuleMiddleware for Profiler {
         _: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
         let globals = self.globals.lock().expect("lock").clone().expect("module info transformed first");
-        Box::new(FunctionProfiler { costs: self.costs.clone(), globals, block: [0; 13] })
+        Box::new(FunctionProfiler { pricer: self.pricer.clone(), globals, block: [0; 13] })
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
@@ -69,7 +69,7 @@ impl ModuleMiddleware for Profiler {
 
 #[derive(Debug)]
 struct FunctionProfiler {
-    costs: Arc<OperatorCosts>,
+    pricer: Arc<ModulePricer>,
     globals: Vec<GlobalIndex>,
     block: [u64; 13],
 }
@@ -81,7 +81,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionProfiler {
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
         let c = categorize(&op).unwrap_or(OpCategory::Divide);
-        self.block[c.index()] += self.costs.of(c);
+        self.block[c.index()] += self.pricer.cost(&op);
         if is_accounting(&op) {
             for (i, cost) in self.block.iter_mut().enumerate() {
                 if *cost > 0 {

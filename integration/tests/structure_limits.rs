@@ -7,6 +7,7 @@
 use ee_host::abi::Role;
 use ee_host::limits::{Limits, structure};
 use ee_host::runtime::gatekeeper::{self, Problem};
+use ee_integration::wat_ee::locals_bomb;
 use std::time::Instant;
 
 /// A module with the EE's required exports around `body` (module fields).
@@ -113,53 +114,6 @@ fn every_bound_refuses_one_over_and_accepts_the_limit() {
         assert_eq!(problem.0, what);
         assert_eq!(problem.1, problem.2 + 1, "{what}: {problem:?}");
     }
-}
-
-fn leb(mut n: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn section(id: u8, content: &[u8], out: &mut Vec<u8>) {
-    out.push(id);
-    leb(content.len() as u64, out);
-    out.extend_from_slice(content);
-}
-
-/// `functions` functions of type `[] -> []`, each declaring `locals` i64 locals in one
-/// entry (what text cannot write compactly), the first exported as `main`.
-fn locals_bomb(functions: u64, locals: u64) -> Vec<u8> {
-    let mut m = b"\0asm\x01\0\0\0".to_vec();
-    section(1, &[1, 0x60, 0, 0], &mut m);
-    let mut funcs = Vec::new();
-    leb(functions, &mut funcs);
-    funcs.extend(std::iter::repeat_n(0u8, functions as usize));
-    section(3, &funcs, &mut m);
-    section(5, &[1, 0, 1], &mut m);
-    let mut exports = vec![2, 6];
-    exports.extend_from_slice(b"memory");
-    exports.extend_from_slice(&[2, 0, 4]);
-    exports.extend_from_slice(b"main");
-    exports.extend_from_slice(&[0, 0]);
-    section(7, &exports, &mut m);
-    let mut body = vec![1];
-    leb(locals, &mut body);
-    body.extend_from_slice(&[0x7e, 0x0b]);
-    let mut code = Vec::new();
-    leb(functions, &mut code);
-    for _ in 0..functions {
-        leb(body.len() as u64, &mut code);
-        code.extend_from_slice(&body);
-    }
-    section(10, &code, &mut m);
-    m
 }
 
 #[test]
