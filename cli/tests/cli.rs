@@ -343,6 +343,11 @@ fn inputs_must_be_bounded_regular_files() {
     assert_eq!(missing.matches("No such file").count(), 1, "{missing}");
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{").unwrap();
+    // Something that is not a module: one line, status 1.
+    let out = ee(&["inspect", bad.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    let err = out.error.unwrap();
+    assert!(err.contains("is not a WebAssembly module") && !err.contains('\n'), "{err}");
     let err = ee(&["run", bad.to_str().unwrap()]).error.unwrap();
     assert_eq!(err.matches("EOF while parsing").count(), 1, "{err}");
     // A closed port: the URL and what happened.

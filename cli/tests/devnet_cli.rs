@@ -45,17 +45,21 @@ impl Drop for Running {
 
 /// Starts `ee devnet` (4 shards) with `extra` options.
 fn spawn_devnet_with(db: &Path, extra: &[&str]) -> (Running, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
-        .args(["devnet", "--shards", "4", "--rpc", "127.0.0.1:0"])
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ee"));
+    cmd.args(["devnet", "--shards", "4", "--rpc", "127.0.0.1:0"])
         .args(extra)
         .arg("--db")
         .arg(db)
         .arg("--ees-dir")
         .arg(ee_integration::ees_dir())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .expect("ee devnet starts");
+        .stderr(std::process::Stdio::inherit());
+    started(cmd)
+}
+
+/// Spawns `cmd` (an `ee devnet`), reads the RPC URL from its first line and keeps
+/// draining its output.
+fn started(mut cmd: std::process::Command) -> (Running, String) {
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().expect("ee devnet starts");
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).unwrap();
@@ -679,4 +683,82 @@ fn ee_token_checkin_and_umbrella_commands_on_a_real_devnet() {
     assert_eq!(again["rows"], first["rows"], "an independent replay, contracts run again, agrees");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// A store that cannot grow (a full disk, here a file-size limit: `ulimit -f`, with
+/// SIGXFSZ ignored so writes fail with EFBIG) halts the node: the process stays up, reads
+/// answer from the last committed state, transactions get -32603 (as `docs/DEVNET.md`
+/// says), and Ctrl-C ends it with a failure status and the reason.
+#[test]
+fn a_full_disk_halts_the_node_which_keeps_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("devnet.redb");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        // dash counts `ulimit -f` in 512-byte blocks: 6 MiB.
+        .arg(r#"ulimit -f 12288; trap "" XFSZ; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_ee"))
+        .args([
+            "devnet",
+            "--shards",
+            "2",
+            "--rpc",
+            "127.0.0.1:0",
+            "--slot-ms",
+            "20",
+            "--no-cache",
+            "--no-explorer",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .arg("--ees-dir")
+        .arg(ee_integration::ees_dir())
+        .stderr(std::process::Stdio::piped());
+    let (mut child, url) = started(cmd);
+    let mut err = child.0.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut s);
+        s
+    });
+    let client = Client::connect(&url).unwrap();
+    // Blocks of 100 kB transactions (the transfer EE refuses them, but blocks keep them)
+    // until the store cannot take a slot.
+    let started = std::time::Instant::now();
+    let mut n = 0u32;
+    let code = loop {
+        assert!(started.elapsed() < Duration::from_secs(120), "the store never filled");
+        let mut data = vec![0u8; 100_000];
+        data[..4].copy_from_slice(&n.to_le_bytes());
+        n += 1;
+        match client.send_transaction(TxRequest::new(n % 2, 1, &data)) {
+            Ok(_) => {}
+            Err(ee_client::ClientError::Rpc { code: -32603, .. }) => break -32603,
+            Err(e) if e.code() == Some(ee_client::ErrorCode::MempoolFull) => {
+                // Let the producer catch up.
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let size = std::fs::metadata(&db).unwrap().len();
+    println!("halted after {n} transactions of 100 kB, store {size} bytes: code {code}");
+    // Still up: reads answer from the committed state, and keep answering the same.
+    let head = client.head().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(client.head().unwrap().slot, head.slot, "no slot after the halt");
+    assert_eq!(client.get_block(head.slot - 1, 0).unwrap().slot, head.slot - 1);
+    assert!(child.0.try_wait().unwrap().is_none(), "the process exited");
+    // Ctrl-C ends it with the reason and a failure status.
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.0.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    let stderr = stderr.join().unwrap();
+    assert!(!status.success(), "{status:?}");
+    assert!(stderr.contains("node halted"), "{stderr}");
 }

@@ -261,6 +261,22 @@ fn malformed_files_fail_before_running() {
     let out = ee(&["run", path.to_str().unwrap()]);
     assert_eq!(out.code, 1);
     assert!(out.error.unwrap_or_default().contains("libraries may not import anything"));
+    // A library named like a host module (`env`, `debug`, …) or like another library.
+    write_wat(&dir, "lib.wasm", r#"(module (func (export "f")))"#);
+    for (libs, needle) in [
+        ("    - name: env\n      file: lib.wasm\n", "library name `env` is not free"),
+        ("    - name: debug\n      file: lib.wasm\n", "library name `debug` is not free"),
+        (
+            "    - name: a\n      file: lib.wasm\n    - name: a\n      file: lib.wasm\n",
+            "two libraries are named `a`",
+        ),
+    ] {
+        let path = yaml(&dir, "ee.wasm", &[], ZERO, ZERO, &format!("  libraries:\n{libs}"));
+        let out = ee(&["run", path.to_str().unwrap()]);
+        assert_eq!(out.code, 1);
+        let err = out.error.unwrap_or_default();
+        assert!(err.contains(needle), "{err}");
+    }
 }
 
 /// Deeply nested YAML is refused before the parser sees it (nested flow collections made

@@ -112,7 +112,9 @@ impl Devnet {
     }
 
     /// Blocks until the producer stops (after `max_slots`, or on a node failure) or, if
-    /// `until_ctrl_c`, until Ctrl-C. Returns the slots produced (0 without a producer).
+    /// `until_ctrl_c`, until Ctrl-C — also after a node failure, the halted node serving
+    /// its committed state meanwhile. Returns the slots produced (0 without a producer),
+    /// or the failure.
     pub fn wait(mut self, until_ctrl_c: bool) -> Result<u64, DevnetError> {
         let Some(mut producer) = self.producer.take() else {
             self.server.stop();
@@ -127,6 +129,15 @@ impl Devnet {
             });
         }
         let result = producer.wait();
+        if let (true, Err(e)) = (until_ctrl_c, &result) {
+            // A halted node keeps answering: reads from the last committed state, and
+            // -32603 for anything that would change it, until the operator stops it.
+            tracing::error!(error = %e, "the node halted; serving its committed state until Ctrl-C");
+            eprintln!(
+                "node halted: {e}\nstill serving the committed state (changes answer -32603); Ctrl-C to stop"
+            );
+            let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+        }
         self.server.stop();
         result
     }

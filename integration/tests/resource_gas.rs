@@ -131,3 +131,26 @@ fn instantiation_is_paid_for_before_it_happens() {
         assert_eq!((result, gas), (Err(TxError::OutOfGas), limits.tx_gas), "{engine:?}");
     }
 }
+
+#[test]
+fn a_failed_transaction_reports_its_times_and_gas_split() {
+    use ee_host::abi::Role;
+    use ee_integration::wat_ee::{EE, wat_chain};
+    use ee_sdk::{ShardId, ShardTransaction};
+    let src = r#"(module (memory (export "memory") 1) (func (export "main") (loop (br 0))))"#;
+    let limits = Limits { tx_gas: 5_000_000, ..Limits::default() };
+    let r = CostTable::default().resources;
+    for &engine in EngineKind::all() {
+        let mut c = wat_chain(engine, src, Role::Ee, limits.clone());
+        let tx = ShardTransaction { ee_id: EE, data: vec![] };
+        let block = c.run_slot(vec![(ShardId(0), vec![tx])]).unwrap().remove(0);
+        let t = &block.outcome.txs[0];
+        assert_eq!(t.result, Err(TxError::OutOfGas), "{engine:?}");
+        assert_eq!(t.stats.resource_gas, r.instance + r.memory_page + 2 * r.export, "{engine:?}");
+        assert!(!t.stats.cached, "{engine:?}: compiled for this run");
+        println!(
+            "{engine:?}: failed after {} µs running, {} µs compiling",
+            t.stats.execute_us, t.stats.compile_us
+        );
+    }
+}

@@ -40,6 +40,9 @@ struct Report<'a> {
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = crate::args::read_input(&args.file)?;
+    if !code.starts_with(b"\0asm") {
+        anyhow::bail!("{} is not a WebAssembly module (no \\0asm header)", args.file.display());
+    }
     let mut l = layout(&code)
         .with_context(|| format!("{} is not a valid WebAssembly module", args.file.display()))?;
     let names = if l.functions.iter().any(|f| f.name.is_some()) {

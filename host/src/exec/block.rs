@@ -298,7 +298,7 @@ impl<'a> BlockExecutor<'a> {
         let effects = logic.finish();
         let (result, stats) = match result {
             Ok(stats) => (Ok(()), stats),
-            Err(e) => (Err(e), RunStats::default()),
+            Err(e) => (Err(e), effects.stats.unwrap_or_default()),
         };
         let failed = result.is_err();
         if failed {

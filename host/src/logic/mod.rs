@@ -65,6 +65,8 @@ pub struct TxEffects {
     pub deposits: Vec<Vec<u8>>,
     /// Debug-log bytes kept so far in the transaction (this frame and its callers).
     pub log_bytes: u32,
+    /// What the runner measured of this frame (`record_stats`), failed or not.
+    pub stats: Option<RunStats>,
 }
 
 /// What every transaction of a block shares: the beacon state, the block's output buffer
@@ -119,6 +121,7 @@ pub struct HostLogic<'a> {
     return_data: Vec<u8>,
     last_return: Vec<u8>,
     deposits: Vec<Vec<u8>>,
+    stats: Option<RunStats>,
 }
 
 impl<'a> HostLogic<'a> {
@@ -159,6 +162,7 @@ impl<'a> HostLogic<'a> {
             return_data: Vec::new(),
             last_return: Vec::new(),
             deposits: Vec::new(),
+            stats: None,
         }
     }
 
@@ -201,6 +205,7 @@ impl<'a> HostLogic<'a> {
             return_data: Vec::new(),
             last_return: Vec::new(),
             deposits: Vec::new(),
+            stats: None,
         }
     }
 
@@ -229,7 +234,14 @@ impl<'a> HostLogic<'a> {
             return_data: self.return_data,
             deposits: self.deposits,
             log_bytes: self.log_bytes,
+            stats: self.stats,
         }
+    }
+
+    /// Keeps what the runner measured of this frame (compilation, instantiation and run
+    /// times, resource gas), whether it succeeded or not.
+    pub fn record_stats(&mut self, stats: RunStats) {
+        self.stats = Some(stats);
     }
 
     /// Charges `gas` more to a call of `f` already entered (a surcharge such as the

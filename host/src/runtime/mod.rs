@@ -353,6 +353,9 @@ impl Runtime {
         self.execute_loaded(&loaded, cached, Role::Child, logic)
     }
 
+    /// Runs an instance and returns its statistics — also, through the logic
+    /// (`HostLogic::record_stats`), when it fails, so a failed transaction reports its
+    /// time and gas split too.
     fn execute_loaded(
         &self,
         loaded: &LoadedModule,
@@ -362,6 +365,18 @@ impl Runtime {
     ) -> Result<RunStats, TxError> {
         let mut stats =
             RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
+        let result = self.run_instance(loaded, role, logic, &mut stats);
+        logic.record_stats(stats);
+        result.map(|()| stats)
+    }
+
+    fn run_instance(
+        &self,
+        loaded: &LoadedModule,
+        role: Role,
+        logic: &mut HostLogic<'_>,
+        stats: &mut RunStats,
+    ) -> Result<(), TxError> {
         let started = Instant::now();
         let mut store = Store::new(loaded.engine.clone());
         let env = FunctionEnv::new(&mut store, WasmEnv::default());
@@ -455,7 +470,7 @@ impl Runtime {
                 }
             }
         }
-        let Err(err) = result else { return Ok(stats) };
+        let Err(err) = result else { return Ok(()) };
         if let Some(host) = err.downcast_ref::<HostError>() {
             return Err(host.clone().into());
         }

@@ -199,6 +199,24 @@ impl Vectors {
             .iter()
             .map(|l| Ok((l.name.clone(), read(&base.join(&l.file))?)))
             .collect::<Result<Vec<_>, ScoutError>>()?;
+        // A library is imported by its name as a module: it may not shadow the host's
+        // modules or another library.
+        let host_modules: std::collections::BTreeSet<&str> = crate::abi::HostFn::ALL
+            .iter()
+            .flat_map(|f| f.aliases().iter().map(|(m, _)| *m))
+            .chain([crate::abi::MODULE])
+            .collect();
+        for (i, (name, _)) in libraries.iter().enumerate() {
+            if name.is_empty() || host_modules.contains(name.as_str()) {
+                return Err(ScoutError::Invalid(format!(
+                    "library name `{name}` is not free: the host's imports use {}",
+                    host_modules.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            if libraries[..i].iter().any(|(n, _)| n == name) {
+                return Err(ScoutError::Invalid(format!("two libraries are named `{name}`")));
+            }
+        }
         let roots = |s: &StateFile, what: &str| -> Result<Vec<Root>, ScoutError> {
             s.exec_env_states
                 .iter()
