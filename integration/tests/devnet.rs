@@ -589,7 +589,7 @@ fn deferred_transactions_commit_in_later_slots_in_order() {
     config.shards = 2;
     config.engine = ee_host::runtime::EngineKind::Singlepass;
     // Room for about two transfer-EE transactions per block besides the meta-EE's share.
-    config.exec.limits.block_gas = config.exec.limits.meta_gas_base + 150_000;
+    config.exec.limits.block_gas = config.exec.limits.meta_gas_base + 300_000;
     let node = Node::open(config, Some(genesis())).unwrap();
     let sent: Vec<String> =
         (0..7u64).map(|i| node.submit(&transfer(0, TRANSFER_EE.0, 10 + i, 1)).unwrap().hash).collect();

@@ -20,9 +20,9 @@
 
 extern crate alloc;
 
+mod map;
 pub mod netting;
 
-use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use ee_sdk::codec::{Compact, Decode};
 use ee_sdk::{EeId, MetaTransaction, ShardId, env};
@@ -120,10 +120,10 @@ pub fn run() -> Result<(), &'static str> {
         }
     }
     let me = env::ee_id();
-    let mut seen = BTreeSet::new();
+    let mut seen = map::VecMap::new();
     let mut outputs = Vec::with_capacity(tx.ee_ids.len());
     for &ee in &tx.ee_ids {
-        if ee != me && seen.insert(ee) {
+        if ee != me && seen.insert_key(ee) {
             outputs.push((ee, env::outputs_of(ee)));
         }
     }

@@ -66,7 +66,7 @@
 //! * A: the EE's total over all cells stays ≥ its value at the slot's start minus this
 //!   block's net cross-EE outflow ≥ 0 (blocks of other shards in the same slot are not
 //!   seen: A is only safe if one shard spends an EE's total at a time).
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::map::VecMap;
 use alloc::vec::Vec;
 use ee_sdk::codec::Decode;
 use ee_sdk::{
@@ -186,7 +186,7 @@ struct BalanceView {
     next_fresh: usize,
     /// A: the next column of the row being read.
     column: u32,
-    read: BTreeSet<u32>,
+    read: VecMap<u32, ()>,
 }
 
 impl BalanceView {
@@ -223,16 +223,16 @@ struct Netting<'a, L: Ledger> {
     /// Distinct foreign keys read.
     foreign_reads: usize,
     /// The producer's read order per EE (the first entry for an EE counts).
-    order: BTreeMap<EeId, &'a [ShardId]>,
+    order: VecMap<EeId, &'a [ShardId]>,
     /// One status per output read, in reading order; `runs` says whose they are.
     statuses: Vec<NettingStatus>,
     runs: Vec<(EeId, usize)>,
     cands: Vec<Candidate>,
-    tally: BTreeMap<EeId, Tally>,
+    tally: VecMap<EeId, Tally>,
     /// EE processing order (first appearance).
     ees: Vec<EeId>,
     /// Cached cells of this shard's row, keyed by (column, ee).
-    own: BTreeMap<(ShardId, EeId), i64>,
+    own: VecMap<(ShardId, EeId), i64>,
 }
 
 /// Nets `batches` (each EE's outputs, in the meta transaction's order) on the ledger's
@@ -258,9 +258,9 @@ pub fn net<L: Ledger>(
         statuses: Vec::new(),
         runs: Vec::new(),
         cands: Vec::new(),
-        tally: BTreeMap::new(),
+        tally: VecMap::new(),
         ees: Vec::new(),
-        own: BTreeMap::new(),
+        own: VecMap::new(),
     };
     n.collect(batches);
     let deltas = loop {
@@ -279,10 +279,9 @@ pub fn net<L: Ledger>(
 
 impl<L: Ledger> Netting<'_, L> {
     fn collect(&mut self, batches: &[(EeId, Vec<&[u8]>)]) {
-        let mut exists: BTreeMap<EeId, bool> = BTreeMap::new();
+        let mut exists: VecMap<EeId, bool> = VecMap::new();
         for (ee, outputs) in batches {
-            if let alloc::collections::btree_map::Entry::Vacant(v) = self.tally.entry(*ee) {
-                v.insert(Tally::default());
+            if self.tally.get_or_insert_with(*ee, Tally::default).1 {
                 self.ees.push(*ee);
             }
             self.runs.push((*ee, outputs.len()));
@@ -308,12 +307,11 @@ impl<L: Ledger> Netting<'_, L> {
                     tally.live_end = tally.cands.len();
                 }
                 if out.target_shard == self.shard && out.target_ee != *ee {
-                    let ees = &mut self.ees;
-                    let target = self.tally.entry(out.target_ee).or_insert_with(|| {
-                        ees.push(out.target_ee);
-                        Tally::default()
-                    });
+                    let (target, new) = self.tally.get_or_insert_with(out.target_ee, Tally::default);
                     target.inc += amount;
+                    if new {
+                        self.ees.push(out.target_ee);
+                    }
                 }
             }
         }
@@ -323,7 +321,7 @@ impl<L: Ledger> Netting<'_, L> {
         &mut self,
         ee: EeId,
         out: &NettingOutput,
-        exists: &mut BTreeMap<EeId, bool>,
+        exists: &mut VecMap<EeId, bool>,
     ) -> Result<(), RejectReason> {
         // A zero amount is a message: it moves no ETH and must carry a data root.
         if out.amount == 0 && out.data_root == [0; 32] {
@@ -342,7 +340,7 @@ impl<L: Ledger> Netting<'_, L> {
             Some(&k) => k,
             None => {
                 let k = out.target_ee == ee || self.ledger.ee_exists(out.target_ee);
-                exists.insert(out.target_ee, k);
+                exists.get_or_insert_with(out.target_ee, || k);
                 k
             }
         };
@@ -363,7 +361,7 @@ impl<L: Ledger> Netting<'_, L> {
             return *v;
         }
         let v = self.ledger.cell(self.shard, column, ee);
-        self.own.insert((column, ee), v);
+        self.own.get_or_insert_with((column, ee), || v);
         v
     }
 
@@ -427,7 +425,7 @@ impl<L: Ledger> Netting<'_, L> {
             fresh_order,
             next_fresh: 0,
             column: 0,
-            read: BTreeSet::new(),
+            read: VecMap::new(),
         }
     }
 
@@ -464,7 +462,7 @@ impl<L: Ledger> Netting<'_, L> {
                 let row = if view.next == 0 { shard } else { view.order[view.next - 1] };
                 if view.column >= count || (row != shard && (row.0 >= count || view.read.contains(&row.0))) {
                     if row != shard {
-                        view.read.insert(row.0);
+                        view.read.insert_key(row.0);
                     }
                     view.next += 1;
                     view.column = 0;
@@ -485,7 +483,7 @@ impl<L: Ledger> Netting<'_, L> {
             while view.available(variant) < need && view.next < view.order.len() {
                 let row = view.order[view.next];
                 view.next += 1;
-                if row == shard || row.0 >= count || !view.read.insert(row.0) {
+                if row == shard || row.0 >= count || !view.read.insert_key(row.0) {
                     continue;
                 }
                 view.read_sum += self.foreign_cell(row, shard, ee);
@@ -502,7 +500,7 @@ impl<L: Ledger> Netting<'_, L> {
         for i in 0..self.ees.len() {
             let ee = self.ees[i];
             loop {
-                let t = &self.tally[&ee];
+                let t = self.tally.get(&ee).expect("tallied");
                 let deficit = t.out - t.inc;
                 if deficit <= 0 {
                     break;
@@ -542,21 +540,21 @@ impl<L: Ledger> Netting<'_, L> {
     }
 
     /// Net delta per touched cell of this shard's row.
-    fn deltas(&self) -> BTreeMap<(ShardId, EeId), i128> {
-        let mut d: BTreeMap<(ShardId, EeId), i128> = BTreeMap::new();
+    fn deltas(&self) -> VecMap<(ShardId, EeId), i128> {
+        let mut d = Vec::with_capacity(2 * self.cands.len());
         for c in self.cands.iter().filter(|c| c.live) {
             let x = i128::from(c.out.amount);
-            *d.entry((self.shard, c.ee)).or_default() -= x;
-            *d.entry((c.out.target_shard, c.out.target_ee)).or_default() += x;
+            d.push(((self.shard, c.ee), -x));
+            d.push(((c.out.target_shard, c.out.target_ee), x));
         }
-        d
+        VecMap::summed(d)
     }
 
     /// Rejects the latest contributor to one overflowing cell and returns `None`, or
     /// returns the net deltas when no cell overflows.
-    fn overflow_pass(&mut self) -> Option<BTreeMap<(ShardId, EeId), i128>> {
+    fn overflow_pass(&mut self) -> Option<VecMap<(ShardId, EeId), i128>> {
         let deltas = self.deltas();
-        for (&(column, ee), &delta) in &deltas {
+        for (&(column, ee), &delta) in deltas.iter() {
             if delta == 0 {
                 continue;
             }
@@ -588,7 +586,7 @@ impl<L: Ledger> Netting<'_, L> {
             return;
         }
         let mut updates = Vec::new();
-        for (ee, t) in &self.tally {
+        for (ee, t) in self.tally.iter() {
             if let Some(v) = &t.view {
                 let foreign = match variant {
                     NettingVariant::ZeroCapital => {
@@ -607,11 +605,11 @@ impl<L: Ledger> Netting<'_, L> {
         }
     }
 
-    fn apply(&mut self, mut deltas: BTreeMap<(ShardId, EeId), i128>) {
+    fn apply(&mut self, mut deltas: VecMap<(ShardId, EeId), i128>) {
         match self.rules.variant {
             NettingVariant::Reserve => self.move_reserves(&mut deltas),
             NettingVariant::ZeroCapital => {
-                for (&(column, ee), &delta) in &deltas {
+                for (&(column, ee), &delta) in deltas.iter() {
                     // Off-diagonal cells only grow: every positive delta is an arrival.
                     if column != self.shard && delta > 0 {
                         let mut left = delta;
@@ -625,7 +623,7 @@ impl<L: Ledger> Netting<'_, L> {
             }
             NettingVariant::A | NettingVariant::B => {}
         }
-        for ((column, ee), mut delta) in deltas {
+        for ((column, ee), mut delta) in deltas.into_entries() {
             // Steps of at most i64 move monotonically from the current to the final value,
             // both of which the overflow pass proved to be in range.
             while delta != 0 {
@@ -634,13 +632,13 @@ impl<L: Ledger> Netting<'_, L> {
                 delta -= step;
             }
         }
-        let mut roots: BTreeMap<(ShardId, EeId, Root), u128> = BTreeMap::new();
+        let mut roots: Vec<((ShardId, EeId, Root), u128)> = Vec::new();
         for c in self.cands.iter().filter(|c| c.live && c.out.data_root != [0; 32]) {
-            let key = (c.out.target_shard, c.out.target_ee, c.out.data_root);
-            *roots.entry(key).or_default() += u128::from(c.out.amount);
+            roots.push(((c.out.target_shard, c.out.target_ee, c.out.data_root), u128::from(c.out.amount)));
             self.ledger.record_message(c.out.target_shard, c.out.target_ee, c.ee, &c.out.data_root);
         }
-        for ((shard, ee, root), mut amount) in roots {
+        let merged = VecMap::summed(roots).into_entries();
+        for ((shard, ee, root), mut amount) in merged {
             while amount > 0 {
                 let step = amount.min(u128::from(u64::MAX));
                 self.ledger.record_netted(shard, ee, &root, step as u64);
@@ -654,7 +652,7 @@ impl<L: Ledger> Netting<'_, L> {
     /// Reserve variant: a diagonal's net outflow is taken from the reserve first, a net
     /// inflow refills the reserve up to its target first. Each diagonal's delta moves
     /// towards zero, so it stays within the range the overflow pass proved.
-    fn move_reserves(&mut self, deltas: &mut BTreeMap<(ShardId, EeId), i128>) {
+    fn move_reserves(&mut self, deltas: &mut VecMap<(ShardId, EeId), i128>) {
         let target = i128::from(self.rules.reserve_target);
         let diagonals: Vec<(EeId, i128)> = deltas
             .iter()
@@ -695,10 +693,10 @@ impl<L: Ledger> Netting<'_, L> {
 }
 
 /// The read orders by EE, built once (a lookup per EE, not a scan of the list).
-fn order_index(order: &[ProofOrder]) -> BTreeMap<EeId, &[ShardId]> {
-    let mut index = BTreeMap::new();
+fn order_index(order: &[ProofOrder]) -> VecMap<EeId, &[ShardId]> {
+    let mut index = VecMap::new();
     for o in order {
-        index.entry(o.ee).or_insert(&o.shards[..]);
+        index.get_or_insert_with(o.ee, || &o.shards[..]);
     }
     index
 }

@@ -7,6 +7,7 @@
 //! Backends only translate arguments and memory.
 mod error;
 mod imp;
+#[cfg(feature = "runtime")]
 pub(crate) use imp::spawn_status;
 mod memory;
 mod runner;
@@ -168,6 +169,7 @@ impl<'a> HostLogic<'a> {
 
     /// This context one call level down, as a child spawned by a top-level EE is (for
     /// children run outside a block: the depth limit counts as it would inside one).
+    #[cfg(feature = "runtime")]
     pub(crate) fn one_level_down(mut self) -> Self {
         self.depth += 1;
         self
