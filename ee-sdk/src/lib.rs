@@ -12,6 +12,7 @@
 //!   [`HostEnv`] (the real host) and by off-chain clients, so both run the same logic.
 //! * [`contract`]: what an umbrella EE's contracts read and return (their interface).
 //! * [`scout`]: safe wrappers over ewasm Scout's ABI, for EEs written the Scout way.
+//! * [`sort`]: a heap sort small enough for EEs' wasm.
 //! * `bls` (feature `bls`): pure-Rust BLS12-381 keys and signatures for clients.
 //! * `client` (features `bls` and `pure-sha256`): a view of the chain serving the host
 //!   functions to an EE's state transition run natively, and key pairs — how EE clients
@@ -49,6 +50,7 @@ pub mod raw;
 #[cfg(feature = "proof")]
 pub mod receipts;
 pub mod scout;
+pub mod sort;
 #[cfg(feature = "proof")]
 pub mod stateless;
 pub mod types;

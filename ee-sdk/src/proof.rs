@@ -50,47 +50,47 @@ impl Hasher for PureSha256 {
 /// Why a proof could not be evaluated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProofError {
-    /// Leaves not strictly sorted by path (or duplicated).
+    /// Leaves not strictly sorted by path (or a path repeated).
     UnsortedLeaves,
     /// The compiled proof is malformed or does not match the leaves.
     Corrupted,
 }
 
+/// Whether path `a` comes before path `b` in the tree: [`H256`]'s `Ord`, which compares
+/// from the root-side bit (the last byte first).
+pub fn path_less(a: &Root, b: &Root) -> bool {
+    a.iter().rev().lt(b.iter().rev())
+}
+
+fn h256(bytes: &[u8]) -> H256 {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(bytes);
+    out.into()
+}
+
 /// The root a compiled `proof` gives for `leaves` (`(path, value)`, strictly increasing
-/// in the tree's path order — [`H256`]'s `Ord`, which compares from the root-side bit).
+/// in the tree's path order, [`path_less`]).
 ///
 /// With the pre-state values it must equal the pre-state root; with updated values (same
 /// paths) it *is* the post-state root — how a stateless EE computes its new root.
 ///
-/// The proof's shape is checked against the leaves' paths first ([`check_shape`]): the
-/// crate's own evaluation does not check that the two subtrees an `H` step joins lie on
-/// either side of the node, so without it a zero (absent) leaf could be claimed at a path
-/// the tree holds a value at (a forged non-membership proof, found by fuzzing).
+/// It evaluates the crate's compiled format as `CompiledMerkleProof::compute_root` does —
+/// `L` pushes a leaf, `P`/`Q` join the top with a sibling from the proof, `O n` with `n`
+/// empty siblings, `H` joins the top two — with the crate's own `merge`, so the roots are
+/// the crate's (a property test compares them), and checks what the crate's evaluation
+/// leaves out: an `H` at height `h` must join a left subtree (bit `h` of its path clear)
+/// with a right one (bit `h` set) under the same parent. Without that a zero (absent) leaf
+/// could be claimed at a path the tree holds a value at (a forged non-membership proof,
+/// found by fuzzing). The leaves are not sorted here (they must arrive sorted), which keeps
+/// a sort out of every EE's wasm.
 pub fn compute_root<H: Hasher + Default>(proof: &[u8], leaves: &[(Root, Root)]) -> Result<Root, ProofError> {
-    let leaves: Vec<(H256, H256)> = leaves.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-    if leaves.windows(2).any(|w| w[0].0 >= w[1].0) {
+    use ProofError::Corrupted;
+    use sparse_merkle_tree::merge::{MergeValue, merge};
+    if leaves.windows(2).any(|w| !path_less(&w[0].0, &w[1].0)) {
         return Err(ProofError::UnsortedLeaves);
     }
-    check_shape(proof, &leaves)?;
-    CompiledMerkleProof(proof.to_vec())
-        .compute_root::<H>(leaves)
-        .map(Into::into)
-        .map_err(|_| ProofError::Corrupted)
-}
-
-/// Whether `leaves` are in the tree with root `root` according to `proof`.
-pub fn verify<H: Hasher + Default>(root: &Root, proof: &[u8], leaves: &[(Root, Root)]) -> bool {
-    compute_root::<H>(proof, leaves).is_ok_and(|r| &r == root)
-}
-
-/// Walks a compiled proof's program over the (sorted) leaf paths as the crate evaluates it —
-/// `L` pushes a leaf, `P`/`Q` join the top with a sibling from the proof, `O n` with `n`
-/// empty siblings, `H` joins the top two — and checks what the evaluation leaves out: an
-/// `H` at height `h` joins a left subtree (bit `h` of its paths clear) with a right one
-/// (bit `h` set) under the same parent. Any other malformation is left to the evaluation.
-pub fn check_shape(proof: &[u8], leaves: &[(H256, H256)]) -> Result<(), ProofError> {
-    // (height, a path of the subtree) per stack entry.
-    let mut stack: Vec<(u16, H256)> = Vec::new();
+    // (height, the subtree's path above its height, value) per stack entry.
+    let mut stack: Vec<(u16, H256, MergeValue)> = Vec::new();
     let mut next_leaf = 0;
     let mut i = 0;
     while i < proof.len() {
@@ -98,43 +98,124 @@ pub fn check_shape(proof: &[u8], leaves: &[(H256, H256)]) -> Result<(), ProofErr
         i += 1;
         match code {
             0x4C => {
-                let (key, _) = leaves.get(next_leaf).ok_or(ProofError::Corrupted)?;
-                stack.push((0, *key));
+                let (key, value) = leaves.get(next_leaf).ok_or(Corrupted)?;
+                stack.push((0, (*key).into(), MergeValue::from_h256((*value).into())));
                 next_leaf += 1;
             }
             0x50 | 0x51 => {
-                i += if code == 0x50 { 32 } else { 65 };
-                let (height, key) = stack.pop().ok_or(ProofError::Corrupted)?;
-                if height > 255 {
-                    return Err(ProofError::Corrupted);
-                }
-                stack.push((height + 1, key));
+                let len = if code == 0x50 { 32 } else { 65 };
+                let data = proof.get(i..i + len).ok_or(Corrupted)?;
+                i += len;
+                let sibling = if code == 0x50 {
+                    MergeValue::from_h256(h256(data))
+                } else {
+                    MergeValue::MergeWithZero {
+                        zero_count: data[0],
+                        base_node: h256(&data[1..33]),
+                        zero_bits: h256(&data[33..65]),
+                    }
+                };
+                let (height, key, value) = stack.pop().ok_or(Corrupted)?;
+                let h = u8::try_from(height).map_err(|_| Corrupted)?;
+                let parent = key.parent_path(h);
+                let node = if key.get_bit(h) {
+                    merge::<H>(h, &parent, &sibling, &value)
+                } else {
+                    merge::<H>(h, &parent, &value, &sibling)
+                };
+                stack.push((height + 1, parent, node));
             }
             0x4F => {
-                let n = *proof.get(i).ok_or(ProofError::Corrupted)?;
+                let n = *proof.get(i).ok_or(Corrupted)?;
                 i += 1;
-                let (height, key) = stack.pop().ok_or(ProofError::Corrupted)?;
-                if height > 255 {
-                    return Err(ProofError::Corrupted);
+                let count = if n == 0 { 256 } else { u16::from(n) };
+                let (base, key, mut value) = stack.pop().ok_or(Corrupted)?;
+                if base + count > 256 {
+                    return Err(Corrupted);
                 }
-                stack.push((height + if n == 0 { 256 } else { u16::from(n) }, key));
+                let mut parent = key;
+                for height in base..base + count {
+                    let h = height as u8;
+                    parent = key.parent_path(h);
+                    value = if key.get_bit(h) {
+                        merge::<H>(h, &parent, &MergeValue::zero(), &value)
+                    } else {
+                        merge::<H>(h, &parent, &value, &MergeValue::zero())
+                    };
+                }
+                stack.push((base + count, parent, value));
             }
             0x48 => {
-                let (height_b, key_b) = stack.pop().ok_or(ProofError::Corrupted)?;
-                let (height_a, key_a) = stack.pop().ok_or(ProofError::Corrupted)?;
+                let (height_b, key_b, value_b) = stack.pop().ok_or(Corrupted)?;
+                let (height_a, key_a, value_a) = stack.pop().ok_or(Corrupted)?;
                 if height_a != height_b || height_a > 255 {
-                    return Err(ProofError::Corrupted);
+                    return Err(Corrupted);
                 }
                 let h = height_a as u8;
-                if key_a.parent_path(h) != key_b.parent_path(h) || key_a.get_bit(h) || !key_b.get_bit(h) {
-                    return Err(ProofError::Corrupted);
+                let parent = key_a.parent_path(h);
+                if parent != key_b.parent_path(h) || key_a.get_bit(h) || !key_b.get_bit(h) {
+                    return Err(Corrupted);
                 }
-                stack.push((height_a + 1, key_a));
+                stack.push((height_a + 1, parent, merge::<H>(h, &parent, &value_a, &value_b)));
             }
-            _ => return Err(ProofError::Corrupted),
+            _ => return Err(Corrupted),
         }
     }
-    Ok(())
+    match stack.as_slice() {
+        [(256, _, root)] if next_leaf == leaves.len() => Ok(root.hash::<H>().into()),
+        _ => Err(Corrupted),
+    }
+}
+
+/// Whether `leaves` are in the tree with root `root` according to `proof`.
+pub fn verify<H: Hasher + Default>(root: &Root, proof: &[u8], leaves: &[(Root, Root)]) -> bool {
+    compute_root::<H>(proof, leaves).is_ok_and(|r| &r == root)
+}
+
+/// The root of the tree holding exactly `leaves` (paths distinct, in any order; a zero
+/// value is an absent leaf): what building a `SparseMerkleTree` and inserting them gives,
+/// without the tree's store. It writes the compiled proof of every leaf of such a tree —
+/// which needs no sibling from outside, only joins (`H`) and empty siblings (`O`) — and
+/// evaluates it with [`compute_root`]. Repeated paths are refused.
+pub fn root_of<H: Hasher + Default>(leaves: &[(Root, Root)]) -> Result<Root, ProofError> {
+    let mut sorted: Vec<(Root, Root)> = leaves.iter().filter(|(_, v)| *v != [0; 32]).copied().collect();
+    if sorted.is_empty() {
+        return Ok([0; 32]);
+    }
+    crate::sort::heapsort_by(&mut sorted, |a, b| path_less(&a.0, &b.0));
+    let mut program = Vec::with_capacity(sorted.len() * 4);
+    // The heights at which the subtrees on the stack fork from the next leaf.
+    let mut forks: Vec<u8> = Vec::new();
+    let mut zeros = 0u16;
+    fn flush(program: &mut Vec<u8>, zeros: &mut u16) {
+        if *zeros > 0 {
+            program.extend([0x4F, *zeros as u8]); // 256 is written as 0
+            *zeros = 0;
+        }
+    }
+    for (i, (key, _)) in sorted.iter().enumerate() {
+        let next = sorted.get(i + 1).map(|(k, _)| H256::from(*k));
+        let fork = match next {
+            Some(n) => H256::from(*key).fork_height(&n),
+            None => u8::MAX,
+        };
+        program.push(0x4C);
+        for height in 0..=fork {
+            if height == fork && next.is_some() {
+                break;
+            }
+            if forks.last() == Some(&height) {
+                forks.pop();
+                flush(&mut program, &mut zeros);
+                program.push(0x48);
+            } else {
+                zeros += 1;
+            }
+        }
+        flush(&mut program, &mut zeros);
+        forks.push(fork);
+    }
+    compute_root::<H>(&program, &sorted)
 }
 
 #[cfg(all(test, feature = "pure-sha256"))]
@@ -172,6 +253,79 @@ mod tests {
         let forged = [(zero, zero), (h(&[(0, 1)]), zero)];
         assert_eq!(compute_root::<PureSha256>(&proof, &forged), Err(ProofError::Corrupted));
         assert!(!verify::<PureSha256>(&root, &proof, &forged));
+    }
+
+    type Tree = sparse_merkle_tree::SparseMerkleTree<
+        PureSha256,
+        H256,
+        sparse_merkle_tree::default_store::DefaultStore<H256>,
+    >;
+
+    /// Paths either anywhere, or differing only in their first and last bytes (deep forks,
+    /// long runs of empty siblings).
+    fn path() -> impl proptest::strategy::Strategy<Value = Root> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<[u8; 32]>(),
+            (any::<u8>(), 0u8..4).prop_map(|(first, last)| {
+                let mut k = [0u8; 32];
+                k[0] = first;
+                k[31] = last;
+                k
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The SDK's evaluation gives the crate's roots for the crate's proofs, before and
+        /// after the proven leaves change; `root_of` gives the crate's tree root.
+        #[test]
+        fn roots_agree_with_the_crate(
+            entries in proptest::collection::btree_map(path(), proptest::prelude::any::<[u8; 32]>(), 1..40),
+            picks in proptest::collection::vec(proptest::prelude::any::<bool>(), 40),
+            new_value in proptest::prelude::any::<[u8; 32]>(),
+        ) {
+            let mut tree = Tree::default();
+            let leaves: Vec<(Root, Root)> = entries.iter().map(|(k, v)| (*k, *v)).collect();
+            tree.update_all(leaves.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()).unwrap();
+            let root: Root = (*tree.root()).into();
+            proptest::prop_assert_eq!(root_of::<PureSha256>(&leaves), Ok(root));
+            let mut shuffled = leaves.clone();
+            shuffled.reverse();
+            proptest::prop_assert_eq!(root_of::<PureSha256>(&shuffled), Ok(root), "any order");
+            // A proof of some of the leaves (and of absent paths beside them).
+            let mut chosen: Vec<(Root, Root)> =
+                leaves.iter().zip(&picks).filter(|(_, p)| **p).map(|(l, _)| *l).collect();
+            chosen.push(([0x5a; 32], tree.get(&[0x5a; 32].into()).unwrap().into()));
+            chosen.sort_by(|a, b| a.0.iter().rev().cmp(b.0.iter().rev()));
+            chosen.dedup_by(|a, b| a.0 == b.0);
+            let keys: Vec<H256> = chosen.iter().map(|(k, _)| (*k).into()).collect();
+            let proof = tree.merkle_proof(keys.clone()).unwrap().compile(keys).unwrap();
+            proptest::prop_assert_eq!(compute_root::<PureSha256>(&proof.0, &chosen), Ok(root));
+            let changed: Vec<(Root, Root)> = chosen.iter().map(|(k, _)| (*k, new_value)).collect();
+            let theirs: Root = proof
+                .compute_root::<PureSha256>(changed.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())
+                .unwrap()
+                .into();
+            proptest::prop_assert_eq!(compute_root::<PureSha256>(&proof.0, &changed), Ok(theirs));
+            tree.update_all(changed.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()).unwrap();
+            proptest::prop_assert_eq!(theirs, Root::from(*tree.root()));
+            if chosen.len() > 1 {
+                let mut unsorted = chosen.clone();
+                unsorted.swap(0, 1);
+                proptest::prop_assert_eq!(compute_root::<PureSha256>(&proof.0, &unsorted), Err(ProofError::UnsortedLeaves));
+            }
+        }
+    }
+
+    #[test]
+    fn root_of_an_empty_tree_is_zero_and_repeated_paths_are_refused() {
+        assert_eq!(root_of::<PureSha256>(&[]), Ok([0; 32]));
+        assert_eq!(root_of::<PureSha256>(&[([1; 32], [0; 32])]), Ok([0; 32]), "a zero value is absent");
+        assert_eq!(
+            root_of::<PureSha256>(&[([1; 32], [2; 32]), ([1; 32], [3; 32])]),
+            Err(ProofError::UnsortedLeaves)
+        );
     }
 
     fn hex_literal(s: &[u8]) -> Vec<u8> {

@@ -34,9 +34,13 @@ fn tree<H: Hasher + Default, R: Encode>(
     Some(tree)
 }
 
-/// The `data_root` of `receipts` (`None` only if the tree cannot be built).
+/// The `data_root` of `receipts` (`None` only if the tree cannot be built), computed
+/// without building the tree ([`proof::root_of`](crate::proof::root_of)): the same root as
+/// the tree [`prove`] builds, and no tree store in an EE's wasm.
 pub fn data_root<H: Hasher + Default, R: Encode>(host: &mut impl Env, receipts: &[R]) -> Option<Root> {
-    Some((*tree::<H, R>(host, receipts)?.root()).into())
+    let leaves: Vec<(Root, Root)> =
+        receipts.iter().enumerate().map(|(i, r)| (key(i as u32), leaf(host, r))).collect();
+    crate::proof::root_of::<H>(&leaves).ok()
 }
 
 /// Whether `proof` shows receipt `index` with leaf `leaf` under `root`.

@@ -28,7 +28,7 @@ fn world_and_proof(code: Arc<[u8]>) -> (World, ShardProof) {
 
 /// The honest proof with its second (absent) leaf moved onto EE 1's root, which the tree
 /// holds: `sparse-merkle-tree`'s evaluation gave the real root for it, "proving" the
-/// present leaf absent (`ee_sdk::proof::check_shape` now refuses it).
+/// present leaf absent (`ee_sdk::proof::compute_root` now refuses it).
 fn forged(proof: &ShardProof) -> ShardProof {
     let mut forged = proof.clone();
     forged.leaves[1] = (StateKey::EeRoot(EeId(1)).path(KeyLayout::EeMajor).into(), [0; 32]);
@@ -43,7 +43,7 @@ fn a_witness_cannot_prove_a_present_leaf_absent() {
     let forged = forged(&proof);
     let err = verify(&forged, &root).expect_err("a forged proof of absence is refused");
     assert!(err.to_string().contains("malformed (Corrupted)"), "{err}");
-    // Why `check_shape` is there: the crate's own evaluation gives the real root for the
+    // Why `compute_root` checks each join: the crate's own evaluation gives the real root for the
     // forged proof (if an upgrade fixes that, this line says so).
     let leaves = forged.leaves.iter().map(|(k, v)| (H256::from(*k), H256::from(*v))).collect();
     let evaluated: [u8; 32] =

@@ -26,7 +26,8 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         V: core::ops::AddAssign,
     {
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Unstable, but equal keys are summed: their order does not matter.
+        ee_sdk::sort::heapsort_by(&mut entries, |a, b| a.0 < b.0);
         let mut merged: Vec<(K, V)> = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             match merged.last_mut() {
@@ -100,6 +101,13 @@ mod tests {
         let summed = VecMap::summed(alloc::vec![(3u8, 1i32), (1, 2), (3, 4)]);
         assert_eq!(summed.into_entries(), [(1, 2), (3, 5)]);
         let mut s = VecMap::new();
+        // Summing after the heap sort: any order of keys, repeats included.
+        let keys: alloc::vec::Vec<(u16, u64)> = (0..500u64).map(|i| (((i * 7919) % 97) as u16, i)).collect();
+        let total: u64 = keys.iter().map(|(_, v)| v).sum();
+        let sorted = VecMap::summed(keys).into_entries();
+        assert_eq!(sorted.len(), 97);
+        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(sorted.iter().map(|(_, v)| v).sum::<u64>(), total);
         assert!(s.insert_key(2u8) && !s.insert_key(2) && s.contains(&2) && !s.contains(&1));
     }
 }

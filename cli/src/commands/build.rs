@@ -14,7 +14,8 @@ use std::process::{Command, ExitCode};
 
 /// Build EE crates for wasm32v1-none (the `ee` profile: opt-level z, LTO, panic = abort,
 /// one codegen unit, stripped), minify them with chisel (trimexports, dropnames, snip,
-/// checkfloat, checkstartfunc) and optionally `wasm-opt -Oz`, into `<target>/ees/`. PATH is
+/// checkfloat, checkstartfunc) and `wasm-opt -Oz` (binaryen; the smaller of its output and
+/// chisel's is kept; `--no-wasm-opt` skips it), into `<target>/ees/`. PATH is
 /// an EE crate, or a workspace whose every EE crate (a library depending on `ee-sdk` that
 /// declares `[package.metadata.ee-build] ee = true` or has a `cdylib` crate type, unless its
 /// `[package.metadata.ee-build]` has `skip = "why"`) is built, each on its own so that it
@@ -41,9 +42,10 @@ pub struct Args {
     /// Cargo target directory (default: the workspace's).
     #[arg(long)]
     pub target_dir: Option<PathBuf>,
-    /// Also run `wasm-opt -Oz` (binaryen) after chisel.
+    /// Skip `wasm-opt -Oz` (binaryen), which otherwise runs after chisel (its output is kept
+    /// only when smaller).
     #[arg(long)]
-    pub wasm_opt: bool,
+    pub no_wasm_opt: bool,
     /// JSON file of `{ "<name>": <max bytes> }`: fail when a built EE is larger.
     #[arg(long)]
     pub budget: Option<PathBuf>,
@@ -199,24 +201,41 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
     chisel(&["trimexports", "snip", "checkfloat", "checkstartfunc"], &named, &named)?;
     let names_file = names_path(&wasm);
     let _ = std::fs::remove_file(&names_file);
-    if args.wasm_opt {
-        // `-g` keeps the names.
-        let status = Command::new("wasm-opt")
-            .args(["-Oz", "-g"])
+    if !args.no_wasm_opt {
+        // `-g` keeps the names; the MVP feature set plus mutable globals is wasm32v1-none's,
+        // so binaryen adds no instruction the host would refuse.
+        let optimized = named.with_extension("oz.wasm");
+        let out = Command::new("wasm-opt")
+            .args(["-Oz", "-g", "--mvp-features", "--enable-mutable-globals"])
             .arg(&named)
             .arg("-o")
-            .arg(&named)
-            .status()
+            .arg(&optimized)
+            .output()
             .context("running wasm-opt")?;
-        if !status.success() {
-            bail!("wasm-opt failed on {}", named.display());
+        if !out.status.success() {
+            bail!("wasm-opt failed on {}: {}", named.display(), String::from_utf8_lossy(&out.stderr).trim());
+        }
+        let code_size = |path: &Path| -> anyhow::Result<usize> {
+            Ok(without_custom_sections(&std::fs::read(path)?)
+                .with_context(|| format!("{} is malformed", path.display()))?
+                .len())
+        };
+        if code_size(&optimized)? < code_size(&named)? {
+            std::fs::rename(&optimized, &named)?;
+        } else {
+            std::fs::remove_file(&optimized)?;
         }
     }
     let named_out = std::fs::read(&named)?;
     let final_code = without_custom_sections(&named_out).context("chisel's output is malformed")?;
     std::fs::write(&wasm, &final_code)?;
-    let functions =
+    let mut functions =
         NameMap::of(&named_out).with_context(|| format!("reading the names of {}", named.display()))?;
+    // The exported entry is `ee_sdk::entry!`'s unmangled `main` in the EE's crate root (with
+    // what the optimisers inlined into it): name it by that path, so it counts as the EE's.
+    for name in functions.values_mut().filter(|n| *n == "main") {
+        *name = format!("{}::main", p.lib_name);
+    }
     let names = NameMap { code_hash: hex::encode(Sha256::digest(&final_code)), functions };
     std::fs::write(&names_file, serde_json::to_string(&names)?)?;
     let code = std::fs::read(&wasm)?;
@@ -241,8 +260,11 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     tool("chisel", "install it with `cargo install --locked chisel` (scripts/bootstrap.sh does)")?;
-    if args.wasm_opt {
-        tool("wasm-opt", "install binaryen (Debian: apt-get install binaryen)")?;
+    if !args.no_wasm_opt {
+        tool(
+            "wasm-opt",
+            "install binaryen's with `cargo install --locked wasm-opt --version 0.116.1` (scripts/bootstrap.sh does), or pass --no-wasm-opt",
+        )?;
     }
     let (mut pkgs, target) = packages(&args.path)?;
     let target = args.target_dir.clone().unwrap_or(target);
@@ -273,8 +295,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.format == Format::Json {
         print_json(out, &built)?;
     } else {
-        let mut t =
-            table(["EE", "built", "chiselled", "change", "imports", "exports", "code hash", "budget"]);
+        let mut t = table(["EE", "built", "minified", "change", "imports", "exports", "code hash", "budget"]);
         for b in &built {
             let change = 100.0 * (b.bytes as f64 - b.original_bytes as f64) / b.original_bytes.max(1) as f64;
             t.add_row(vec![

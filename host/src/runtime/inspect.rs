@@ -109,7 +109,11 @@ fn section_name(id: u8) -> &'static str {
 
 /// A Rust symbol demangled without its hash (other names unchanged).
 pub fn demangle(name: &str) -> String {
-    format!("{:#}", rustc_demangle::demangle(name))
+    // binaryen's merge-similar-functions names the shared body after one of its sources.
+    match name.strip_prefix("byn$mgfn-shared$") {
+        Some(inner) => format!("{:#} (merged)", rustc_demangle::demangle(inner)),
+        None => format!("{:#}", rustc_demangle::demangle(name)),
+    }
 }
 
 /// Function names of a module whose name section was stripped, kept beside it
@@ -276,8 +280,12 @@ pub struct CrateSize {
 }
 
 /// The crate a demangled function name belongs to: the first path segment, looking
-/// inside `<Type as Trait>` at the type.
+/// inside `<Type as Trait>` at the type; the C memory functions (unmangled) are
+/// `compiler_builtins`'.
 pub fn crate_of(name: &str) -> String {
+    if matches!(name, "memcpy" | "memmove" | "memset" | "memcmp" | "bcmp") {
+        return "compiler_builtins".to_string();
+    }
     let inner = name.trim_start_matches('<').trim_start_matches('&').trim_start_matches("mut ");
     match inner.split_once("::") {
         Some((head, _)) if !head.is_empty() && head.chars().all(|c| c.is_alphanumeric() || c == '_') => {
@@ -296,8 +304,13 @@ mod tests {
         assert_eq!(crate_of("meta_ee::netting::apply"), "meta_ee");
         assert_eq!(crate_of("<alloc::vec::Vec<T> as core::clone::Clone>::clone"), "alloc");
         assert_eq!(crate_of("<&mut parity_scale_codec::Input as x>::read"), "parity_scale_codec");
-        assert_eq!(crate_of("memcpy"), "(other)");
+        assert_eq!(crate_of("memcpy"), "compiler_builtins");
+        assert_eq!(crate_of("__wasm_call_ctors"), "(other)");
         assert_eq!(demangle("_ZN4core3fmt5write17h0123456789abcdefE"), "core::fmt::write");
+        assert_eq!(
+            demangle("byn$mgfn-shared$_ZN4core3fmt5write17h0123456789abcdefE"),
+            "core::fmt::write (merged)"
+        );
     }
 
     #[test]
