@@ -5,6 +5,9 @@
 //! linear in the map's size: fine for maps bounded by the EEs × shards a block touches.
 use alloc::vec::Vec;
 
+/// Distinct keys up to which [`VecMap::summed`] inserts rather than sorts.
+const FEW: usize = 256;
+
 /// Entries sorted by key, keys distinct.
 pub(crate) struct VecMap<K, V> {
     entries: Vec<(K, V)>,
@@ -20,9 +23,33 @@ impl<K: Ord, V> VecMap<K, V> {
         self.entries.binary_search_by(|(k, _)| k.cmp(key))
     }
 
-    /// The map of `entries` (keys in any order, repeated ones summed): sorted once, not
-    /// inserted one by one, for maps that may hold an entry per output.
-    pub(crate) fn summed(mut entries: Vec<(K, V)>) -> Self
+    /// The map of `entries` (keys in any order, repeated ones summed), for maps that may
+    /// hold an entry per output. While there are few distinct keys (the usual case: the
+    /// cells of one row) each entry is summed in by binary search, O(n log k); past
+    /// [`FEW`] distinct keys the rest are collected and sorted once (a heap sort: O(n log n)
+    /// whatever outputs an EE prints, where inserting would be quadratic).
+    pub(crate) fn summed(entries: Vec<(K, V)>) -> Self
+    where
+        V: core::ops::AddAssign,
+    {
+        let mut map = VecMap { entries: Vec::new() };
+        let mut rest = entries.into_iter();
+        while let Some((key, value)) = rest.next() {
+            match map.find(&key) {
+                Ok(i) => map.entries[i].1 += value,
+                Err(_) if map.entries.len() == FEW => {
+                    let mut all = map.entries;
+                    all.push((key, value));
+                    all.extend(rest);
+                    return Self::sorted_and_summed(all);
+                }
+                Err(i) => map.entries.insert(i, (key, value)),
+            }
+        }
+        map
+    }
+
+    fn sorted_and_summed(mut entries: Vec<(K, V)>) -> Self
     where
         V: core::ops::AddAssign,
     {
@@ -102,12 +129,21 @@ mod tests {
         assert_eq!(summed.into_entries(), [(1, 2), (3, 5)]);
         let mut s = VecMap::new();
         // Summing after the heap sort: any order of keys, repeats included.
-        let keys: alloc::vec::Vec<(u16, u64)> = (0..500u64).map(|i| (((i * 7919) % 97) as u16, i)).collect();
-        let total: u64 = keys.iter().map(|(_, v)| v).sum();
-        let sorted = VecMap::summed(keys).into_entries();
-        assert_eq!(sorted.len(), 97);
-        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(sorted.iter().map(|(_, v)| v).sum::<u64>(), total);
+        // Few distinct keys (summed in) and many (sorted once), repeats included.
+        for distinct in [97u64, super::FEW as u64, 1000] {
+            let keys: alloc::vec::Vec<(u16, u64)> =
+                (0..3000u64).map(|i| (((i * 7919) % distinct) as u16, i)).collect();
+            let mut expected = alloc::collections::BTreeMap::new();
+            for (k, v) in &keys {
+                *expected.entry(*k).or_insert(0) += v;
+            }
+            let summed = VecMap::summed(keys).into_entries();
+            assert_eq!(
+                summed,
+                expected.into_iter().collect::<alloc::vec::Vec<_>>(),
+                "{distinct} distinct keys"
+            );
+        }
         assert!(s.insert_key(2u8) && !s.insert_key(2) && s.contains(&2) && !s.contains(&1));
     }
 }
