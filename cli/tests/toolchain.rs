@@ -138,6 +138,11 @@ fn gas_profiles_per_transaction_host_function_and_category() {
         // The categories split exactly the instruction gas of the ordinary run.
         let split: u64 = v["categories"].as_array().unwrap().iter().map(|c| c["gas"].as_u64().unwrap()).sum();
         assert_eq!(split, v["instruction_gas"].as_u64().unwrap(), "{engine}");
+        // So do the functions (the EE runs once per transaction, both succeed), and they
+        // are named from the module's name section.
+        assert_eq!(v["function_total"].as_u64().unwrap(), split, "{engine}");
+        let functions = v["functions"].as_array().unwrap();
+        assert!(functions.iter().any(|f| f["name"] == "hash_data"), "{functions:?}");
         insta::assert_json_snapshot!("gas_json", v);
     }
     let out = ee_in(&dir, &["gas", "float.wasm", "--scenario", "scenario.json"]);

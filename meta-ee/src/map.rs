@@ -34,16 +34,31 @@ impl<K: Ord, V> VecMap<K, V> {
     {
         let mut map = VecMap { entries: Vec::new() };
         let mut rest = entries.into_iter();
+        // The entry last added to: runs of one key (an EE's outputs all debit its own
+        // cell) are summed without a search.
+        let mut last = usize::MAX;
         while let Some((key, value)) = rest.next() {
+            if let Some((k, total)) = map.entries.get_mut(last)
+                && *k == key
+            {
+                *total += value;
+                continue;
+            }
             match map.find(&key) {
-                Ok(i) => map.entries[i].1 += value,
+                Ok(i) => {
+                    map.entries[i].1 += value;
+                    last = i;
+                }
                 Err(_) if map.entries.len() == FEW => {
                     let mut all = map.entries;
                     all.push((key, value));
                     all.extend(rest);
                     return Self::sorted_and_summed(all);
                 }
-                Err(i) => map.entries.insert(i, (key, value)),
+                Err(i) => {
+                    map.entries.insert(i, (key, value));
+                    last = i;
+                }
             }
         }
         map

@@ -324,7 +324,7 @@ impl<L: Ledger> Netting<'_, L> {
         exists: &mut VecMap<EeId, bool>,
     ) -> Result<(), RejectReason> {
         // A zero amount is a message: it moves no ETH and must carry a data root.
-        if out.amount == 0 && out.data_root == [0; 32] {
+        if out.amount == 0 && is_zero(&out.data_root) {
             return Err(RejectReason::ZeroAmount);
         }
         if out.amount > i64::MAX as u64 {
@@ -633,7 +633,7 @@ impl<L: Ledger> Netting<'_, L> {
             }
         }
         let mut roots: Vec<((ShardId, EeId, Root), u128)> = Vec::new();
-        for c in self.cands.iter().filter(|c| c.live && c.out.data_root != [0; 32]) {
+        for c in self.cands.iter().filter(|c| c.live && !is_zero(&c.out.data_root)) {
             roots.push(((c.out.target_shard, c.out.target_ee, c.out.data_root), u128::from(c.out.amount)));
             self.ledger.record_message(c.out.target_shard, c.out.target_ee, c.ee, &c.out.data_root);
         }
@@ -699,6 +699,13 @@ fn order_index(order: &[ProofOrder]) -> VecMap<EeId, &[ShardId]> {
         index.get_or_insert_with(o.ee, || &o.shards[..]);
     }
     index
+}
+
+/// Whether `root` is all zeros, word by word: `== [0; 32]` becomes a call of
+/// compiler_builtins' byte-wise `memcmp` in wasm (~800 gas; 17 % of a 10,000-output block's
+/// instruction gas when it ran once per candidate).
+fn is_zero(root: &Root) -> bool {
+    root.chunks_exact(8).all(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) == 0)
 }
 
 /// Decodes a `NettingOutput` that uses every byte.

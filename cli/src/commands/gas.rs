@@ -15,7 +15,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Run a scenario with WASM as one of its EEs and report that EE's gas: per transaction,
-/// per host function (calls and gas) and per instruction category. The EE is `--ee`, or
+/// per host function (calls and gas), per instruction category and per function (the
+/// costliest `--functions`, named from the module's name section or the names file `ee
+/// build` keeps beside it). The EE is `--ee`, or
 /// else the scenario's only non-meta EE without a `wasm` path, or the first non-meta EE.
 ///
 /// Example: `ee gas target/ees/transfer_ee.wasm --scenario scenarios/seed000.json --ee 0`
@@ -29,6 +31,9 @@ pub struct Args {
     /// The scenario's EE id the WASM plays.
     #[arg(long)]
     pub ee: Option<u32>,
+    /// How many of the costliest functions to list.
+    #[arg(long, default_value_t = 15)]
+    pub functions: usize,
     /// Engine, prices and limits.
     #[command(flatten)]
     pub exec: ExecArgs,
@@ -63,6 +68,14 @@ struct Category {
 }
 
 #[derive(Serialize)]
+struct FunctionGas {
+    /// Function index (imports first, as in the name section).
+    index: u32,
+    name: Option<String>,
+    gas: u64,
+}
+
+#[derive(Serialize)]
 struct Report {
     ee: u32,
     wasm: String,
@@ -74,6 +87,11 @@ struct Report {
     transactions: Vec<TxGas>,
     host_functions: Vec<Calls>,
     categories: Vec<Category>,
+    /// Instruction gas of every function over every run of this code in the scenario (a
+    /// producer runs the meta-EE twice per block: a dry run, then the real one).
+    function_total: u64,
+    /// The costliest functions' part of it.
+    functions: Vec<FunctionGas>,
 }
 
 fn pick(scenario: &Scenario, explicit: Option<u32>) -> anyhow::Result<u32> {
@@ -97,7 +115,7 @@ fn reports(
     scenario: &Scenario,
     code: &Arc<[u8]>,
     ee: u32,
-    runtime: ee_host::runtime::Runtime,
+    runtime: &ee_host::runtime::Runtime,
     config: ee_host::exec::ExecConfig,
 ) -> anyhow::Result<Vec<(usize, TxReport)>> {
     let world = scenario
@@ -124,13 +142,28 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let config = args.exec.config(scenario.limits.as_ref())?;
     let runtime = args.exec.runtime(&config);
     runtime.load(&code, role).map_err(|e| anyhow::anyhow!("{} is refused: {e}", args.wasm.display()))?;
-    let measured = reports(&scenario, &code, ee, runtime, config.clone())?;
+    let measured = reports(&scenario, &code, ee, &runtime, config.clone())?;
     // The category split comes from a profiling run (its counters cost gas of their own,
     // hence the larger limit); totals come from the ordinary run above.
     let mut profiled_config = config.clone();
     profiled_config.limits.tx_gas = profiled_config.limits.tx_gas.saturating_mul(4);
     let profiler = args.exec.runtime(&profiled_config).profiling();
-    let profiled = reports(&scenario, &code, ee, profiler, profiled_config)?;
+    let profiled = reports(&scenario, &code, ee, &profiler, profiled_config)?;
+    // Per function: every run of the code in the scenario (it may play more than one EE).
+    let names = match ee_host::runtime::inspect::NameMap::of(&code) {
+        Ok(n) if !n.is_empty() => n,
+        _ => {
+            crate::commands::inspect::names_file(&args.wasm, &code).0.map(|m| m.functions).unwrap_or_default()
+        }
+    };
+    let per_function = profiler.function_gas(&code);
+    let function_total: u64 = per_function.values().sum();
+    let mut functions: Vec<FunctionGas> = per_function
+        .into_iter()
+        .map(|(index, gas)| FunctionGas { index, name: names.get(&index).cloned(), gas })
+        .collect();
+    functions.sort_by(|a, b| b.gas.cmp(&a.gas).then(a.index.cmp(&b.index)));
+    functions.truncate(args.functions);
 
     let mut calls: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut transactions = Vec::new();
@@ -175,6 +208,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
             .map(|c| Category { category: c.name(), gas: per_category[c.index()] })
             .filter(|c| c.gas > 0)
             .collect(),
+        function_total,
+        functions,
     };
     if args.format == Format::Json {
         print_json(out, &report)?;
@@ -213,6 +248,16 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut t = table(["instruction category", "gas", "share"]);
     for c in &report.categories {
         t.add_row(vec![c.category.to_string(), c.gas.to_string(), share(c.gas)]);
+    }
+    writeln!(out, "{t}")?;
+    let mut t = table(["function", "name", "instruction gas", "share"]);
+    for f in &report.functions {
+        t.add_row(vec![
+            f.index.to_string(),
+            f.name.clone().unwrap_or_else(|| "-".into()),
+            f.gas.to_string(),
+            format!("{:.1}%", 100.0 * f.gas as f64 / report.function_total.max(1) as f64),
+        ]);
     }
     writeln!(out, "{t}")?;
     Ok(ExitCode::SUCCESS)

@@ -37,6 +37,22 @@ struct Report<'a> {
     crates: &'a [CrateSize],
 }
 
+/// The names `ee build` kept beside `file` (`<name>.names.json`) if they are this code's,
+/// and where they came from (the file, or `none`).
+pub fn names_file(file: &std::path::Path, code: &[u8]) -> (Option<NameMap>, String) {
+    let path = crate::commands::build::names_path(file);
+    match crate::args::read_input_text(&path).ok().and_then(|t| serde_json::from_str::<NameMap>(&t).ok()) {
+        Some(map) if map.code_hash == hex::encode(<sha2::Sha256 as sha2::Digest>::digest(code)) => {
+            (Some(map), path.display().to_string())
+        }
+        Some(_) => {
+            tracing::warn!("{} names another build of this module; ignored", path.display());
+            (None, "none".to_string())
+        }
+        None => (None, "none".to_string()),
+    }
+}
+
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let code = crate::args::read_input(&args.file)?;
@@ -48,19 +64,11 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let names = if l.functions.iter().any(|f| f.name.is_some()) {
         "name section".to_string()
     } else {
-        let path = crate::commands::build::names_path(&args.file);
-        match crate::args::read_input_text(&path).ok().and_then(|t| serde_json::from_str::<NameMap>(&t).ok())
-        {
-            Some(map) if map.code_hash == hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&code)) => {
-                l.apply_names(&map);
-                path.display().to_string()
-            }
-            Some(_) => {
-                tracing::warn!("{} names another build of this module; ignored", path.display());
-                "none".to_string()
-            }
-            None => "none".to_string(),
+        let (map, source) = names_file(&args.file, &code);
+        if let Some(map) = map {
+            l.apply_names(&map);
         }
+        source
     };
     let crates = l.by_crate();
     let top = &l.functions[..args.top.min(l.functions.len())];

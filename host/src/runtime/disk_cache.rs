@@ -7,7 +7,8 @@
 //! MAGIC (8) ‖ version (32) ‖ key (32) ‖ tag (32) ‖ wasmer's serialized module
 //! ```
 //!
-//! `version` is sha256 of the format, wasmer's and ee-host's versions and the target;
+//! `version` is sha256 of the format, wasmer's and ee-host's versions, the
+//! [`INSTRUMENTATION_REVISION`] and the target;
 //! `tag` is HMAC-SHA256, under a secret made on first use (`<dir>/secret`, mode 0600),
 //! of everything before it and the module. A file that is truncated, corrupted, written
 //! by another version, renamed to another key or rewritten without the secret fails the
@@ -24,6 +25,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &[u8; 8] = b"EEMODC\x00\x01";
 const HEADER: usize = 8 + 32 + 32 + 32;
+/// Revision of what the host compiles into a module besides its code (metering, the stack
+/// limit, resource pricing, the profiler's counters). Bump it with any change to them: a
+/// module instrumented by an older build of the same version must not be served.
+pub const INSTRUMENTATION_REVISION: u32 = 2;
+
 /// The default bound on the directory's size.
 pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
 
@@ -163,6 +169,7 @@ impl DiskCache {
             .chain_update(MAGIC)
             .chain_update(wasmer_types::VERSION)
             .chain_update(env!("CARGO_PKG_VERSION"))
+            .chain_update(INSTRUMENTATION_REVISION.to_le_bytes())
             .chain_update(std::env::consts::ARCH)
             .chain_update(std::env::consts::OS)
             .finalize()

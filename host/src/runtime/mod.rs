@@ -99,6 +99,8 @@ pub struct LoadedModule {
     pub compile_us: u64,
     /// Whether it was loaded from the disk cache rather than compiled.
     pub from_disk: bool,
+    /// sha256 of the code.
+    pub code_hash: [u8; 32],
 }
 
 /// Per-instance data the host functions see.
@@ -145,6 +147,9 @@ pub struct Runtime {
     libraries: Vec<(String, Arc<[u8]>)>,
     library_names: Vec<String>,
     profile: bool,
+    /// Profiling runtimes: instruction gas per function index, per code hash, summed over
+    /// every run.
+    function_gas: Mutex<HashMap<[u8; 32], std::collections::BTreeMap<u32, u64>>>,
     disk: Option<Arc<disk_cache::DiskCache>>,
 }
 
@@ -161,6 +166,7 @@ impl Runtime {
             libraries: Vec::new(),
             library_names: Vec::new(),
             profile: false,
+            function_gas: Mutex::new(HashMap::new()),
             disk: None,
         }
     }
@@ -183,6 +189,14 @@ impl Runtime {
     pub fn profiling(mut self) -> Self {
         self.profile = true;
         self
+    }
+
+    /// A profiling runtime's instruction gas per function of `code` (function index, as in
+    /// the name section: imports first), summed over every run of it so far; empty for
+    /// other runtimes. Like the categories, the split of the real gas, not a total.
+    pub fn function_gas(&self, code: &[u8]) -> std::collections::BTreeMap<u32, u64> {
+        let hash: [u8; 32] = Sha256::digest(code).into();
+        self.function_gas.lock().expect("profile lock").get(&hash).cloned().unwrap_or_default()
     }
 
     /// Links these libraries (name, wasm) into every EE it runs: an EE importing from
@@ -335,6 +349,7 @@ impl Runtime {
             facts,
             compile_us: started.elapsed().as_micros() as u64,
             from_disk: from_disk_ok,
+            code_hash: Sha256::digest(code).into(),
         })
     }
 
@@ -467,6 +482,17 @@ impl Runtime {
                     && let Value::I64(v) = g.get(&mut store)
                 {
                     stats.category_gas[c.index()] = v as u64;
+                }
+            }
+            let mut profile = self.function_gas.lock().expect("profile lock");
+            let functions = profile.entry(loaded.code_hash).or_default();
+            for (name, export) in exports.iter() {
+                let Some(index) = name.strip_prefix(profile::FUNCTION_EXPORT_PREFIX) else { continue };
+                if let (Ok(index), wasmer::Extern::Global(g)) = (index.parse::<u32>(), export)
+                    && let Value::I64(v) = g.get(&mut store)
+                    && v != 0
+                {
+                    *functions.entry(index).or_default() += v as u64;
                 }
             }
         }

@@ -1,9 +1,12 @@
-//! Instruction gas per operator category, for `ee gas` (a profiler's view).
+//! Instruction gas per operator category and per function, for `ee gas` (a profiler's
+//! view).
 //!
 //! A profiling compilation inserts this middleware between the stack limiter and the
 //! metering: it sees exactly the operator stream the metering prices and, at the same
 //! accounting points, adds each basic block's cost per category to one exported `i64`
-//! global per category (`ee_gas_<category>`). The metering after it also counts the
+//! global per category (`ee_gas_<category>`), and its whole cost to one exported global
+//! per function of the module (`ee_gas_fn_<function index>`, the index the name section
+//! and `ee inspect` use: imports first). The metering after it also counts the
 //! profiler's own instructions, so a profiled run's *total* is not the real gas — `ee gas`
 //! takes totals from an ordinary run and only the split from this one (they agree exactly:
 //! a test checks that the categories sum to the ordinary run's instruction gas).
@@ -22,10 +25,20 @@ pub fn export_name(category: OpCategory) -> String {
     format!("ee_gas_{}", category.name())
 }
 
+/// Prefix of the export names of the per-function counters.
+pub const FUNCTION_EXPORT_PREFIX: &str = "ee_gas_fn_";
+
+/// The counters of one module: per category, and per local function.
+#[derive(Clone)]
+struct Counters {
+    categories: Vec<GlobalIndex>,
+    functions: Vec<GlobalIndex>,
+}
+
 /// The per-module profiler.
 pub struct Profiler {
     pricer: Arc<ModulePricer>,
-    globals: Mutex<Option<Vec<GlobalIndex>>>,
+    globals: Mutex<Option<Counters>>,
 }
 
 impl fmt::Debug for Profiler {
@@ -44,10 +57,16 @@ impl Profiler {
 impl ModuleMiddleware for Profiler {
     fn generate_function_middleware<'a>(
         &self,
-        _: LocalFunctionIndex,
+        index: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
-        let globals = self.globals.lock().expect("lock").clone().expect("module info transformed first");
-        Box::new(FunctionProfiler { pricer: self.pricer.clone(), globals, block: [0; 13] })
+        let counters = self.globals.lock().expect("lock").clone().expect("module info transformed first");
+        let function = counters.functions.get(index.as_u32() as usize).map(|g| g.as_u32());
+        Box::new(FunctionProfiler {
+            pricer: self.pricer.clone(),
+            globals: counters.categories,
+            function,
+            block: [0; 13],
+        })
     }
 
     fn transform_module_info(&self, info: &mut ModuleInfo) -> Result<(), MiddlewareError> {
@@ -62,7 +81,16 @@ impl ModuleMiddleware for Profiler {
             info.exports.insert(export_name(c), ExportIndex::Global(g));
             indices.push(g);
         }
-        *globals = Some(indices);
+        let imported = info.num_imported_functions;
+        let mut functions = Vec::with_capacity(info.functions.len() - imported);
+        for local in 0..info.functions.len() - imported {
+            let g = info.globals.push(GlobalType::new(Type::I64, Mutability::Var));
+            info.global_initializers.push(GlobalInit::I64Const(0));
+            info.exports
+                .insert(format!("{FUNCTION_EXPORT_PREFIX}{}", imported + local), ExportIndex::Global(g));
+            functions.push(g);
+        }
+        *globals = Some(Counters { categories: indices, functions });
         Ok(())
     }
 }
@@ -71,6 +99,8 @@ impl ModuleMiddleware for Profiler {
 struct FunctionProfiler {
     pricer: Arc<ModulePricer>,
     globals: Vec<GlobalIndex>,
+    /// This function's counter.
+    function: Option<u32>,
     block: [u64; 13],
 }
 
@@ -83,6 +113,15 @@ impl<'a> FunctionMiddleware<'a> for FunctionProfiler {
         let c = categorize(&op).unwrap_or(OpCategory::Divide);
         self.block[c.index()] += self.pricer.cost(&op);
         if is_accounting(&op) {
+            let total: u64 = self.block.iter().sum();
+            if let (Some(g), true) = (self.function, total > 0) {
+                state.extend(&[
+                    Operator::GlobalGet { global_index: g },
+                    Operator::I64Const { value: total as i64 },
+                    Operator::I64Add,
+                    Operator::GlobalSet { global_index: g },
+                ]);
+            }
             for (i, cost) in self.block.iter_mut().enumerate() {
                 if *cost > 0 {
                     let g = self.globals[i].as_u32();
