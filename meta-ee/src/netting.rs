@@ -68,7 +68,6 @@
 //!   seen: A is only safe if one shard spends an EE's total at a time).
 use crate::map::VecMap;
 use alloc::vec::Vec;
-use ee_sdk::codec::Decode;
 use ee_sdk::{
     EeId, MAX_STATUSES_PER_REPORT, NettingOutput, NettingReport, NettingRules, NettingStatus, NettingVariant,
     ProofOrder, RejectReason, Root, ShardId,
@@ -280,11 +279,19 @@ pub fn net<L: Ledger>(
 impl<L: Ledger> Netting<'_, L> {
     fn collect(&mut self, batches: &[(EeId, Vec<&[u8]>)]) {
         let mut exists: VecMap<EeId, bool> = VecMap::new();
+        // Sized once: growing them copied every status and candidate again (the bump
+        // allocator cannot grow in place).
+        let total: usize = batches.iter().map(|(_, o)| o.len()).sum();
+        self.statuses.reserve_exact(total);
+        self.cands.reserve_exact(total);
         for (ee, outputs) in batches {
             if self.tally.get_or_insert_with(*ee, Tally::default).1 {
                 self.ees.push(*ee);
             }
             self.runs.push((*ee, outputs.len()));
+            // This EE's own flows, added to its tally once per batch (not searched for
+            // per output).
+            let (mut out_sum, mut counted) = (0i128, Vec::new());
             for raw in outputs {
                 let decoded = decode_exact(raw);
                 let status = match decoded {
@@ -301,10 +308,8 @@ impl<L: Ledger> Netting<'_, L> {
                 self.cands.push(Candidate { ee: *ee, out, status: position, live: true });
                 let amount = i128::from(out.amount);
                 if self.counts(*ee, &out) {
-                    let tally = self.tally.get_mut(ee).expect("inserted above");
-                    tally.out += amount;
-                    tally.cands.push(id);
-                    tally.live_end = tally.cands.len();
+                    out_sum += amount;
+                    counted.push(id);
                 }
                 if out.target_shard == self.shard && out.target_ee != *ee {
                     let (target, new) = self.tally.get_or_insert_with(out.target_ee, Tally::default);
@@ -314,6 +319,10 @@ impl<L: Ledger> Netting<'_, L> {
                     }
                 }
             }
+            let tally = self.tally.get_mut(ee).expect("inserted above");
+            tally.out += out_sum;
+            tally.cands.extend(counted);
+            tally.live_end = tally.cands.len();
         }
     }
 
@@ -541,11 +550,23 @@ impl<L: Ledger> Netting<'_, L> {
 
     /// Net delta per touched cell of this shard's row.
     fn deltas(&self) -> VecMap<(ShardId, EeId), i128> {
-        let mut d = Vec::with_capacity(2 * self.cands.len());
+        let mut d = Vec::with_capacity(self.cands.len() + self.ees.len());
+        // Candidates come grouped by source EE: each group's debits are one entry.
+        let mut debit: Option<(EeId, i128)> = None;
         for c in self.cands.iter().filter(|c| c.live) {
             let x = i128::from(c.out.amount);
-            d.push(((self.shard, c.ee), -x));
+            match &mut debit {
+                Some((ee, sum)) if *ee == c.ee => *sum -= x,
+                _ => {
+                    if let Some((ee, sum)) = debit.replace((c.ee, -x)) {
+                        d.push(((self.shard, ee), sum));
+                    }
+                }
+            }
             d.push(((c.out.target_shard, c.out.target_ee), x));
+        }
+        if let Some((ee, sum)) = debit {
+            d.push(((self.shard, ee), sum));
         }
         VecMap::summed(d)
     }
@@ -708,9 +729,53 @@ fn is_zero(root: &Root) -> bool {
     root.chunks_exact(8).all(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]) == 0)
 }
 
-/// Decodes a `NettingOutput` that uses every byte.
+/// Decodes a `NettingOutput` that uses every byte: its SCALE form is fixed, 48 bytes
+/// (`u32` shard, `u32` EE, `u64` amount, little-endian, then the 32-byte root), read here
+/// field by field — the codec's reads each went through a `memcpy` call in wasm (a test
+/// holds the two to the same answers).
 fn decode_exact(raw: &[u8]) -> Option<NettingOutput> {
-    let mut input = raw;
-    let out = NettingOutput::decode(&mut input).ok()?;
-    input.is_empty().then_some(out)
+    let raw: &[u8; 48] = raw.try_into().ok()?;
+    let (shard, rest) = raw.split_at(4);
+    let (ee, rest) = rest.split_at(4);
+    let (amount, root) = rest.split_at(8);
+    Some(NettingOutput {
+        target_shard: ShardId(u32::from_le_bytes(shard.try_into().ok()?)),
+        target_ee: EeId(u32::from_le_bytes(ee.try_into().ok()?)),
+        amount: u64::from_le_bytes(amount.try_into().ok()?),
+        data_root: root.try_into().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_exact;
+    use ee_sdk::NettingOutput;
+    use ee_sdk::codec::{Decode, Encode};
+    use proptest::prelude::*;
+
+    fn scale(raw: &[u8]) -> Option<NettingOutput> {
+        let mut input = raw;
+        let out = NettingOutput::decode(&mut input).ok()?;
+        input.is_empty().then_some(out)
+    }
+
+    proptest! {
+        /// The hand-written reader gives the codec's answer for any bytes: outputs, outputs
+        /// cut or extended, and noise.
+        #[test]
+        fn outputs_decode_as_the_codec_decodes_them(
+            shard in any::<u32>(), ee in any::<u32>(), amount in any::<u64>(), root in any::<[u8; 32]>(),
+            cut in 0usize..60, extra in proptest::collection::vec(any::<u8>(), 0..3),
+            noise in proptest::collection::vec(any::<u8>(), 0..100),
+        ) {
+            let out = NettingOutput { target_shard: ee_sdk::ShardId(shard), target_ee: ee_sdk::EeId(ee), amount, data_root: root };
+            let bytes = out.encode();
+            prop_assert_eq!(decode_exact(&bytes), Some(out));
+            let cut = &bytes[..cut.min(bytes.len())];
+            prop_assert_eq!(decode_exact(cut), scale(cut));
+            let longer = [bytes.clone(), extra].concat();
+            prop_assert_eq!(decode_exact(&longer), scale(&longer));
+            prop_assert_eq!(decode_exact(&noise), scale(&noise));
+        }
+    }
 }
