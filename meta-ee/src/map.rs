@@ -34,31 +34,16 @@ impl<K: Ord, V> VecMap<K, V> {
     {
         let mut map = VecMap { entries: Vec::new() };
         let mut rest = entries.into_iter();
-        // The entry last added to: runs of one key (an EE's outputs all debit its own
-        // cell) are summed without a search.
-        let mut last = usize::MAX;
         while let Some((key, value)) = rest.next() {
-            if let Some((k, total)) = map.entries.get_mut(last)
-                && *k == key
-            {
-                *total += value;
-                continue;
-            }
             match map.find(&key) {
-                Ok(i) => {
-                    map.entries[i].1 += value;
-                    last = i;
-                }
+                Ok(i) => map.entries[i].1 += value,
                 Err(_) if map.entries.len() == FEW => {
                     let mut all = map.entries;
                     all.push((key, value));
                     all.extend(rest);
                     return Self::sorted_and_summed(all);
                 }
-                Err(i) => {
-                    map.entries.insert(i, (key, value));
-                    last = i;
-                }
+                Err(i) => map.entries.insert(i, (key, value)),
             }
         }
         map
@@ -143,7 +128,6 @@ mod tests {
         let summed = VecMap::summed(alloc::vec![(3u8, 1i32), (1, 2), (3, 4)]);
         assert_eq!(summed.into_entries(), [(1, 2), (3, 5)]);
         let mut s = VecMap::new();
-        // Summing after the heap sort: any order of keys, repeats included.
         // Few distinct keys (summed in) and many (sorted once), repeats included.
         for distinct in [97u64, super::FEW as u64, 1000] {
             let keys: alloc::vec::Vec<(u16, u64)> =

@@ -29,7 +29,6 @@ pub fn export_name(category: OpCategory) -> String {
 pub const FUNCTION_EXPORT_PREFIX: &str = "ee_gas_fn_";
 
 /// The counters of one module: per category, and per local function.
-#[derive(Clone)]
 struct Counters {
     categories: Vec<GlobalIndex>,
     functions: Vec<GlobalIndex>,
@@ -59,12 +58,14 @@ impl ModuleMiddleware for Profiler {
         &self,
         index: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
-        let counters = self.globals.lock().expect("lock").clone().expect("module info transformed first");
-        let function = counters.functions.get(index.as_u32() as usize).map(|g| g.as_u32());
+        // Only this function's counter is taken (not a copy of every function's: that
+        // was quadratic in the module's functions).
+        let guard = self.globals.lock().expect("lock");
+        let counters = guard.as_ref().expect("module info transformed first");
         Box::new(FunctionProfiler {
             pricer: self.pricer.clone(),
-            globals: counters.categories,
-            function,
+            globals: counters.categories.clone(),
+            function: counters.functions.get(index.as_u32() as usize).map(|g| g.as_u32()),
             block: [0; 13],
         })
     }
