@@ -96,6 +96,8 @@ error_codes! {
     Busy = 14, "busy: another `ee_getWitness` is running (one at a time, so previews never queue in front of block production); retry";
     /// The transaction was dropped by the producer.
     Dropped = 15, "dropped: the transaction made its block un-nettable even alone (e.g. more outputs than the meta-EE can read); it will never be included";
+    /// Not available on a node of a multi-node network.
+    Unsupported = 16, "not available on a node of a multi-node network (`ee devnet --node`): deployments and deposits change the beacon state, which nodes do not gossip yet";
 }
 
 /// The error codes as the Markdown table in `docs/DEVNET.md`.

@@ -14,6 +14,7 @@
 //! | [`types`] | what is stored |
 //! | [`follower`] | a stateless validator following a node over RPC (`ee validate`) |
 //! | [`provider`] | the state provider's copy of the VHEE's account trees (`ee_getProof`) |
+//! | [`net`] | the multi-node network (`ee devnet --node`): libp2p gossip of blocks and transactions, stateless validation of foreign blocks, catch-up |
 //!
 //! [`serve`] starts a [`Devnet`]: the server and, if configured, the producer.
 #![warn(missing_docs)]
@@ -23,6 +24,7 @@ pub mod explorer;
 pub mod follower;
 pub mod genesis;
 mod idle;
+pub mod net;
 pub mod node;
 pub mod producer;
 pub mod provider;
@@ -140,6 +142,11 @@ impl Devnet {
         }
         self.server.stop();
         result
+    }
+
+    /// The tokio runtime serving it (a network node's swarm runs on it too).
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
     }
 
     /// Stops serving and producing (as dropping it does).

@@ -32,6 +32,9 @@ const LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("leave
 const DROPPED: TableDefinition<&[u8], &str> = TableDefinition::new("dropped");
 const DEPOSITS: TableDefinition<u64, &[u8]> = TableDefinition::new("deposits");
 const VHEE_LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("vhee_leaves");
+/// The crosslinked roots after each committed slot (SCALE `Vec<Root>`): what a network
+/// node catching up compares its own roots with.
+const SLOT_ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("slot_roots");
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -264,9 +267,25 @@ impl Store {
                     }
                 }
             }
+            tx.open_table(SLOT_ROOTS)
+                .map_err(db)?
+                .insert(slot, &w.head.shard_roots.encode()[..])
+                .map_err(db)?;
             tx.open_table(META).map_err(db)?.insert("head", &w.head.encode()[..]).map_err(db)?;
         }
         tx.commit().map_err(db)
+    }
+
+    /// The crosslinked roots after committed `slot` (`None`: not committed, or committed
+    /// by a build that did not record them).
+    pub fn slot_roots(&self, slot: u64) -> Result<Option<Vec<Root>>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = match tx.open_table(SLOT_ROOTS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db(e)),
+        };
+        t.get(slot).map_err(db)?.map(|v| decode(v.value(), "slot roots")).transpose()
     }
 
     /// The state provider's copy of the VHEE's trees: leaves per shard.

@@ -19,9 +19,36 @@ use std::sync::Arc;
 /// Genesis: EE 1 is the transfer EE with `--transfer-balance` on every shard, the meta-EE
 /// is EE 4294967295 (`ee_sdk::META_EE`); deployments take 2, 3, …; validator 0 (`ee keygen --dev 0`) holds 10,000 ETH, validator 1 holds 1 ETH.
 ///
-/// Example: `ee devnet`, `ee devnet --shards 64 --slot-ms 500 --db /tmp/net.redb`
+/// With `--node`, the process is one node of a multi-node network instead
+/// (`docs/NETWORK.md`): it produces the blocks of `--shards-owned`, gossips them over
+/// libp2p, validates every other node's blocks statelessly before applying them, and
+/// answers RPC for all shards. `ee net up` starts a whole local network.
+///
+/// Example: `ee devnet`, `ee devnet --shards 64 --slot-ms 500 --db /tmp/net.redb`,
+/// `ee devnet --node --genesis net/genesis.json --shards-owned 0-3 --p2p /ip4/127.0.0.1/tcp/9700 --peer /ip4/127.0.0.1/tcp/9701`
 #[derive(clap::Args)]
 pub struct Args {
+    /// Run as one node of a multi-node network (needs --genesis and --shards-owned).
+    #[arg(long, requires_all = ["genesis", "shards_owned"], conflicts_with_all = ["shards", "validators"])]
+    pub node: bool,
+    /// The network's genesis file (`ee net genesis`): shards, slot length, start time,
+    /// genesis EEs and validators.
+    #[arg(long, requires = "node")]
+    pub genesis: Option<PathBuf>,
+    /// Shards whose blocks this node produces: `0-3`, `0,2,5-7`.
+    #[arg(long, requires = "node", value_parser = parse_shard_set)]
+    pub shards_owned: Option<ShardSet>,
+    /// libp2p listen address (port 0 picks a free one; printed as `p2p: …`).
+    #[arg(long, default_value = "/ip4/127.0.0.1/tcp/0")]
+    pub p2p: String,
+    /// A peer to dial, and redial while it is down (repeatable), e.g.
+    /// `/ip4/127.0.0.1/tcp/9701`.
+    #[arg(long = "peer", requires = "node")]
+    pub peers: Vec<String>,
+    /// For tests of the other nodes' validation: gossip tampered blocks
+    /// (`tamper-witness`, `no-meta`) while committing honest ones.
+    #[arg(long, hide = true, requires = "node")]
+    pub fault: Option<String>,
     /// Shards (for a new network; a resumed one keeps its own).
     #[arg(long)]
     pub shards: Option<u32>,
@@ -81,23 +108,52 @@ fn default_explorer() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../client/js"))
 }
 
+/// A set of shards given as ranges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardSet(pub Vec<u32>);
+
+impl std::fmt::Display for ShardSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        let mut i = 0;
+        while i < self.0.len() {
+            let mut j = i;
+            while j + 1 < self.0.len() && self.0[j + 1] == self.0[j] + 1 {
+                j += 1;
+            }
+            parts.push(if i == j { self.0[i].to_string() } else { format!("{}-{}", self.0[i], self.0[j]) });
+            i = j + 1;
+        }
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// Parses `0-3,5,7-8` (sorted, without repeats).
+pub fn parse_shard_set(s: &str) -> Result<ShardSet, String> {
+    let mut shards = std::collections::BTreeSet::new();
+    for part in s.split(',').map(str::trim) {
+        let err = || format!("`{part}`: expected a shard or a range FIRST-LAST");
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.parse::<u32>().map_err(|_| err())?, b.parse::<u32>().map_err(|_| err())?),
+            None => {
+                let a = part.parse::<u32>().map_err(|_| err())?;
+                (a, a)
+            }
+        };
+        if a > b || b - a > ee_host::limits::MAX_SHARDS {
+            return Err(err());
+        }
+        shards.extend(a..=b);
+    }
+    Ok(ShardSet(shards.into_iter().collect()))
+}
+
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let engine =
-        EngineKind::parse(&args.engine).with_context(|| format!("unknown engine `{}`", args.engine))?;
-    let mut config = NodeConfig::new(args.db.clone());
-    config.shards = args.shards.unwrap_or(4);
-    config.slot_ms = args.slot_ms;
-    config.slot_budget_ms = match args.slot_budget_ms.unwrap_or(args.slot_ms) {
-        0 => None,
-        ms => Some(ms),
-    };
-    config.engine = engine;
-    config.max_block_txs = args.max_block_txs;
-    config.validate = args.validate;
-    if !args.no_cache {
-        config.module_cache = ee_host::runtime::disk_cache::DiskCache::default_dir();
+    if args.node {
+        return run_node(args, out);
     }
+    let config = node_config(&args, args.shards.unwrap_or(4), args.slot_ms, args.slot_ms)?;
     // The genesis EEs are only needed for a new network; `Node::open` decides by whether
     // the store holds a committed head (an empty file left by a failed first start does not).
     let genesis = match genesis(&args) {
@@ -153,6 +209,113 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     )?;
     let produced = devnet.wait(true)?;
     eprintln!("stopped after {produced} slots");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The node's configuration from the options, for `shards` shards of `slot_ms`, with a
+/// production budget of `budget_ms` unless `--slot-budget-ms` says otherwise.
+fn node_config(args: &Args, shards: u32, slot_ms: u64, budget_ms: u64) -> anyhow::Result<NodeConfig> {
+    let engine =
+        EngineKind::parse(&args.engine).with_context(|| format!("unknown engine `{}`", args.engine))?;
+    let mut config = NodeConfig::new(args.db.clone());
+    config.shards = shards;
+    config.slot_ms = slot_ms;
+    config.slot_budget_ms = match args.slot_budget_ms.unwrap_or(budget_ms) {
+        0 => None,
+        ms => Some(ms),
+    };
+    config.engine = engine;
+    config.max_block_txs = args.max_block_txs;
+    config.validate = args.validate;
+    if !args.no_cache {
+        config.module_cache = ee_host::runtime::disk_cache::DiskCache::default_dir();
+    }
+    Ok(config)
+}
+
+/// `ee devnet --node`: one node of a network.
+fn run_node(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    use ee_devnet::net::{Multiaddr, NetConfig, NetGenesis};
+    let path = args.genesis.clone().context("--node needs --genesis")?;
+    let g = NetGenesis::read(&path)?;
+    let owned = args.shards_owned.clone().context("--node needs --shards-owned")?;
+    if let Some(s) = owned.0.iter().find(|s| **s >= g.shards) {
+        anyhow::bail!("--shards-owned names shard {s}; the network has {} shards", g.shards);
+    }
+    // Blocks are produced at the start of a slot and must reach the other nodes, and be
+    // validated there, before its collect deadline (half the slot).
+    let config = node_config(&args, g.shards, g.slot_ms, g.slot_ms / 4)?;
+    let dir = args.ees.dir()?;
+    let read = |file: &str| read_ee(&dir, file);
+    let (meta_ee, vhee, transfer_ee) = (read("meta_ee")?, read("vhee")?, read("transfer_ee")?);
+    g.check_codes(&meta_ee, &vhee, &transfer_ee)?;
+    let genesis = Genesis {
+        meta_ee,
+        vhee,
+        vhee_float: Genesis::VHEE_FLOAT,
+        transfer_ee,
+        transfer_balance: g.transfer_balance,
+        validators: g.validators()?,
+    };
+    // The store must hold this network: the same genesis roots.
+    let expected: Vec<String> =
+        genesis.spec(g.shards).build()?.beacon.shard_roots.iter().map(hex::encode).collect();
+    let node = Node::open(config, Some(genesis)).with_context(|| format!("opening {}", args.db.display()))?;
+    if node.chain_config()?.genesis_roots != expected {
+        anyhow::bail!("{} holds another network's chain; use another --db", args.db.display());
+    }
+    let node = Arc::new(node);
+    let head = node.head()?;
+    let mut serve_config = ServeConfig::new(args.rpc, &node);
+    serve_config.produce = false;
+    if !args.no_explorer {
+        serve_config.explorer = Some(args.explorer.clone().unwrap_or_else(default_explorer));
+    }
+    let devnet = serve(node.clone(), serve_config)?;
+    let listen: Multiaddr =
+        args.p2p.parse().with_context(|| format!("--p2p {}: not a multiaddr", args.p2p))?;
+    let peers = args
+        .peers
+        .iter()
+        .map(|p| p.parse::<Multiaddr>().with_context(|| format!("--peer {p}: not a multiaddr")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut net_config = NetConfig::new(g.clone(), owned.0.clone(), listen, peers);
+    net_config.max_slots = args.slots;
+    if let Some(f) = &args.fault {
+        net_config.fault = Some(
+            ee_devnet::net::Fault::parse(f)
+                .with_context(|| format!("--fault {f}: tamper-witness or no-meta"))?,
+        );
+    }
+    let net = ee_devnet::net::start(node, net_config, devnet.runtime())?;
+    writeln!(out, "rpc: {}", devnet.url())?;
+    writeln!(out, "p2p: {}", net.listen_addr())?;
+    writeln!(out, "db: {}", args.db.display())?;
+    writeln!(
+        out,
+        "node of network {}: produces shards {owned} of {}, {} ms slots, next slot {}",
+        g.network_id(),
+        g.shards,
+        g.slot_ms,
+        head.slot
+    )?;
+    out.flush()?;
+    net.stop_on_ctrl_c(devnet.runtime());
+    let stats = net.stats().clone();
+    let result = net.wait();
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "stopped after {} slots ({} caught up): {} transactions, {} foreign blocks rejected, {} shard-slots without a block; gossip {} B out, {} B in",
+        n(&stats.slots),
+        n(&stats.caught_up),
+        n(&stats.txs),
+        n(&stats.rejected),
+        n(&stats.absent),
+        n(&stats.gossip_out),
+        n(&stats.gossip_in)
+    );
+    drop(devnet);
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,6 +11,7 @@ pub mod devnet;
 pub mod gas;
 pub mod inspect;
 pub mod keygen;
+pub mod net;
 pub mod new;
 pub mod run;
 pub mod send;

@@ -1,4 +1,8 @@
 //! The devnet node: state, mempools, block production, deployments, queries.
+//!
+//! [`network`] adds what a node of a multi-node network does besides (`crate::net`).
+mod network;
+
 use crate::genesis::Genesis;
 use crate::genesis::VHEE_EE;
 use crate::provider::{NettedReads, VheeState, key_of};
@@ -23,11 +27,12 @@ use ee_host::state::keys::value_u64;
 use ee_host::state::{EeEntry, KeyLayout, StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{DepositData, DepositReceipt, EeId, MetaTransaction, Root, ShardId, ShardTransaction};
+pub use network::{ForeignBlock, Forward, NetSlot, OwnBlocks, SlotBlocks};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 use std::time::Duration;
 
 /// Gas reported for a deployment (the devnet charges only the deposit): base …
@@ -207,6 +212,14 @@ pub enum DevnetError {
     /// The transaction was dropped: its block could not be netted even with it alone.
     #[error("transaction dropped: {0}")]
     Dropped(String),
+    /// Not available on a node of a multi-node network.
+    #[error(
+        "{0} is not available on a network node: it changes the beacon state, which nodes do not gossip yet"
+    )]
+    Unsupported(&'static str),
+    /// A foreign block (from another node) failed validation; nothing changed.
+    #[error("foreign block rejected: {0}")]
+    Rejected(String),
 }
 
 impl DevnetError {
@@ -230,6 +243,7 @@ impl DevnetError {
             DevnetError::CodeTooLarge { .. } => ErrorCode::CodeTooLarge,
             DevnetError::Busy => ErrorCode::Busy,
             DevnetError::Dropped(_) => ErrorCode::Dropped,
+            DevnetError::Unsupported(_) => ErrorCode::Unsupported,
             _ => ErrorCode::Internal,
         }
     }
@@ -283,6 +297,8 @@ pub struct Node {
     /// Runs the stateless validation of produced blocks (`NodeConfig::validate`).
     validator: Option<Runtime>,
     created: bool,
+    /// Set once when the node joins a network ([`Node::join_network`]).
+    network: OnceLock<network::Membership>,
 }
 
 fn sha256(bytes: &[u8]) -> Root {
@@ -385,6 +401,7 @@ impl Node {
             checker,
             validator: config_validate.then(|| Runtime::new(engine, costs.clone(), limits.clone())),
             created,
+            network: OnceLock::new(),
         })
     }
 
@@ -525,6 +542,15 @@ impl Node {
         if pool.pending.contains(&hash) || self.store.tx(&hash)?.is_some() {
             return Err(DevnetError::Duplicate(hex::encode(hash)));
         }
+        if let Some(net) = self.network.get()
+            && !net.owns(shard)
+        {
+            // Another node produces this shard: gossip it there; pending here until a
+            // block of that shard commits it.
+            (net.forward)(shard, &tx);
+            pool.pending.insert(hash);
+            return Ok(TxAccepted { hash: hex::encode(hash), shard: shard.0, position: 0 });
+        }
         let queue = &mut pool.mempools[shard.0 as usize];
         if queue.len() >= self.config.max_pending {
             return Err(DevnetError::MempoolFull(shard.0));
@@ -567,19 +593,30 @@ impl Node {
             }
         };
         drop(guard);
+        self.after_commit(&committed, deferred)?;
+        tracing::debug!(slot, committed = committed.len(), "slot committed");
+        Ok(slot)
+    }
+
+    /// Mempool bookkeeping after a committed slot: committed and dropped transactions
+    /// leave the pending set; deferred ones go back to the front of their mempool, in
+    /// order.
+    fn after_commit(
+        &self,
+        committed: &[(ShardId, Root)],
+        deferred: Vec<(ShardId, Vec<ShardTransaction>)>,
+    ) -> Result<(), DevnetError> {
         let mut pool = lock(&self.pool)?;
-        for (_, hash) in &committed {
+        for (_, hash) in committed {
             pool.pending.remove(hash);
         }
-        // Deferred transactions go back to the front of their mempool, in order.
         for (shard, txs) in deferred {
             let queue = &mut pool.mempools[shard.0 as usize];
             for tx in txs.into_iter().rev() {
                 queue.push_front((tx_hash(shard, &tx), tx));
             }
         }
-        tracing::debug!(slot, committed = committed.len(), "slot committed");
-        Ok(slot)
+        Ok(())
     }
 
     /// Produces a slot's blocks on the committed state (shared access only) and, with
@@ -609,7 +646,7 @@ impl Node {
                     &self.config.exec.limits,
                 )
                 .map_err(|e| DevnetError::Invalid(format!("slot {slot} shard {}: {e}", r.block.shard.0)))?;
-                validated.push(v.post_root);
+                validated.push(Some(v.post_root));
             }
         }
         Ok(Produced { results, reads, validated })
@@ -630,7 +667,9 @@ impl Node {
         // The produced post-roots are known once committed (in memory; a mismatch halts
         // the node before the store sees the slot).
         for (r, v) in results.iter().zip(&validated) {
-            if *v != r.post_root {
+            if let Some(v) = v
+                && *v != r.post_root
+            {
                 return Err(DevnetError::Invalid(format!(
                     "slot {slot} shard {}: validated root {} ≠ produced {}",
                     r.block.shard.0,
@@ -690,6 +729,9 @@ impl Node {
     /// applied one is compiled into the node's disk cache, if it has one.
     pub fn deploy(&self, bytes: &[u8], apply: bool) -> Result<DeployResult, DevnetError> {
         self.live()?;
+        if apply && self.network.get().is_some() {
+            return Err(DevnetError::Unsupported("deployment"));
+        }
         let msg = NewExecutionScript::decode_all(&mut &bytes[..])
             .map_err(|e| DevnetError::Malformed(format!("not a SCALE NewExecutionScript: {e}")))?;
         if msg.code.len() > self.config.max_code_bytes {
@@ -833,6 +875,9 @@ impl Node {
     /// receipts, where the EE claims it (`deposit_claim`). Refusals change nothing.
     pub fn deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
         self.live()?;
+        if self.network.get().is_some() {
+            return Err(DevnetError::Unsupported("a deposit"));
+        }
         let receipt = DepositReceipt::decode_all(&mut &bytes[..])
             .map_err(|e| DevnetError::Malformed(format!("not a SCALE DepositReceipt: {e}")))?;
         let data = DepositData::decode_all(&mut &receipt.data[..])
@@ -1036,8 +1081,9 @@ struct Produced {
     results: Vec<BlockResult>,
     /// What the VHEE's copy needs to follow the slot.
     reads: NettedReads,
-    /// Post-roots of the stateless validation (empty when not validating).
-    validated: Vec<Root>,
+    /// Post-roots of the stateless validation, by position in `results` (empty when not
+    /// validating; `None` for a block not validated).
+    validated: Vec<Option<Root>>,
 }
 
 fn stored_block(world: &World, r: &BlockResult, user_hashes: &[Root]) -> StoredBlock {

@@ -1,0 +1,282 @@
+//! A network of `ee devnet --node` processes on loopback (`docs/NETWORK.md`): cross-shard
+//! transfers between shards of different nodes, a node killed with `kill -9` under load
+//! and restarted, a node paused (cut off) and resumed, and nodes gossiping tampered
+//! blocks — every node's committed blocks and roots compared slot by slot.
+use ee_client::tx::transfer_data;
+use ee_client::{ErrorCode, HttpTransport, TxRequest};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+type Client = ee_client::Client<HttpTransport>;
+
+const BALANCE: i64 = 1_000_000_000_000;
+const SLOT_MS: u64 = 600;
+
+/// The tests run one at a time: each starts several nodes on a 2-core machine.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A node process, killed when dropped.
+struct NodeProc {
+    child: std::process::Child,
+    rpc: String,
+    p2p: String,
+    log: PathBuf,
+}
+
+impl Drop for NodeProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl NodeProc {
+    fn client(&self) -> Client {
+        Client::connect(&self.rpc).unwrap()
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill {sig}");
+    }
+}
+
+fn genesis(dir: &Path, shards: u32) -> PathBuf {
+    let out = dir.join("genesis.json");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
+        .args(["net", "genesis", "--shards", &shards.to_string(), "--slot-ms", &SLOT_MS.to_string()])
+        .args(["--start-in-ms", "4000", "--out"])
+        .arg(&out)
+        .arg("--ees-dir")
+        .arg(ee_integration::ees_dir())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    out
+}
+
+/// Starts node `name` producing `owned`, dialling `peers`; returns once it serves RPC.
+fn spawn(dir: &Path, name: &str, owned: &str, peers: &[&str], extra: &[&str]) -> NodeProc {
+    let log = dir.join(format!("{name}.log"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ee"));
+    cmd.env("EE_LOG", "info,libp2p_gossipsub=warn,libp2p_swarm=warn")
+        .args(["devnet", "--node", "--no-explorer", "--rpc", "127.0.0.1:0", "--shards-owned", owned])
+        .arg("--genesis")
+        .arg(dir.join("genesis.json"))
+        .arg("--db")
+        .arg(dir.join(format!("{name}.redb")))
+        .arg("--ees-dir")
+        .arg(ee_integration::ees_dir())
+        .args(extra);
+    for p in peers {
+        cmd.args(["--peer", p]);
+    }
+    let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(log_file).spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut field = |prefix: &str| {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+        line.strip_prefix(prefix).unwrap_or_else(|| panic!("`{line}`; log:\n{log_text}")).trim().to_string()
+    };
+    let rpc = field("rpc: ");
+    let p2p = field("p2p: ");
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    NodeProc { child, rpc, p2p, log }
+}
+
+fn transfer(shard: u32, amount: u64, to: u32) -> TxRequest {
+    TxRequest::new(shard, 1, &transfer_data(&[(amount, to, None)]))
+}
+
+/// Waits until `client`'s next slot is at least `slot`.
+fn wait_slot(client: &Client, slot: u64) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while client.head().map_or(0, |h| h.slot) < slot {
+        assert!(Instant::now() < until, "slot {slot} not reached");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Each slot's post-root per shard (`None`: the shard had no block), as `client` committed
+/// them, for slots `0..slots`.
+fn roots(client: &Client, slots: u64, shards: u32) -> Vec<Vec<Option<String>>> {
+    (0..slots)
+        .map(|slot| {
+            (0..shards)
+                .map(|shard| match client.get_block(slot, shard) {
+                    Ok(b) => Some(b.post_root),
+                    Err(e) if e.code() == Some(ErrorCode::NotFound) => None,
+                    Err(e) => panic!("slot {slot} shard {shard}: {e}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Asserts two nodes' roots are equal, naming the first slot and shard where not.
+fn agree(x: &[Vec<Option<String>>], y: &[Vec<Option<String>>], who: &str) {
+    for (slot, (rx, ry)) in x.iter().zip(y).enumerate() {
+        for (shard, (a, b)) in rx.iter().zip(ry).enumerate() {
+            assert_eq!(a, b, "{who} disagree at slot {slot} shard {shard}");
+        }
+    }
+    assert_eq!(x.len(), y.len());
+}
+
+/// Sends `txs` (source shard, amount, target shard) through `via` and waits for each.
+fn send_all(via: &Client, watch: &Client, txs: &[(u32, u64, u32)], expected: &mut [Vec<i64>]) {
+    let hashes: Vec<String> =
+        txs.iter().map(|(s, a, t)| via.send_transaction(transfer(*s, *a, *t)).unwrap().hash).collect();
+    for (h, (s, a, t)) in hashes.iter().zip(txs) {
+        let loc = watch.wait_for(h, Duration::from_secs(60)).unwrap();
+        assert!(loc.result.ok, "{:?}", loc.result);
+        assert_eq!(loc.shard, *s);
+        expected[*s as usize][*t as usize] += *a as i64;
+    }
+}
+
+#[test]
+fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    genesis(dir, 6);
+    // Shards 0-1 on a, 2-3 on b, 4-5 on c: shard s belongs to node s / 2.
+    let a = spawn(dir, "a", "0-1", &[], &[]);
+    let b = spawn(dir, "b", "2-3", &[&a.p2p], &[]);
+    let c = spawn(dir, "c", "4-5", &[&a.p2p, &b.p2p], &[]);
+    let (ca, cb, cc) = (a.client(), b.client(), c.client());
+    let mut expected = vec![vec![0i64; 6]; 6];
+
+    // Every transfer goes from a shard of one node to a shard of another, submitted to
+    // a node that owns neither: it is forwarded by gossip to the source shard's owner.
+    let cross: Vec<(u32, u64, u32)> =
+        (0..12u32).map(|k| (k % 6, 1_000 + u64::from(k), (k % 6 + 2) % 6)).collect();
+    let (to_a, rest): (Vec<_>, Vec<_>) = cross.iter().partition(|(s, _, _)| s / 2 == 2);
+    send_all(&ca, &cb, &to_a, &mut expected); // c's shards, through a, watched on b
+    let (to_b, to_c): (Vec<_>, Vec<_>) = rest.iter().partition(|(s, _, _)| s / 2 == 0);
+    send_all(&cb, &cc, &to_b, &mut expected); // a's shards, through b
+    send_all(&cc, &ca, &to_c, &mut expected); // b's shards, through c
+
+    // kill -9 b under load: transfers on a's and c's shards go on.
+    let load: Vec<(u32, u64, u32)> = [0u32, 1, 4, 5].iter().map(|s| (*s, 77, (s + 3) % 6)).collect();
+    let hashes: Vec<_> =
+        load.iter().map(|(s, am, t)| ca.send_transaction(transfer(*s, *am, *t)).unwrap().hash).collect();
+    let mut b = b;
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    let killed_at = ca.head().unwrap().slot;
+    for (h, (s, am, t)) in hashes.iter().zip(&load) {
+        assert!(ca.wait_for(h, Duration::from_secs(60)).unwrap().result.ok);
+        expected[*s as usize][*t as usize] += *am as i64;
+    }
+    // The chain does not halt: four more slots without b.
+    wait_slot(&ca, killed_at + 4);
+    wait_slot(&cc, killed_at + 4);
+    // b restarts from its store and catches up from a and c.
+    let b = spawn(dir, "b", "2-3", &[&a.p2p, &c.p2p], &[]);
+    let cb = b.client();
+    let restarted_at = ca.head().unwrap().slot;
+    wait_slot(&cb, restarted_at);
+    // b produces again: transfers on its shards, through a.
+    send_all(&ca, &cc, &[(2, 55, 0), (3, 66, 5)], &mut expected);
+
+    // c is paused (cut off from everyone) for five slots, then resumed: it takes the
+    // slots it missed from its peers.
+    c.signal("-STOP");
+    let paused_at = ca.head().unwrap().slot;
+    wait_slot(&ca, paused_at + 5);
+    c.signal("-CONT");
+    wait_slot(&cc, ca.head().unwrap().slot);
+    send_all(&cb, &ca, &[(4, 11, 1), (5, 12, 2), (0, 13, 4)], &mut expected);
+
+    // Every node committed the same blocks with the same roots, slot by slot.
+    let end = ca.head().unwrap().slot + 2;
+    for client in [&ca, &cb, &cc] {
+        wait_slot(client, end);
+    }
+    let ra = roots(&ca, end, 6);
+    agree(&ra, &roots(&cb, end, 6), "a and b");
+    agree(&ra, &roots(&cc, end, 6), "a and c");
+    // b's shards had no block while it was down; the others did.
+    let down = killed_at + 1..killed_at + 4;
+    assert!(down.clone().all(|s| ra[s as usize][2].is_none() && ra[s as usize][3].is_none()), "{ra:?}");
+    assert!(down.clone().all(|s| ra[s as usize][0].is_some() && ra[s as usize][5].is_some()));
+    // Netted on every node, value conserved.
+    for (name, client) in [("a", &ca), ("b", &cb), ("c", &cc)] {
+        let m = client.get_matrix(1).unwrap();
+        for (s, row) in m.iter().enumerate() {
+            for (t, v) in row.iter().enumerate() {
+                if s != t {
+                    assert_eq!(*v, expected[s][t], "node {name}: m[{s}][{t}]");
+                }
+            }
+        }
+        let fees = client.head().unwrap().fees as i64;
+        assert_eq!(m.iter().flatten().sum::<i64>() + fees, 6 * BALANCE, "node {name}: value conserved");
+    }
+}
+
+#[test]
+fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    genesis(dir, 8);
+    let a = spawn(dir, "a", "0-1", &[], &[]);
+    let b = spawn(dir, "b", "2-3", &[&a.p2p], &[]);
+    let _c = spawn(dir, "c", "4-5", &[&a.p2p, &b.p2p], &["--fault", "tamper-witness"]);
+    let d = spawn(dir, "d", "6-7", &[&a.p2p, &b.p2p], &["--fault", "no-meta"]);
+    let (ca, cb, cd) = (a.client(), b.client(), d.client());
+    let mut expected = vec![vec![0i64; 8]; 8];
+    send_all(&ca, &cb, &[(2, 500, 0), (3, 600, 7)], &mut expected);
+    // A transfer in d's block: without the meta-EE's transaction, a block with outputs
+    // is invalid (an empty block needs none). d commits it; the others must not.
+    let on_d = cd.send_transaction(transfer(6, 900, 1)).unwrap().hash;
+    let at = cd.wait_for(&on_d, Duration::from_secs(60)).unwrap().slot;
+    send_all(&cb, &ca, &[(0, 700, 3), (1, 800, 5)], &mut expected);
+    let end = ca.head().unwrap().slot.max(at + 1) + 2;
+    wait_slot(&ca, end);
+    wait_slot(&cb, end);
+    let ra = roots(&ca, end, 8);
+    agree(&ra, &roots(&cb, end, 8), "the honest nodes");
+    for (slot, shards) in ra.iter().enumerate() {
+        assert!(
+            shards[4..6].iter().all(Option::is_none),
+            "slot {slot}: a tampered witness was accepted: {shards:?}"
+        );
+    }
+    assert_eq!(ra[at as usize][6], None, "d's block without the meta-EE was applied");
+    assert!(ra.iter().any(|s| s[0].is_some() && s[2].is_some()), "the honest nodes produced");
+    for node in [&a, &b] {
+        let log = std::fs::read_to_string(&node.log).unwrap();
+        let rejected = |shard: u32, why: &str| {
+            log.lines().any(|l| {
+                l.contains("gossiped block rejected")
+                    && l.contains(&format!("shard={shard} "))
+                    && l.contains(why)
+            })
+        };
+        assert!(rejected(4, "witness") && rejected(6, "meta-EE"), "{}:\n{log}", node.log.display());
+        let missing = node.client().get_transaction(on_d.clone()).unwrap_err();
+        assert_eq!(missing.code(), Some(ErrorCode::NotFound), "d's transfer is committed only on d");
+    }
+    for client in [&ca, &cb] {
+        let m = client.get_matrix(1).unwrap();
+        assert_eq!(m[2][0], 500);
+        assert_eq!(m[0][3], 700);
+        let fees = client.head().unwrap().fees as i64;
+        assert_eq!(m.iter().flatten().sum::<i64>() + fees, 8 * BALANCE);
+    }
+    // Deployments change the beacon state, which nodes do not gossip: refused, typed.
+    let refused = ca.deploy_bytes(&[0; 4], true).unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::Unsupported), "{refused}");
+}

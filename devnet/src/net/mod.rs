@@ -1,0 +1,257 @@
+//! The multi-node devnet (`ee devnet --node`, `docs/NETWORK.md`): nodes of one genesis
+//! file on libp2p — gossipsub topics per shard for blocks, one for forwarded
+//! transactions, request/response for catching up — each producing the shards it owns
+//! and validating every other block statelessly before applying it.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`genesis`] | the shared genesis file, whose hash names the network |
+//! | [`wire`] | gossip payloads and the catch-up protocol's messages |
+//! | `p2p` | the libp2p swarm task |
+//! | `slots` | the slot loop: produce, gossip, collect and validate, commit; catch up |
+pub mod genesis;
+mod p2p;
+mod slots;
+pub mod wire;
+
+pub use genesis::{GenesisFileError, NetGenesis};
+pub use libp2p::Multiaddr;
+pub use p2p::MAX_MESSAGE_BYTES;
+
+use crate::node::{DevnetError, Node};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Why a network node stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetError {
+    /// The node failed.
+    #[error(transparent)]
+    Node(#[from] DevnetError),
+    /// The libp2p swarm could not be set up.
+    #[error("network: {0}")]
+    P2p(String),
+    /// A peer's committed slot did not validate here.
+    #[error("catching up: {0}")]
+    CatchUp(String),
+    /// After taking a slot from a peer, this node's roots differ from the peer's: its own
+    /// store holds a history the network does not (e.g. a block committed here and never
+    /// gossiped before a crash). Restart it with a fresh `--db`.
+    #[error(
+        "slot {slot}: this node's roots differ from its peers' after catching up; restart it with a fresh --db"
+    )]
+    Diverged {
+        /// The slot.
+        slot: u64,
+    },
+}
+
+/// How a node takes part in a network.
+#[derive(Clone, Debug)]
+pub struct NetConfig {
+    /// The shared genesis.
+    pub genesis: NetGenesis,
+    /// The shards whose blocks this node produces.
+    pub owned: Vec<u32>,
+    /// Where to listen (e.g. `/ip4/127.0.0.1/tcp/0`).
+    pub listen: Multiaddr,
+    /// Peers to dial (and redial while they are down).
+    pub peers: Vec<Multiaddr>,
+    /// Stop after committing this many slots.
+    pub max_slots: Option<u64>,
+    /// Percent of a slot after which missing foreign blocks are asked of the peers.
+    pub collect_percent: u64,
+    /// Percent of a slot after which a node that was not running at its start sits it
+    /// out and catches it up afterwards.
+    pub join_percent: u64,
+    /// Misbehave (tests of the others' validation): gossip tampered blocks.
+    pub fault: Option<Fault>,
+}
+
+/// How a deliberately faulty node tampers with the blocks it gossips (it commits its
+/// honest blocks itself), for tests that the other nodes reject them and keep going.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Flip a byte of the block's witness.
+    TamperWitness,
+    /// Leave out the meta-EE's transaction.
+    NoMeta,
+}
+
+impl Fault {
+    /// Parses `tamper-witness` or `no-meta`.
+    pub fn parse(s: &str) -> Option<Fault> {
+        match s {
+            "tamper-witness" => Some(Fault::TamperWitness),
+            "no-meta" => Some(Fault::NoMeta),
+            _ => None,
+        }
+    }
+
+    /// The tampered block.
+    pub fn apply(self, mut block: ee_sdk::ShardBlock) -> ee_sdk::ShardBlock {
+        match self {
+            Fault::TamperWitness => match block.witness.last_mut() {
+                Some(b) => *b ^= 1,
+                None => block.witness.push(1),
+            },
+            Fault::NoMeta => {
+                block.transactions.pop();
+            }
+        }
+        block
+    }
+}
+
+impl NetConfig {
+    /// Defaults: collect until half the slot, join within its first quarter.
+    pub fn new(genesis: NetGenesis, owned: Vec<u32>, listen: Multiaddr, peers: Vec<Multiaddr>) -> Self {
+        NetConfig {
+            genesis,
+            owned,
+            listen,
+            peers,
+            max_slots: None,
+            collect_percent: 50,
+            join_percent: 25,
+            fault: None,
+        }
+    }
+}
+
+/// Counters of a network node.
+#[derive(Debug, Default)]
+pub struct NetStats {
+    /// Slots committed (live or caught up).
+    pub slots: AtomicU64,
+    /// Slots taken from a peer.
+    pub caught_up: AtomicU64,
+    /// Foreign blocks that failed validation.
+    pub rejected: AtomicU64,
+    /// Shard-slots without a block.
+    pub absent: AtomicU64,
+    /// User transactions committed.
+    pub txs: AtomicU64,
+    /// Bytes of this node's own blocks gossiped.
+    pub own_block_bytes: AtomicU64,
+    /// Gossip payload bytes published by this node (blocks and transactions).
+    pub gossip_out: AtomicU64,
+    /// Gossip payload bytes received (each delivery once).
+    pub gossip_in: AtomicU64,
+    /// Connected peers.
+    pub peers: AtomicU64,
+}
+
+/// A node on a network: its swarm task and its slot loop.
+pub struct NetNode {
+    stop: Arc<AtomicBool>,
+    stats: Arc<NetStats>,
+    listen: Multiaddr,
+    slots: Option<JoinHandle<Result<u64, NetError>>>,
+}
+
+/// Joins `node` to the network of `config.genesis`: starts the swarm on `runtime` and
+/// the slot loop on a thread of its own. The node must have been opened from the same
+/// genesis.
+pub fn start(
+    node: Arc<Node>,
+    config: NetConfig,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<NetNode, NetError> {
+    let network = config.genesis.network_id();
+    let topics = p2p::Topics::new(&network, node.shards());
+    let (commands, command_rx) = futures::channel::mpsc::unbounded();
+    let (event_tx, events) = std::sync::mpsc::channel();
+    let forward_commands = commands.clone();
+    node.join_network(
+        &config.owned,
+        Box::new(move |shard, tx| {
+            let msg = wire::TxGossip { shard: shard.0, tx: tx.clone(), attempt: 0 };
+            let _ = forward_commands.unbounded_send(p2p::Command::PublishTx(msg));
+        }),
+    )?;
+    let swarm = {
+        let _guard = runtime.enter();
+        p2p::swarm(config.listen.clone(), &topics).map_err(NetError::P2p)?
+    };
+    let stats = Arc::new(NetStats::default());
+    let (listening_tx, listening) = std::sync::mpsc::channel();
+    runtime.spawn(p2p::run(p2p::Task {
+        swarm,
+        topics,
+        peers: config.peers.clone(),
+        node: node.clone(),
+        commands: command_rx,
+        events: event_tx,
+        stats: stats.clone(),
+        listening: listening_tx,
+        fault: config.fault,
+    }));
+    let listen = listening
+        .recv_timeout(Duration::from_secs(10))
+        .map_err(|_| NetError::P2p(format!("not listening on {}", config.listen)))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let slots = slots::Slots {
+        node,
+        config,
+        commands,
+        events,
+        stop: stop.clone(),
+        stats: stats.clone(),
+        buffered: Default::default(),
+    };
+    let slots = std::thread::Builder::new()
+        .name("ee-net-slots".into())
+        .spawn(move || slots.run())
+        .map_err(|e| NetError::P2p(e.to_string()))?;
+    Ok(NetNode { stop, stats, listen, slots: Some(slots) })
+}
+
+impl NetNode {
+    /// The address peers dial (the listen address, with the port chosen).
+    pub fn listen_addr(&self) -> &Multiaddr {
+        &self.listen
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &Arc<NetStats> {
+        &self.stats
+    }
+
+    /// Stops the slot loop on Ctrl-C.
+    pub fn stop_on_ctrl_c(&self, runtime: &tokio::runtime::Runtime) {
+        let stop = self.stop.clone();
+        runtime.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// A flag that stops the slot loop when set.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    /// Waits for the slot loop to end (stop flag, `max_slots`, or a failure); the slots
+    /// it committed.
+    pub fn wait(mut self) -> Result<u64, NetError> {
+        match self.slots.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(NetError::P2p("the slot loop panicked".into())),
+            None => Ok(0),
+        }
+    }
+}
+
+impl Drop for NetNode {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.slots.take() {
+            let _ = h.join();
+        }
+    }
+}

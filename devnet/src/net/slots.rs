@@ -1,0 +1,326 @@
+//! The slot loop of a network node: for each slot, on the wall clock of the genesis file,
+//!
+//! 1. if the slot's time is already over (a restarted or slow node), ask the peers for
+//!    it: a peer that committed it sends its blocks, which are validated one by one and
+//!    committed, and the roots after it must equal the peer's;
+//! 2. otherwise produce the owned shards' blocks and gossip them;
+//! 3. validate foreign blocks as they arrive (gossipsub forwards only those that pass);
+//! 4. once every foreign shard's block is in, or at the collect deadline, ask the peers
+//!    for blocks still missing (a peer that already committed the slot answers with
+//!    them) until the final deadline;
+//! 5. commit: own blocks, valid foreign ones; a shard without a block keeps its root.
+use super::p2p::{Answer, Command, Event};
+use super::{NetConfig, NetError, NetStats};
+use crate::node::{ForeignBlock, Node};
+use ee_sdk::codec::{DecodeAll, Encode};
+use ee_sdk::{Root, ShardBlock};
+use futures::channel::mpsc::UnboundedSender;
+use libp2p::gossipsub::MessageAcceptance;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Blocks further ahead of the open slot than this are dropped, not buffered.
+const LOOKAHEAD: u64 = 4;
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The slot loop's state.
+pub(crate) struct Slots {
+    pub(crate) node: Arc<Node>,
+    pub(crate) config: NetConfig,
+    pub(crate) commands: UnboundedSender<Command>,
+    pub(crate) events: std::sync::mpsc::Receiver<Event>,
+    pub(crate) stop: Arc<AtomicBool>,
+    pub(crate) stats: Arc<NetStats>,
+    /// Gossiped blocks of coming slots, first per shard.
+    pub(crate) buffered: BTreeMap<u64, BTreeMap<u32, Event>>,
+}
+
+impl Slots {
+    /// Runs until stopped or `max_slots` slots were committed; returns the slots committed.
+    pub(crate) fn run(mut self) -> Result<u64, NetError> {
+        let mut committed = 0;
+        self.wait_for_peers();
+        while !self.stop.load(Ordering::Relaxed) && self.config.max_slots.is_none_or(|m| committed < m) {
+            let slot = self.node.next_slot()?;
+            let start = self.config.genesis.slot_start_ms(slot);
+            let slot_ms = self.config.genesis.slot_ms;
+            if now_ms() >= start + slot_ms {
+                // The slot is over: take it from a peer that committed it.
+                if self.catch_up(slot)? {
+                    committed += 1;
+                    continue;
+                }
+                tracing::info!(slot, "no peer committed this past slot: running it now");
+            } else {
+                if !self.sleep_until(start) {
+                    break;
+                }
+                if now_ms() > start + slot_ms * self.config.join_percent / 100 {
+                    // Too late to take part (paused, or just started; the others' blocks
+                    // may have gone by): wait for the slot to end, then catch it up.
+                    if !self.sleep_until(start + slot_ms) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            self.live_slot(slot, Instant::now(), start, slot_ms)?;
+            committed += 1;
+        }
+        Ok(committed)
+    }
+
+    /// Waits (at most 5 s) for a first peer connection if peers were configured, so a
+    /// restarted node asks the network before it runs a slot alone.
+    fn wait_for_peers(&self) {
+        if self.config.peers.is_empty() {
+            return;
+        }
+        let until = Instant::now() + Duration::from_secs(5);
+        while self.stats.peers.load(Ordering::Relaxed) == 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sleeps until `at_ms` (wall clock), taking gossip meanwhile; false if stopped.
+    fn sleep_until(&mut self, at_ms: u64) -> bool {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            let now = now_ms();
+            if now >= at_ms {
+                return true;
+            }
+            self.take_events(Duration::from_millis((at_ms - now).min(100)));
+        }
+    }
+
+    /// Buffers gossiped blocks arriving within `wait`.
+    fn take_events(&mut self, wait: Duration) {
+        let Ok(first) = self.events.recv_timeout(wait) else { return };
+        let mut next = Some(first);
+        while let Some(Event::Block { block, id, source }) = next {
+            let open = self.node.next_slot().unwrap_or(u64::MAX);
+            let shard = block.shard.0;
+            if block.slot < open || block.slot > open + LOOKAHEAD || self.node.owns(shard) {
+                // Stale, too far ahead, or a block for a shard this node produces.
+                let _ = self.commands.unbounded_send(Command::Report(id, source, MessageAcceptance::Ignore));
+            } else {
+                match self.buffered.entry(block.slot).or_default().entry(shard) {
+                    std::collections::btree_map::Entry::Occupied(_) => {
+                        let _ = self.commands.unbounded_send(Command::Report(
+                            id,
+                            source,
+                            MessageAcceptance::Ignore,
+                        ));
+                    }
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(Event::Block { block, id, source });
+                    }
+                }
+            }
+            next = self.events.try_recv().ok();
+        }
+    }
+
+    /// Produces, gossips, collects and commits the open slot.
+    fn live_slot(
+        &mut self,
+        slot: u64,
+        started: Instant,
+        start_ms: u64,
+        slot_ms: u64,
+    ) -> Result<(), NetError> {
+        let own = self.node.produce_owned()?;
+        for block in own.blocks() {
+            let data = match self.config.fault {
+                Some(fault) => fault.apply(block.clone()).encode(),
+                None => block.encode(),
+            };
+            self.stats.own_block_bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+            let _ = self.commands.unbounded_send(Command::PublishBlock(data, block.shard.0));
+        }
+        let expected: Vec<u32> = (0..self.node.shards()).filter(|s| !self.node.owns(*s)).collect();
+        let collect = started + Duration::from_millis(slot_ms * self.config.collect_percent / 100);
+        let last = started + Duration::from_millis(slot_ms * 9 / 10);
+        let mut foreign: BTreeMap<u32, ForeignBlock> = BTreeMap::new();
+        let mut asked_at: Option<Instant> = None;
+        loop {
+            self.validate_buffered(slot, &mut foreign);
+            if expected.iter().all(|s| foreign.contains_key(s)) {
+                break;
+            }
+            let now = Instant::now();
+            if now >= last {
+                break;
+            }
+            if now >= collect && asked_at.is_none_or(|t| now >= t + Duration::from_millis(100)) {
+                // Missing blocks: a peer that committed the slot already has them.
+                asked_at = Some(now);
+                if let Some(blocks) = self.ask(slot, last.saturating_duration_since(now)) {
+                    for block in blocks.into_iter().filter(|b| !self.node.owns(b.shard.0)) {
+                        let shard = block.shard.0;
+                        if foreign.contains_key(&shard) {
+                            continue;
+                        }
+                        match self.node.validate_foreign(block) {
+                            Ok(f) => {
+                                foreign.insert(shard, f);
+                            }
+                            Err(e) => {
+                                self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                                tracing::warn!(slot, shard, error = %e, "a peer's block rejected");
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let wait = if now < collect { collect - now } else { last - now };
+            self.take_events(wait.min(Duration::from_millis(20)));
+        }
+        if now_ms() >= start_ms + slot_ms {
+            // The slot overran (this process was paused, or cut off): the peers have
+            // committed it by now, perhaps without this node's blocks or with blocks it
+            // lacks. Their version wins; this node's transactions go back to its mempool.
+            if let Some(answer) = self.ask_committed(slot, Duration::from_secs(2)) {
+                self.node.requeue(own)?;
+                tracing::warn!(slot, "slot overran: taking the peers' version");
+                return self.commit_caught_up(slot, answer);
+            }
+        }
+        let summary = self.node.commit_network_slot(Some(own), foreign.into_values().collect())?;
+        self.stats.slots.fetch_add(1, Ordering::Relaxed);
+        self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
+        self.stats.txs.fetch_add(summary.txs, Ordering::Relaxed);
+        tracing::info!(
+            slot,
+            own = summary.own.len(),
+            foreign = summary.foreign.len(),
+            absent = ?summary.absent,
+            txs = summary.txs,
+            ms = started.elapsed().as_millis() as u64,
+            "slot committed"
+        );
+        self.buffered.retain(|s, _| *s > slot);
+        Ok(())
+    }
+
+    /// Validates the buffered blocks of `slot` not yet validated; reports each verdict to
+    /// gossipsub (a valid block is forwarded, an invalid one is not).
+    fn validate_buffered(&mut self, slot: u64, foreign: &mut BTreeMap<u32, ForeignBlock>) {
+        let Some(pending) = self.buffered.get_mut(&slot) else { return };
+        let shards: Vec<u32> = pending.keys().copied().filter(|s| !foreign.contains_key(s)).collect();
+        for shard in shards {
+            let Some(Event::Block { block, id, source }) = pending.remove(&shard) else { continue };
+            let verdict = match self.node.validate_foreign(block) {
+                Ok(f) => {
+                    foreign.insert(shard, f);
+                    MessageAcceptance::Accept
+                }
+                Err(e) => {
+                    self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(slot, shard, %source, error = %e, "gossiped block rejected");
+                    MessageAcceptance::Reject
+                }
+            };
+            let _ = self.commands.unbounded_send(Command::Report(id, source, verdict));
+        }
+    }
+
+    /// Asks every connected peer for committed `slot`; the first answer of a peer that
+    /// committed it (its blocks, decoded), within `wait`.
+    fn ask(&self, slot: u64, wait: Duration) -> Option<Vec<ShardBlock>> {
+        self.ask_committed(slot, wait).map(|(blocks, _)| blocks)
+    }
+
+    fn ask_committed(&self, slot: u64, wait: Duration) -> Option<(Vec<ShardBlock>, Option<Vec<Root>>)> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.commands.unbounded_send(Command::Request(slot, tx)).ok()?;
+        let until = Instant::now() + wait;
+        let mut outstanding = usize::MAX;
+        while outstanding > 0 {
+            let left = until.saturating_duration_since(Instant::now());
+            let r = match rx.recv_timeout(left).ok()? {
+                Answer::Asked(n) => {
+                    outstanding = n;
+                    continue;
+                }
+                Answer::Failed => {
+                    outstanding = outstanding.saturating_sub(1);
+                    continue;
+                }
+                Answer::Response(r) => {
+                    outstanding = outstanding.saturating_sub(1);
+                    r
+                }
+            };
+            if !r.committed || r.slot != slot {
+                continue;
+            }
+            let blocks: Option<Vec<ShardBlock>> = r
+                .blocks
+                .iter()
+                .map(|(shard, b)| {
+                    ShardBlock::decode_all(&mut &b[..])
+                        .ok()
+                        .filter(|blk| blk.shard.0 == *shard && blk.slot == slot)
+                })
+                .collect();
+            let roots: Option<Option<Vec<Root>>> = r
+                .roots
+                .map(|rs| rs.iter().map(|h| hex::decode(h).ok().and_then(|b| b.try_into().ok())).collect())
+                .map_or(Some(None), |rs: Option<Vec<Root>>| rs.map(Some));
+            match (blocks, roots) {
+                (Some(b), Some(r)) => return Some((b, r)),
+                _ => tracing::warn!(slot, "a peer's answer is malformed"),
+            }
+        }
+        None
+    }
+
+    /// Takes past `slot` from a peer that committed it: every block validated here
+    /// (this node's own shards' too), then committed; the roots after it must equal the
+    /// peer's. False if no peer has it.
+    fn catch_up(&mut self, slot: u64) -> Result<bool, NetError> {
+        let Some(answer) = self.ask_committed(slot, Duration::from_secs(3)) else {
+            return Ok(false);
+        };
+        self.commit_caught_up(slot, answer)?;
+        Ok(true)
+    }
+
+    /// Commits a peer's version of `slot`, validating every block.
+    fn commit_caught_up(
+        &mut self,
+        slot: u64,
+        (blocks, roots): (Vec<ShardBlock>, Option<Vec<Root>>),
+    ) -> Result<(), NetError> {
+        let mut foreign = Vec::with_capacity(blocks.len());
+        for block in blocks {
+            let shard = block.shard.0;
+            foreign.push(
+                self.node
+                    .validate_foreign(block)
+                    .map_err(|e| NetError::CatchUp(format!("slot {slot} shard {shard}: {e}")))?,
+            );
+        }
+        let summary = self.node.commit_network_slot(None, foreign)?;
+        if let Some(roots) = roots
+            && roots != summary.roots
+        {
+            return Err(NetError::Diverged { slot });
+        }
+        self.stats.caught_up.fetch_add(1, Ordering::Relaxed);
+        self.stats.slots.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(slot, blocks = summary.foreign.len(), "slot caught up from a peer");
+        self.buffered.retain(|s, _| *s > slot);
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! What nodes send each other: gossip payloads (SCALE) and the catch-up protocol's
+//! request and response (CBOR over libp2p request/response).
+use ee_sdk::ShardTransaction;
+use ee_sdk::codec::{Decode, Encode};
+
+/// The catch-up protocol's name.
+pub const SYNC_PROTOCOL: &str = "/ee-devnet/sync/1";
+
+/// A transaction gossiped to the node owning its shard (topic `tx`).
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct TxGossip {
+    /// Its shard.
+    pub shard: u32,
+    /// The transaction.
+    pub tx: ShardTransaction,
+    /// Which sending of it this is: the forwarding node sends it again every second
+    /// until a block commits it (a node that was not yet subscribed, or was down, gets
+    /// it then); gossip message ids are content hashes, so each sending differs here.
+    pub attempt: u32,
+}
+
+/// "Send me committed slot `slot`."
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SyncRequest {
+    /// The slot.
+    pub slot: u64,
+}
+
+/// A committed slot, or that the peer has not committed it.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SyncResponse {
+    /// The slot asked for.
+    pub slot: u64,
+    /// Whether the peer committed it (the rest is empty if not).
+    pub committed: bool,
+    /// Its blocks (SCALE `ShardBlock`) by shard; a missing shard had no block.
+    pub blocks: Vec<(u32, serde_bytes::ByteBuf)>,
+    /// The crosslinked roots after it, hex, if the peer recorded them.
+    pub roots: Option<Vec<String>>,
+}
+
+impl SyncResponse {
+    /// The answer for a slot not committed.
+    pub fn not_committed(slot: u64) -> Self {
+        SyncResponse { slot, committed: false, blocks: Vec::new(), roots: None }
+    }
+}

@@ -1,0 +1,307 @@
+//! What a node of a multi-node network does besides what a lone devnet does (`crate::net`
+//! drives it, one slot at a time): it produces blocks only for the shards it owns,
+//! forwards transactions for the other shards to the network, validates foreign blocks
+//! statelessly — roots and witnesses only — against its own crosslinked roots, and commits
+//! a slot from its own blocks and the valid foreign ones. A shard whose block did not
+//! come keeps its root for the slot. Every node keeps the full state of every shard (it
+//! answers RPC for all of them), applying a foreign block only after it validated.
+use super::*;
+use ee_host::exec::{WitnessStats, validate_block};
+use ee_sdk::ShardBlock;
+
+/// Sends a transaction for a shard another node owns to the network.
+pub type Forward = Box<dyn Fn(ShardId, &ShardTransaction) + Send + Sync>;
+
+/// Which shards this node produces, and where transactions for the others go.
+pub(super) struct Membership {
+    owned: Vec<bool>,
+    pub(super) forward: Forward,
+}
+
+impl Membership {
+    pub(super) fn owns(&self, shard: ShardId) -> bool {
+        self.owned.get(shard.0 as usize).copied().unwrap_or(false)
+    }
+}
+
+/// This node's blocks of one slot, produced on the slot-start state and not committed.
+pub struct OwnBlocks {
+    slot: u64,
+    produced: Produced,
+}
+
+impl OwnBlocks {
+    /// The slot.
+    pub fn slot(&self) -> u64 {
+        self.slot
+    }
+
+    /// The blocks, one per owned shard.
+    pub fn blocks(&self) -> impl Iterator<Item = &ShardBlock> {
+        self.produced.results.iter().map(|r| &r.block)
+    }
+}
+
+/// A block of a shard this node did not produce, validated against this node's view.
+pub struct ForeignBlock {
+    result: BlockResult,
+}
+
+impl ForeignBlock {
+    /// Its shard.
+    pub fn shard(&self) -> u32 {
+        self.result.block.shard.0
+    }
+
+    /// Its slot.
+    pub fn slot(&self) -> u64 {
+        self.result.block.slot
+    }
+
+    /// The post-state root validation computed.
+    pub fn post_root(&self) -> Root {
+        self.result.post_root
+    }
+}
+
+/// A slot a network node committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetSlot {
+    /// The slot.
+    pub slot: u64,
+    /// Shards whose block this node produced.
+    pub own: Vec<u32>,
+    /// Shards whose block came from another node and validated.
+    pub foreign: Vec<u32>,
+    /// Shards without a block this slot: their roots did not change.
+    pub absent: Vec<u32>,
+    /// User transactions committed.
+    pub txs: u64,
+    /// The crosslinked roots after the slot.
+    pub roots: Vec<Root>,
+}
+
+/// A committed slot as a peer catching up asks for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotBlocks {
+    /// The slot.
+    pub slot: u64,
+    /// Its blocks (SCALE `ShardBlock`) by shard; a shard without a block is absent.
+    pub blocks: Vec<(u32, Vec<u8>)>,
+    /// The crosslinked roots after it (`None` if the store did not record them).
+    pub roots: Option<Vec<Root>>,
+}
+
+impl Node {
+    /// Makes this node one of a network's: it produces only `owned` shards' blocks, and
+    /// a transaction submitted for any other shard goes to `forward` (it stays pending
+    /// here until a block of its shard commits it). Deployments and deposits are refused
+    /// from now on ([`DevnetError::Unsupported`]). Once per node.
+    pub fn join_network(&self, owned: &[u32], forward: Forward) -> Result<(), DevnetError> {
+        let mut mask = vec![false; self.shards as usize];
+        for s in owned {
+            *mask.get_mut(*s as usize).ok_or(DevnetError::UnknownShard(*s))? = true;
+        }
+        self.network
+            .set(Membership { owned: mask, forward })
+            .map_err(|_| DevnetError::Config("the node already joined a network".into()))
+    }
+
+    /// Whether this node produces `shard`'s blocks (every shard when not on a network).
+    pub fn owns(&self, shard: u32) -> bool {
+        shard < self.shards && self.network.get().is_none_or(|n| n.owns(ShardId(shard)))
+    }
+
+    /// The next slot to commit.
+    pub fn next_slot(&self) -> Result<u64, DevnetError> {
+        Ok(read(&self.state)?.head.slot)
+    }
+
+    /// Produces this node's blocks of the open slot from its owned shards' mempools, on
+    /// the committed state (read lock only), validating each statelessly with
+    /// `NodeConfig::validate`. A failure halts the node, as [`Node::produce_slot`]'s does.
+    pub fn produce_owned(&self) -> Result<OwnBlocks, DevnetError> {
+        self.live()?;
+        let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
+        let st = read(&self.state)?;
+        let slot = st.chain.world.beacon.slot;
+        let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = {
+            let mut pool = lock(&self.pool)?;
+            pool.mempools
+                .iter_mut()
+                .enumerate()
+                .filter(|(s, _)| net.owned[*s])
+                .map(|(s, queue)| {
+                    let n = queue.len().min(self.config.max_block_txs);
+                    (ShardId(s as u32), queue.drain(..n).map(|(_, tx)| tx).collect())
+                })
+                .collect()
+        };
+        match self.produce_blocks(&st, slot, blocks) {
+            Ok(produced) => Ok(OwnBlocks { slot, produced }),
+            Err(e) => {
+                drop(st);
+                self.halt(&mut *write(&self.state)?, e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Validates a block of the open slot statelessly — the block's witness against this
+    /// node's crosslinked root of its shard, the meta-EE's proofs against the others —
+    /// exactly as `ee validate` does. A block for another slot, a malformed one or one that
+    /// fails is [`DevnetError::Rejected`]; nothing changes either way.
+    pub fn validate_foreign(&self, block: ShardBlock) -> Result<ForeignBlock, DevnetError> {
+        self.live()?;
+        let st = read(&self.state)?;
+        let beacon = &st.chain.world.beacon;
+        let shard = block.shard.0;
+        if shard >= self.shards {
+            return Err(DevnetError::Rejected(format!("a block of shard {shard}, which does not exist")));
+        }
+        if block.slot != beacon.slot {
+            return Err(DevnetError::Rejected(format!(
+                "a block of slot {} for shard {shard} while slot {} is open",
+                block.slot, beacon.slot
+            )));
+        }
+        let pre_root = beacon.shard_roots[shard as usize];
+        let v = validate_block(
+            beacon,
+            &beacon.shard_roots,
+            pre_root,
+            KeyLayout::ColumnMajor,
+            &block,
+            &st.chain.runner,
+            &self.config.exec.costs,
+            &self.config.exec.limits,
+        )
+        .map_err(|e| DevnetError::Rejected(format!("slot {} shard {shard}: {e}", block.slot)))?;
+        let witness = WitnessStats { own_bytes: block.witness.len(), ..WitnessStats::default() };
+        Ok(ForeignBlock {
+            result: BlockResult {
+                block,
+                outcome: v.outcome,
+                pre_root,
+                post_root: v.post_root,
+                witness,
+                deferred: Vec::new(),
+                dropped: Vec::new(),
+            },
+        })
+    }
+
+    /// Commits the open slot from this node's blocks (`own`, produced for this slot) and
+    /// validated foreign blocks, in one store transaction; shards with neither keep their
+    /// roots. Each foreign block's root as committed to the full state must equal the one
+    /// stateless validation computed (a mismatch halts the node: the host disagrees with
+    /// itself).
+    pub fn commit_network_slot(
+        &self,
+        own: Option<OwnBlocks>,
+        foreign: Vec<ForeignBlock>,
+    ) -> Result<NetSlot, DevnetError> {
+        let _writer = lock(&self.writer)?;
+        self.live()?;
+        let mut guard = write(&self.state)?;
+        let st = &mut *guard;
+        let slot = st.chain.world.beacon.slot;
+        let mut paired: Vec<(BlockResult, Option<Root>, bool)> = Vec::new();
+        if let Some(own) = own {
+            if own.slot != slot {
+                return Err(DevnetError::Config(format!("own blocks of slot {} for slot {slot}", own.slot)));
+            }
+            let Produced { results, validated, .. } = own.produced;
+            let mut validated = validated.into_iter();
+            paired.extend(results.into_iter().map(|r| (r, validated.next().flatten(), true)));
+        }
+        for f in foreign {
+            if f.slot() != slot {
+                return Err(DevnetError::Rejected(format!("a block of slot {} for slot {slot}", f.slot())));
+            }
+            let root = f.result.post_root;
+            paired.push((f.result, Some(root), false));
+        }
+        paired.sort_by_key(|(r, _, _)| r.block.shard);
+        if paired.windows(2).any(|w| w[0].0.block.shard == w[1].0.block.shard) {
+            return Err(DevnetError::Rejected(format!("two blocks of one shard for slot {slot}")));
+        }
+        let mut summary =
+            NetSlot { slot, own: vec![], foreign: vec![], absent: vec![], txs: 0, roots: vec![] };
+        let mut present = vec![false; self.shards as usize];
+        for (r, _, mine) in &paired {
+            present[r.block.shard.0 as usize] = true;
+            if *mine { &mut summary.own } else { &mut summary.foreign }.push(r.block.shard.0);
+        }
+        summary.absent = (0..self.shards).filter(|s| !present[*s as usize]).collect();
+        let blocks: Vec<(ShardId, Vec<ShardTransaction>)> = paired
+            .iter()
+            .map(|(r, _, _)| {
+                let txs = &r.block.transactions;
+                (r.block.shard, txs[..txs.len().saturating_sub(1)].to_vec())
+            })
+            .collect();
+        let reads = VheeState::netted_reads(&st.chain.world, &blocks);
+        let (results, validated) = paired.into_iter().map(|(r, v, _)| (r, v)).unzip();
+        let before = st.head.committed_txs;
+        let (committed, deferred) = match self.commit(st, slot, Produced { results, reads, validated }) {
+            Ok(r) => r,
+            Err(e) => {
+                self.halt(st, e.to_string());
+                return Err(e);
+            }
+        };
+        summary.txs = st.head.committed_txs - before;
+        summary.roots = st.head.shard_roots.clone();
+        drop(guard);
+        self.after_commit(&committed, deferred)?;
+        Ok(summary)
+    }
+
+    /// Puts the user transactions of blocks this node produced but did not commit back at
+    /// the front of their mempools (those a committed block already holds excepted).
+    pub fn requeue(&self, own: OwnBlocks) -> Result<(), DevnetError> {
+        let mut back = Vec::new();
+        for r in own.produced.results {
+            let shard = r.block.shard;
+            let mut txs = r.block.transactions;
+            txs.pop();
+            txs.extend(r.deferred);
+            let mut keep = Vec::with_capacity(txs.len());
+            for tx in txs {
+                if self.store.tx(&tx_hash(shard, &tx))?.is_none() {
+                    keep.push(tx);
+                }
+            }
+            back.push((shard, keep));
+        }
+        self.after_commit(&[], back)
+    }
+
+    /// Takes a transaction another node forwarded for a shard this node owns, as
+    /// [`Node::submit`] would (same checks; a duplicate is [`DevnetError::Duplicate`]).
+    pub fn accept_forwarded(&self, shard: ShardId, tx: &ShardTransaction) -> Result<TxAccepted, DevnetError> {
+        if !self.owns(shard.0) {
+            return Err(DevnetError::Rejected(format!(
+                "a transaction for shard {}, which another node owns",
+                shard.0
+            )));
+        }
+        self.submit(&TxRequest::new(shard.0, tx.ee_id.0, &tx.data))
+    }
+
+    /// Committed `slot`'s blocks and the roots after it, for a peer catching up (`None`
+    /// if the slot is not committed here).
+    pub fn slot_blocks(&self, slot: u64) -> Result<Option<SlotBlocks>, DevnetError> {
+        if slot >= read(&self.state)?.head.slot {
+            return Ok(None);
+        }
+        let mut blocks = Vec::new();
+        for s in 0..self.shards {
+            if let Some(b) = self.store.block(slot, s)? {
+                blocks.push((s, b.block.encode()));
+            }
+        }
+        Ok(Some(SlotBlocks { slot, blocks, roots: self.store.slot_roots(slot)? }))
+    }
+}
