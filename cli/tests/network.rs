@@ -210,6 +210,35 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
     let down = killed_at + 1..killed_at + 4;
     assert!(down.clone().all(|s| ra[s as usize][2].is_none() && ra[s as usize][3].is_none()), "{ra:?}");
     assert!(down.clone().all(|s| ra[s as usize][0].is_some() && ra[s as usize][5].is_some()));
+    // `ee validate` replays every slot statelessly from genesis against any node — the
+    // slots without b's or c's blocks included.
+    for node in [&b, &c] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ee"))
+            .args([
+                "validate",
+                "--rpc",
+                &node.rpc,
+                "--until-slot",
+                &(end - 1).to_string(),
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["slots_validated"], end, "{report}");
+        assert_eq!(report["root_mismatches"], 0, "{report}");
+        let present = ra.iter().flatten().filter(|r| r.is_some()).count();
+        assert_eq!(report["blocks"], present, "every block there is validated: {report}");
+    }
+    for (client, owned) in [(&ca, [0, 1]), (&cb, [2, 3]), (&cc, [4, 5])] {
+        let net = client.get_network().unwrap();
+        assert_eq!(net.owned, owned);
+        assert!(net.network.is_some() && net.peers == 2, "{net:?}");
+        assert_eq!(net.rejected, 0, "no honest block is rejected: {net:?}");
+    }
     // Netted on every node, value conserved.
     for (name, client) in [("a", &ca), ("b", &cb), ("c", &cc)] {
         let m = client.get_matrix(1).unwrap();
@@ -270,6 +299,8 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
         assert_eq!(missing.code(), Some(ErrorCode::NotFound), "d's transfer is committed only on d");
     }
     for client in [&ca, &cb] {
+        let net = client.get_network().unwrap();
+        assert!(net.rejected >= 2, "c's and d's blocks are counted as rejected: {net:?}");
         let m = client.get_matrix(1).unwrap();
         assert_eq!(m[2][0], 500);
         assert_eq!(m[0][3], 700);

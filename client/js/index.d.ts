@@ -117,6 +117,10 @@ export class Provider {
   getNetted(source: number, target: number, ee: number, root: string): Promise<bigint>;
   getMessages(source: number, target: number, ee: number, sourceEe: number, root: string): Promise<bigint>;
   getRoots(ee: number): Promise<{ slot: bigint; roots: string[] }>;
+  getNetwork(): Promise<{
+    network: string | null; owned: number[]; peers: bigint; slots: bigint; caught_up: bigint; rejected: bigint;
+    absent: bigint; txs: bigint; own_block_bytes: bigint; gossip_out: bigint; gossip_in: bigint;
+  }>;
   getWitness(tx: { shard: number; ee: number; data: BytesLike }): Promise<{
     ok: boolean; error: string | null; gas: bigint; witness: string; witness_bytes: bigint; multiproof_bytes: bigint;
     pre_root: string; post_root: string;

@@ -266,6 +266,8 @@ export class Provider {
   getMessages(source, target, ee, sourceEe, root) { return this.request('ee_getMessages', [source, target, ee, sourceEe, root]); }
   /** EE `ee`'s state root on every shard after the last committed slot: `{slot, roots}`. */
   getRoots(ee) { return this.request('ee_getRoots', [ee]); }
+  /** The node's place in a multi-node network: id (null for a lone devnet), owned shards, peers, counters. */
+  getNetwork() { return this.request('ee_getNetwork'); }
   /** The state provider's witness for a pending transaction `{shard, ee, data}`. */
   async getWitness({ shard, ee, data }) {
     return this.request('ee_getWitness', [{ shard, ee, data: toHex(toBytes(data, 'data')) }]);

@@ -255,6 +255,10 @@ methods! {
     get_witness = "ee_getWitness" (tx: TxRequest) -> WitnessInfo;
         params "[{shard, ee, data}]",
         returns "WitnessInfo (state provider): witness, its size, gas, success, roots of a block holding just this transaction";
+    /// The node's place in a multi-node network (`ee devnet --node`).
+    get_network = "ee_getNetwork" () -> NetworkInfo;
+        params "[]",
+        returns "NetworkInfo: network id (null for a lone devnet), shards this node produces, peers, and counters — slots committed and caught up, foreign blocks rejected, shard-slots without a block, gossip bytes out and in";
 }
 
 /// The methods as the Markdown table in `docs/DEVNET.md`.
@@ -536,6 +540,9 @@ mod tests {
         }
         fn get_roots(&self, _: u32) -> Result<EeRoots, RpcError> {
             Err(RpcError::new(ErrorCode::UnknownEe, "unknown"))
+        }
+        fn get_network(&self) -> Result<NetworkInfo, RpcError> {
+            Ok(NetworkInfo::default())
         }
     }
 

@@ -21,6 +21,34 @@ impl<'de> Deserialize<'de> for Hex {
     }
 }
 
+/// `ee_getNetwork`: a node's place in a multi-node network. A lone devnet has no network
+/// id, produces every shard and counts nothing here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkInfo {
+    /// The network's id (the genesis file's hash prefix), `None` for a lone devnet.
+    pub network: Option<String>,
+    /// Shards whose blocks this node produces.
+    pub owned: Vec<u32>,
+    /// Connected peers.
+    pub peers: u64,
+    /// Slots committed since the process started (live or caught up).
+    pub slots: u64,
+    /// Of those, slots taken from a peer.
+    pub caught_up: u64,
+    /// Foreign blocks that failed validation.
+    pub rejected: u64,
+    /// Shard-slots committed without a block.
+    pub absent: u64,
+    /// User transactions committed since the process started.
+    pub txs: u64,
+    /// Bytes of this node's own blocks gossiped.
+    pub own_block_bytes: u64,
+    /// Gossip payload bytes this node published (blocks and forwarded transactions).
+    pub gossip_out: u64,
+    /// Gossip payload bytes this node received.
+    pub gossip_in: u64,
+}
+
 /// `ee_head`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeadInfo {

@@ -57,6 +57,9 @@ impl Api for Node {
     fn get_raw_block(&self, slot: u64, shard: u32) -> Result<Hex, RpcError> {
         Ok(Hex(self.raw_block(slot, shard)?))
     }
+    fn get_network(&self) -> Result<NetworkInfo, RpcError> {
+        Ok(self.network_info()?)
+    }
     fn get_config(&self) -> Result<ChainConfig, RpcError> {
         Ok(self.chain_config()?)
     }

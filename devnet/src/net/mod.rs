@@ -18,9 +18,10 @@ pub use genesis::{GenesisFileError, NetGenesis};
 pub use libp2p::Multiaddr;
 pub use p2p::MAX_MESSAGE_BYTES;
 
+pub use crate::node::NetStats;
 use crate::node::{DevnetError, Node};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -122,29 +123,6 @@ impl NetConfig {
     }
 }
 
-/// Counters of a network node.
-#[derive(Debug, Default)]
-pub struct NetStats {
-    /// Slots committed (live or caught up).
-    pub slots: AtomicU64,
-    /// Slots taken from a peer.
-    pub caught_up: AtomicU64,
-    /// Foreign blocks that failed validation.
-    pub rejected: AtomicU64,
-    /// Shard-slots without a block.
-    pub absent: AtomicU64,
-    /// User transactions committed.
-    pub txs: AtomicU64,
-    /// Bytes of this node's own blocks gossiped.
-    pub own_block_bytes: AtomicU64,
-    /// Gossip payload bytes published by this node (blocks and transactions).
-    pub gossip_out: AtomicU64,
-    /// Gossip payload bytes received (each delivery once).
-    pub gossip_in: AtomicU64,
-    /// Connected peers.
-    pub peers: AtomicU64,
-}
-
 /// A node on a network: its swarm task and its slot loop.
 pub struct NetNode {
     stop: Arc<AtomicBool>,
@@ -166,8 +144,11 @@ pub fn start(
     let (commands, command_rx) = futures::channel::mpsc::unbounded();
     let (event_tx, events) = std::sync::mpsc::channel();
     let forward_commands = commands.clone();
+    let stats = Arc::new(NetStats::default());
     node.join_network(
         &config.owned,
+        &network,
+        stats.clone(),
         Box::new(move |shard, tx| {
             let msg = wire::TxGossip { shard: shard.0, tx: tx.clone(), attempt: 0 };
             let _ = forward_commands.unbounded_send(p2p::Command::PublishTx(msg));
@@ -177,7 +158,6 @@ pub fn start(
         let _guard = runtime.enter();
         p2p::swarm(config.listen.clone(), &topics).map_err(NetError::P2p)?
     };
-    let stats = Arc::new(NetStats::default());
     let (listening_tx, listening) = std::sync::mpsc::channel();
     runtime.spawn(p2p::run(p2p::Task {
         swarm,

@@ -166,8 +166,12 @@ pub(crate) async fn run(task: Task) {
                     Command::PublishBlock(data, shard) => {
                         let n = data.len() as u64;
                         match swarm.behaviour_mut().gossipsub.publish(topics.blocks[shard as usize].clone(), data) {
-                            Ok(_) => { stats.gossip_out.fetch_add(n, Ordering::Relaxed); }
-                            Err(e) => tracing::warn!(shard, error = %e, "block not gossiped"),
+                            Ok(_) => {
+                                stats.gossip_out.fetch_add(n, Ordering::Relaxed);
+                                stats.own_block_bytes.fetch_add(n, Ordering::Relaxed);
+                            }
+                            // Alone on the network (no peer subscribed) is not a fault.
+                            Err(e) => tracing::debug!(shard, error = %e, "block not gossiped"),
                         }
                     }
                     Command::PublishTx(msg) => {

@@ -143,7 +143,6 @@ impl Slots {
                 Some(fault) => fault.apply(block.clone()).encode(),
                 None => block.encode(),
             };
-            self.stats.own_block_bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
             let _ = self.commands.unbounded_send(Command::PublishBlock(data, block.shard.0));
         }
         let expected: Vec<u32> = (0..self.node.shards()).filter(|s| !self.node.owns(*s)).collect();
@@ -319,6 +318,8 @@ impl Slots {
         }
         self.stats.caught_up.fetch_add(1, Ordering::Relaxed);
         self.stats.slots.fetch_add(1, Ordering::Relaxed);
+        self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
+        self.stats.txs.fetch_add(summary.txs, Ordering::Relaxed);
         tracing::info!(slot, blocks = summary.foreign.len(), "slot caught up from a peer");
         self.buffered.retain(|s, _| *s > slot);
         Ok(())

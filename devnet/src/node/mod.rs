@@ -27,7 +27,7 @@ use ee_host::state::keys::value_u64;
 use ee_host::state::{EeEntry, KeyLayout, StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{DepositData, DepositReceipt, EeId, MetaTransaction, Root, ShardId, ShardTransaction};
-pub use network::{ForeignBlock, Forward, NetSlot, OwnBlocks, SlotBlocks};
+pub use network::{ForeignBlock, Forward, NetSlot, NetStats, OwnBlocks, SlotBlocks};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;

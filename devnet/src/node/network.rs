@@ -6,16 +6,43 @@
 //! come keeps its root for the slot. Every node keeps the full state of every shard (it
 //! answers RPC for all of them), applying a foreign block only after it validated.
 use super::*;
+use ee_client::types::NetworkInfo;
 use ee_host::exec::{WitnessStats, validate_block};
 use ee_sdk::ShardBlock;
+use std::sync::atomic::AtomicU64;
 
 /// Sends a transaction for a shard another node owns to the network.
 pub type Forward = Box<dyn Fn(ShardId, &ShardTransaction) + Send + Sync>;
+
+/// Counters of a network node.
+#[derive(Debug, Default)]
+pub struct NetStats {
+    /// Slots committed (live or caught up).
+    pub slots: AtomicU64,
+    /// Slots taken from a peer.
+    pub caught_up: AtomicU64,
+    /// Foreign blocks that failed validation.
+    pub rejected: AtomicU64,
+    /// Shard-slots without a block.
+    pub absent: AtomicU64,
+    /// User transactions committed.
+    pub txs: AtomicU64,
+    /// Bytes of this node's own blocks gossiped.
+    pub own_block_bytes: AtomicU64,
+    /// Gossip payload bytes published by this node (blocks and transactions).
+    pub gossip_out: AtomicU64,
+    /// Gossip payload bytes received (each delivery once).
+    pub gossip_in: AtomicU64,
+    /// Connected peers.
+    pub peers: AtomicU64,
+}
 
 /// Which shards this node produces, and where transactions for the others go.
 pub(super) struct Membership {
     owned: Vec<bool>,
     pub(super) forward: Forward,
+    network: String,
+    stats: Arc<NetStats>,
 }
 
 impl Membership {
@@ -97,14 +124,42 @@ impl Node {
     /// a transaction submitted for any other shard goes to `forward` (it stays pending
     /// here until a block of its shard commits it). Deployments and deposits are refused
     /// from now on ([`DevnetError::Unsupported`]). Once per node.
-    pub fn join_network(&self, owned: &[u32], forward: Forward) -> Result<(), DevnetError> {
+    pub fn join_network(
+        &self,
+        owned: &[u32],
+        network: &str,
+        stats: Arc<NetStats>,
+        forward: Forward,
+    ) -> Result<(), DevnetError> {
         let mut mask = vec![false; self.shards as usize];
         for s in owned {
             *mask.get_mut(*s as usize).ok_or(DevnetError::UnknownShard(*s))? = true;
         }
         self.network
-            .set(Membership { owned: mask, forward })
+            .set(Membership { owned: mask, forward, network: network.to_string(), stats })
             .map_err(|_| DevnetError::Config("the node already joined a network".into()))
+    }
+
+    /// `ee_getNetwork`: the network this node is on, its shards and its counters.
+    pub fn network_info(&self) -> Result<NetworkInfo, DevnetError> {
+        let Some(net) = self.network.get() else {
+            return Ok(NetworkInfo { owned: (0..self.shards).collect(), ..NetworkInfo::default() });
+        };
+        let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let s = &net.stats;
+        Ok(NetworkInfo {
+            network: Some(net.network.clone()),
+            owned: (0..self.shards).filter(|x| net.owned[*x as usize]).collect(),
+            peers: n(&s.peers),
+            slots: n(&s.slots),
+            caught_up: n(&s.caught_up),
+            rejected: n(&s.rejected),
+            absent: n(&s.absent),
+            txs: n(&s.txs),
+            own_block_bytes: n(&s.own_block_bytes),
+            gossip_out: n(&s.gossip_out),
+            gossip_in: n(&s.gossip_in),
+        })
     }
 
     /// Whether this node produces `shard`'s blocks (every shard when not on a network).

@@ -1,5 +1,6 @@
 //! `ee net`: a local multi-node network (`docs/NETWORK.md`) — its genesis file, and
 //! starting and stopping N `ee devnet --node` processes on loopback. One module per verb.
+pub mod bench;
 pub mod down;
 pub mod genesis;
 pub mod up;
@@ -29,6 +30,8 @@ pub enum Verb {
     Up(up::Args),
     /// Stop the node processes `ee net up` started.
     Down(down::Args),
+    /// Measure slots, transactions and gossip of networks of 1, 2, 4, … nodes.
+    Bench(bench::Args),
 }
 
 /// Runs the command.
@@ -37,5 +40,6 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
         Verb::Genesis(a) => genesis::run(a, out),
         Verb::Up(a) => up::run(a, out),
         Verb::Down(a) => down::run(a, out),
+        Verb::Bench(a) => bench::run(a, out),
     }
 }

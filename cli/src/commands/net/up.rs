@@ -85,55 +85,31 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.nodes > g.shards {
         anyhow::bail!("{} nodes for {} shards: every node needs a shard", args.nodes, g.shards);
     }
-    let exe = std::env::current_exe()?;
-    let ees_dir = args.ees.dir()?;
-    let mut started = Vec::new();
-    for i in 0..args.nodes {
-        let dir = args.dir.join(format!("node-{i}"));
-        std::fs::create_dir_all(&dir)?;
-        let log = std::fs::File::create(dir.join("log"))?;
-        let port = |base: u16| base.checked_add(i as u16).context("port out of range");
-        let mut cmd = std::process::Command::new(&exe);
-        if std::env::var_os("EE_LOG").is_none() {
-            // A line per slot in the log; libp2p's own chatter only when it matters.
-            cmd.env("EE_LOG", "info,libp2p_gossipsub=warn,libp2p_swarm=warn");
-        }
-        cmd.args(["devnet", "--node", "--no-explorer", "--engine", &args.engine])
-            .arg("--genesis")
-            .arg(&genesis_file)
-            .args(["--shards-owned", &share(i, args.nodes, g.shards).to_string()])
-            .arg("--db")
-            .arg(dir.join("devnet.redb"))
-            .arg("--ees-dir")
-            .arg(&ees_dir)
-            .args(["--rpc", &format!("127.0.0.1:{}", port(args.rpc_port)?)])
-            .args(["--p2p", &format!("/ip4/127.0.0.1/tcp/{}", port(args.p2p_port)?)]);
-        for j in (0..args.nodes).filter(|j| *j != i) {
-            cmd.args(["--peer", &format!("/ip4/127.0.0.1/tcp/{}", args.p2p_port + j as u16)]);
-        }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(dir.join("out"))?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting node {i}"))?;
-        started.push((i, child, dir));
+    let nodes = Launch {
+        dir: &args.dir,
+        genesis_file: &genesis_file,
+        genesis: &g,
+        nodes: args.nodes,
+        p2p_port: args.p2p_port,
+        rpc_port: args.rpc_port,
+        engine: &args.engine,
+        ees_dir: &args.ees.dir()?,
     }
-    let mut lines = Vec::new();
-    for (i, child, dir) in &mut started {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&pids)?
-            .write_all(format!("{}\n", child.id()).as_bytes())?;
-        let rpc = first_line(child, &dir.join("out"), &dir.join("log"))
-            .with_context(|| format!("node {i} did not start"))?;
-        lines.push(format!(
-            "node {i}: {rpc}, shards {}, log {}",
-            share(*i, args.nodes, g.shards),
-            dir.join("log").display()
-        ));
-    }
+    .start(Some(&pids))?;
+    let lines: Vec<String> = nodes
+        .iter()
+        .map(|n| {
+            format!(
+                "node {}: rpc: {}, shards {}, log {}",
+                n.index,
+                n.rpc,
+                share(n.index, args.nodes, g.shards),
+                n.dir.join("log").display()
+            )
+        })
+        .collect();
+    // The nodes outlive this command.
+    std::mem::forget(nodes);
     writeln!(
         out,
         "network {} up: {} nodes, {} shards, {} ms slots",
@@ -147,6 +123,98 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     }
     writeln!(out, "stop with: ee net down --dir {}", args.dir.display())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to start a local network's node processes.
+pub struct Launch<'a> {
+    /// The network's folder (`node-i/` per node).
+    pub dir: &'a Path,
+    /// Its genesis file.
+    pub genesis_file: &'a Path,
+    /// Its genesis.
+    pub genesis: &'a NetGenesis,
+    /// Nodes.
+    pub nodes: u32,
+    /// Node `i` listens for peers on `p2p_port + i` …
+    pub p2p_port: u16,
+    /// … and for JSON-RPC on `rpc_port + i`.
+    pub rpc_port: u16,
+    /// Wasm compiler.
+    pub engine: &'a str,
+    /// Built EEs.
+    pub ees_dir: &'a Path,
+}
+
+/// A started node process (killed when dropped, unless forgotten).
+pub struct Started {
+    /// Its index.
+    pub index: u32,
+    /// Its folder.
+    pub dir: PathBuf,
+    /// Its JSON-RPC URL.
+    pub rpc: String,
+    child: std::process::Child,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // SIGTERM (as `ee net down`), then reap.
+        let _ = std::process::Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Launch<'_> {
+    /// Starts every node; each process id is appended to `pids` as it starts. Returns
+    /// once every node serves RPC.
+    pub fn start(&self, pids: Option<&Path>) -> anyhow::Result<Vec<Started>> {
+        let exe = std::env::current_exe()?;
+        let mut started = Vec::new();
+        for i in 0..self.nodes {
+            let dir = self.dir.join(format!("node-{i}"));
+            std::fs::create_dir_all(&dir)?;
+            let log = std::fs::File::create(dir.join("log"))?;
+            let port = |base: u16| base.checked_add(i as u16).context("port out of range");
+            let mut cmd = std::process::Command::new(&exe);
+            if std::env::var_os("EE_LOG").is_none() {
+                // A line per slot in the log; libp2p's own chatter only when it matters.
+                cmd.env("EE_LOG", "info,libp2p_gossipsub=warn,libp2p_swarm=warn");
+            }
+            cmd.args(["devnet", "--node", "--no-explorer", "--engine", self.engine])
+                .arg("--genesis")
+                .arg(self.genesis_file)
+                .args(["--shards-owned", &share(i, self.nodes, self.genesis.shards).to_string()])
+                .arg("--db")
+                .arg(dir.join("devnet.redb"))
+                .arg("--ees-dir")
+                .arg(self.ees_dir)
+                .args(["--rpc", &format!("127.0.0.1:{}", port(self.rpc_port)?)])
+                .args(["--p2p", &format!("/ip4/127.0.0.1/tcp/{}", port(self.p2p_port)?)]);
+            for j in (0..self.nodes).filter(|j| *j != i) {
+                cmd.args(["--peer", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port + j as u16)]);
+            }
+            let child = cmd
+                .stdin(Stdio::null())
+                .stdout(std::fs::File::create(dir.join("out"))?)
+                .stderr(log)
+                .spawn()
+                .with_context(|| format!("starting node {i}"))?;
+            if let Some(pids) = pids {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(pids)?
+                    .write_all(format!("{}\n", child.id()).as_bytes())?;
+            }
+            started.push(Started { index: i, dir, rpc: String::new(), child });
+        }
+        for n in &mut started {
+            let line = first_line(&mut n.child, &n.dir.join("out"), &n.dir.join("log"))
+                .with_context(|| format!("node {} did not start", n.index))?;
+            n.rpc = line.trim_start_matches("rpc: ").to_string();
+        }
+        Ok(started)
+    }
 }
 
 /// The node's `rpc: URL` line, from the file its stdout goes to (it exits on failure:
