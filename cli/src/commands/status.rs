@@ -92,9 +92,28 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
                 "next slot {} ({} ms slots), {} EEs, {} transactions committed",
                 head.slot, head.slot_ms, head.ees, head.committed_txs
             )?;
-            let mut t = table(["shard", "root", "pending"]);
+            // A network node (`ee devnet --node`) says which shards it produces; a node
+            // without the method (an older build) is simply a lone devnet here.
+            let net = client.get_network().ok().filter(|n| n.network.is_some());
+            if let Some(n) = &net {
+                writeln!(
+                    out,
+                    "node of network {}: {} peers; {} slots caught up, {} foreign blocks rejected, {} shard-slots without a block",
+                    n.network.as_deref().unwrap_or_default(),
+                    n.peers,
+                    n.caught_up,
+                    n.rejected,
+                    n.absent
+                )?;
+            }
+            let mut t = table(["shard", "root", "pending", "produced by"]);
             for (s, (root, pending)) in head.shard_roots.iter().zip(&head.pending).enumerate() {
-                t.add_row(vec![s.to_string(), short_hex(root), pending.to_string()]);
+                let by = match &net {
+                    Some(n) if n.owned.contains(&(s as u32)) => "this node",
+                    Some(_) => "another node",
+                    None => "this node",
+                };
+                t.add_row(vec![s.to_string(), short_hex(root), pending.to_string(), by.to_string()]);
             }
             writeln!(out, "{t}")?;
         }
