@@ -311,3 +311,57 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
     let refused = ca.deploy_bytes(&[0; 4], true).unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Unsupported), "{refused}");
 }
+
+/// Runs the `ee` binary; (success, stdout, stderr).
+fn ee(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ee")).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn ee_net_up_starts_a_network_that_ee_net_down_stops() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("net");
+    let net = net.to_str().unwrap();
+    let base = 20_000 + (std::process::id() % 20_000) as u16;
+    let (p2p, rpc) = (base.to_string(), (base + 100).to_string());
+    let ees = ee_integration::ees_dir();
+    let up = ["net", "up", "--nodes", "2", "--shards", "4", "--slot-ms", "500", "--dir", net];
+    let ports = ["--p2p-port", &p2p, "--rpc-port", &rpc, "--ees-dir", ees.to_str().unwrap()];
+    let (ok, out, err) = ee(&[&up[..], &ports[..]].concat());
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("node 1: rpc: http://127.0.0.1:{}", base + 101)), "{out}");
+    let pids: Vec<u32> = std::fs::read_to_string(dir.path().join("net/pids"))
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    for (i, owned) in [(0u16, [0, 1]), (1, [2, 3])] {
+        let client = Client::connect(&format!("http://127.0.0.1:{}", base + 100 + i)).unwrap();
+        wait_slot(&client, 2);
+        assert_eq!(client.get_network().unwrap().owned, owned);
+    }
+    // Running already: a second `up` on the folder refuses.
+    let (ok, _, err) = ee(&[&up[..], &ports[..]].concat());
+    assert!(!ok && err.contains("net down"), "{err}");
+    let (ok, out, err) = ee(&["net", "down", "--dir", net]);
+    assert!(ok && out.contains("stopped 2 nodes"), "{out}{err}");
+    assert!(!dir.path().join("net/pids").exists());
+    let until = Instant::now() + Duration::from_secs(10);
+    for pid in pids {
+        let alive = || {
+            Path::new(&format!("/proc/{pid}/stat")).exists()
+                && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+        };
+        while alive() {
+            assert!(Instant::now() < until, "node {pid} still runs after `ee net down`");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

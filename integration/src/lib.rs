@@ -24,6 +24,19 @@ pub fn ees_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/ees")
 }
 
+/// A devnet genesis of the built EEs: the transfer EE with `transfer_balance` per shard,
+/// the devnet's validators.
+pub fn devnet_genesis(transfer_balance: i64) -> ee_devnet::Genesis {
+    ee_devnet::Genesis {
+        meta_ee: built_wasm("meta_ee"),
+        vhee: built_wasm("vhee"),
+        vhee_float: ee_devnet::Genesis::VHEE_FLOAT,
+        transfer_ee: built_wasm("transfer_ee"),
+        transfer_balance,
+        validators: ee_devnet::Genesis::dev_validators(),
+    }
+}
+
 /// Reads a built, chiselled EE. Fails (never skips) when it is missing.
 pub fn built_wasm(name: &str) -> Arc<[u8]> {
     let path = ees_dir().join(format!("{name}.wasm"));

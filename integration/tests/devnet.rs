@@ -16,14 +16,7 @@ use std::time::{Duration, Instant};
 const BALANCE: i64 = 1_000_000_000_000;
 
 fn genesis() -> Genesis {
-    Genesis {
-        meta_ee: built_wasm("meta_ee"),
-        vhee: built_wasm("vhee"),
-        vhee_float: Genesis::VHEE_FLOAT,
-        transfer_ee: built_wasm("transfer_ee"),
-        transfer_balance: BALANCE,
-        validators: Genesis::dev_validators(),
-    }
+    ee_integration::devnet_genesis(BALANCE)
 }
 
 fn open(dir: &Path, shards: u32, slot_ms: u64) -> Arc<Node> {

@@ -5,7 +5,7 @@
 use data_checkin_ee::client::{ChainView as CheckinView, CheckinClient, checkin};
 use ee_client::keys::dev_key;
 use ee_client::{HttpTransport, NewExecutionScript, TxRequest};
-use ee_devnet::{Genesis, Node, NodeConfig, ServeConfig, serve};
+use ee_devnet::{Node, NodeConfig, ServeConfig, serve};
 use ee_integration::built_wasm;
 use ee_sdk::codec::Encode;
 use ee_sdk::{EeId, ShardId, ShardTransaction};
@@ -39,14 +39,7 @@ fn catalogue_ees_deploy_and_run_on_the_devnet() {
     config.shards = 2;
     config.slot_ms = 40;
     config.exec.limits.gas_price = 0;
-    let genesis = Genesis {
-        meta_ee: built_wasm("meta_ee"),
-        vhee: built_wasm("vhee"),
-        vhee_float: Genesis::VHEE_FLOAT,
-        transfer_ee: built_wasm("transfer_ee"),
-        transfer_balance: 1_000_000,
-        validators: Genesis::dev_validators(),
-    };
+    let genesis = ee_integration::devnet_genesis(1_000_000);
     let node = Arc::new(Node::open(config, Some(genesis)).unwrap());
     let devnet = serve(node.clone(), ServeConfig::new("127.0.0.1:0".parse().unwrap(), &node)).unwrap();
     let client = Client::connect(&devnet.url()).unwrap();

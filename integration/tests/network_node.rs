@@ -6,8 +6,7 @@
 use ee_client::TxRequest;
 use ee_client::tx::transfer_data;
 use ee_devnet::node::{ForeignBlock, NetStats};
-use ee_devnet::{DevnetError, Genesis, Node, NodeConfig};
-use ee_integration::built_wasm;
+use ee_devnet::{DevnetError, Node, NodeConfig};
 use ee_sdk::{ShardBlock, ShardId, ShardTransaction};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -18,15 +17,7 @@ fn open(dir: &Path, name: &str) -> Node {
     let mut config = NodeConfig::new(dir.join(format!("{name}.redb")));
     config.shards = 4;
     config.exec.limits.gas_price = 0;
-    let genesis = Genesis {
-        meta_ee: built_wasm("meta_ee"),
-        vhee: built_wasm("vhee"),
-        vhee_float: Genesis::VHEE_FLOAT,
-        transfer_ee: built_wasm("transfer_ee"),
-        transfer_balance: BALANCE,
-        validators: Genesis::dev_validators(),
-    };
-    Node::open(config, Some(genesis)).unwrap()
+    Node::open(config, Some(ee_integration::devnet_genesis(BALANCE))).unwrap()
 }
 
 type Outbox = Arc<Mutex<Vec<(ShardId, ShardTransaction)>>>;
