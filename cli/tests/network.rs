@@ -121,6 +121,28 @@ fn roots(client: &Client, slots: u64, shards: u32) -> Vec<Vec<Option<String>>> {
         .collect()
 }
 
+/// A network of `extra.len()` nodes `a`, `b`, … owning two shards each, each dialling the
+/// nodes before it, node `i` started with the options `extra[i]`.
+fn network(dir: &Path, extra: &[&[&str]]) -> Vec<NodeProc> {
+    genesis(dir, 2 * extra.len() as u32);
+    let mut nodes: Vec<NodeProc> = Vec::new();
+    for (i, options) in extra.iter().enumerate() {
+        let peers: Vec<String> = nodes.iter().map(|n| n.p2p.clone()).collect();
+        let peers: Vec<&str> = peers.iter().map(String::as_str).collect();
+        let name = ((b'a' + i as u8) as char).to_string();
+        nodes.push(spawn(dir, &name, &format!("{}-{}", 2 * i, 2 * i + 1), &peers, options));
+    }
+    nodes
+}
+
+/// Asserts the transfer EE's value is conserved on `client`'s node (`shards` × the
+/// genesis balance, fees included).
+fn conserved(client: &Client, shards: i64) {
+    let m = client.get_matrix(1).unwrap();
+    let fees = client.head().unwrap().fees as i64;
+    assert_eq!(m.iter().flatten().sum::<i64>() + fees, shards * BALANCE, "value conserved");
+}
+
 /// Asserts two nodes' roots are equal, naming the first slot and shard where not.
 fn agree(x: &[Vec<Option<String>>], y: &[Vec<Option<String>>], who: &str) {
     for (slot, (rx, ry)) in x.iter().zip(y).enumerate() {
@@ -129,6 +151,20 @@ fn agree(x: &[Vec<Option<String>>], y: &[Vec<Option<String>>], who: &str) {
         }
     }
     assert_eq!(x.len(), y.len());
+}
+
+/// Waits two slots past the first node's head on every node; asserts they committed the
+/// same blocks with the same roots in every slot before; returns that slot and the roots.
+fn all_agree(clients: &[&Client], shards: u32) -> (u64, Vec<Vec<Option<String>>>) {
+    let end = clients[0].head().unwrap().slot + 2;
+    for client in clients {
+        wait_slot(client, end);
+    }
+    let first = roots(clients[0], end, shards);
+    for (i, client) in clients.iter().enumerate().skip(1) {
+        agree(&first, &roots(client, end, shards), &format!("nodes 0 and {i}"));
+    }
+    (end, first)
 }
 
 /// Sends `txs` (source shard, amount, target shard) through `via` and waits for each.
@@ -199,13 +235,7 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
     send_all(&cb, &ca, &[(4, 11, 1), (5, 12, 2), (0, 13, 4)], &mut expected);
 
     // Every node committed the same blocks with the same roots, slot by slot.
-    let end = ca.head().unwrap().slot + 2;
-    for client in [&ca, &cb, &cc] {
-        wait_slot(client, end);
-    }
-    let ra = roots(&ca, end, 6);
-    agree(&ra, &roots(&cb, end, 6), "a and b");
-    agree(&ra, &roots(&cc, end, 6), "a and c");
+    let (end, ra) = all_agree(&[&ca, &cb, &cc], 6);
     // b's shards had no block while it was down; the others did.
     let down = killed_at + 1..killed_at + 4;
     assert!(down.clone().all(|s| ra[s as usize][2].is_none() && ra[s as usize][3].is_none()), "{ra:?}");
@@ -249,8 +279,7 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
                 }
             }
         }
-        let fees = client.head().unwrap().fees as i64;
-        assert_eq!(m.iter().flatten().sum::<i64>() + fees, 6 * BALANCE, "node {name}: value conserved");
+        conserved(client, 6);
     }
 }
 
@@ -259,11 +288,8 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
     let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    genesis(dir, 8);
-    let a = spawn(dir, "a", "0-1", &[], &[]);
-    let b = spawn(dir, "b", "2-3", &[&a.p2p], &[]);
-    let _c = spawn(dir, "c", "4-5", &[&a.p2p, &b.p2p], &["--fault", "tamper-witness"]);
-    let d = spawn(dir, "d", "6-7", &[&a.p2p, &b.p2p], &["--fault", "no-meta"]);
+    let nodes = network(dir, &[&[], &[], &["--fault", "tamper-witness"], &["--fault", "no-meta"]]);
+    let (a, b, d) = (&nodes[0], &nodes[1], &nodes[3]);
     let (ca, cb, cd) = (a.client(), b.client(), d.client());
     let mut expected = vec![vec![0i64; 8]; 8];
     send_all(&ca, &cb, &[(2, 500, 0), (3, 600, 7)], &mut expected);
@@ -285,7 +311,7 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
     }
     assert_eq!(ra[at as usize][6], None, "d's block without the meta-EE was applied");
     assert!(ra.iter().any(|s| s[0].is_some() && s[2].is_some()), "the honest nodes produced");
-    for node in [&a, &b] {
+    for node in [a, b] {
         let log = std::fs::read_to_string(&node.log).unwrap();
         let rejected = |shard: u32, why: &str| {
             log.lines().any(|l| {
@@ -304,8 +330,7 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
         let m = client.get_matrix(1).unwrap();
         assert_eq!(m[2][0], 500);
         assert_eq!(m[0][3], 700);
-        let fees = client.head().unwrap().fees as i64;
-        assert_eq!(m.iter().flatten().sum::<i64>() + fees, 8 * BALANCE);
+        conserved(client, 8);
     }
     // Deployments change the beacon state, which nodes do not gossip: refused, typed.
     let refused = ca.deploy_bytes(&[0; 4], true).unwrap_err();
@@ -363,5 +388,39 @@ fn ee_net_up_starts_a_network_that_ee_net_down_stops() {
             assert!(Instant::now() < until, "node {pid} still runs after `ee net down`");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+#[test]
+fn a_partitioned_node_commits_nothing_alone_and_catches_up_when_it_heals() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // c is cut off from everyone for slots 8 to 12.
+    let nodes = network(dir, &[&[], &[], &["--fault", "isolate:8:5"]]);
+    let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
+    let (ca, cb, cc) = (a.client(), b.client(), c.client());
+    let mut expected = vec![vec![0i64; 6]; 6];
+    send_all(&ca, &cc, &[(4, 10, 0), (0, 20, 4)], &mut expected);
+    wait_slot(&ca, 9);
+    // During the partition: a transfer on a's shard goes on; one on c's shard, sent to a,
+    // waits for c (a forwards it again every second) and commits after the partition.
+    let cut_off = cc.head().unwrap().slot;
+    let on_c = ca.send_transaction(transfer(5, 30, 1)).unwrap().hash;
+    send_all(&ca, &cb, &[(1, 40, 3)], &mut expected);
+    let loc = ca.wait_for(&on_c, Duration::from_secs(60)).unwrap();
+    assert!(loc.result.ok && loc.slot >= 13, "committed in slot {}, after the partition", loc.slot);
+    expected[5][1] += 30;
+    let (_, ra) = all_agree(&[&ca, &cb, &cc], 6);
+    assert!((9..12).all(|s| ra[s][4].is_none() && ra[s][5].is_none() && ra[s][0].is_some()), "{ra:?}");
+    let net = cc.get_network().unwrap();
+    assert!(net.caught_up >= 3, "c took the slots it missed from its peers: {net:?}");
+    assert!(cut_off <= 9, "c committed nothing alone while cut off (it was at slot {cut_off})");
+    for client in [&ca, &cb, &cc] {
+        let m = client.get_matrix(1).unwrap();
+        for (s, t) in [(4, 0), (0, 4), (1, 3), (5, 1)] {
+            assert_eq!(m[s][t], expected[s][t], "m[{s}][{t}]");
+        }
+        conserved(client, 6);
     }
 }

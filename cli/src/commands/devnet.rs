@@ -45,8 +45,9 @@ pub struct Args {
     /// `/ip4/127.0.0.1/tcp/9701`.
     #[arg(long = "peer", requires = "node")]
     pub peers: Vec<String>,
-    /// For tests of the other nodes' validation: gossip tampered blocks
-    /// (`tamper-witness`, `no-meta`) while committing honest ones.
+    /// For tests of the other nodes: gossip tampered blocks (`tamper-witness`, `no-meta`)
+    /// while committing honest ones, or cut this node off from every peer for a while
+    /// (`isolate:FROM_SLOT:SLOTS`).
     #[arg(long, hide = true, requires = "node")]
     pub fault: Option<String>,
     /// Shards (for a new network; a resumed one keeps its own).
@@ -282,10 +283,10 @@ fn run_node(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let mut net_config = NetConfig::new(g.clone(), owned.0.clone(), listen, peers);
     net_config.max_slots = args.slots;
     if let Some(f) = &args.fault {
-        net_config.fault = Some(
-            ee_devnet::net::Fault::parse(f)
-                .with_context(|| format!("--fault {f}: tamper-witness or no-meta"))?,
-        );
+        net_config.fault =
+            Some(ee_devnet::net::Fault::parse(f).with_context(|| {
+                format!("--fault {f}: tamper-witness, no-meta or isolate:FROM_SLOT:SLOTS")
+            })?);
     }
     let net = ee_devnet::net::start(node, net_config, devnet.runtime())?;
     writeln!(out, "rpc: {}", devnet.url())?;

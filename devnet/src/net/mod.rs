@@ -80,15 +80,28 @@ pub enum Fault {
     TamperWitness,
     /// Leave out the meta-EE's transaction.
     NoMeta,
+    /// Cut this node off from every peer from slot `from` for `slots` slots (a partition
+    /// of one node), then join again. Its blocks are honest.
+    Isolate {
+        /// The first slot cut off.
+        from: u64,
+        /// How many slots.
+        slots: u64,
+    },
 }
 
 impl Fault {
-    /// Parses `tamper-witness` or `no-meta`.
+    /// Parses `tamper-witness`, `no-meta` or `isolate:FROM:SLOTS`.
     pub fn parse(s: &str) -> Option<Fault> {
         match s {
             "tamper-witness" => Some(Fault::TamperWitness),
             "no-meta" => Some(Fault::NoMeta),
-            _ => None,
+            _ => {
+                let mut parts = s.strip_prefix("isolate:")?.split(':');
+                let from = parts.next()?.parse().ok()?;
+                let slots = parts.next()?.parse().ok()?;
+                parts.next().is_none().then_some(Fault::Isolate { from, slots })
+            }
         }
     }
 
@@ -102,6 +115,7 @@ impl Fault {
             Fault::NoMeta => {
                 block.transactions.pop();
             }
+            Fault::Isolate { .. } => {}
         }
         block
     }
@@ -182,6 +196,7 @@ pub fn start(
         stop: stop.clone(),
         stats: stats.clone(),
         buffered: Default::default(),
+        isolated: false,
     };
     let slots = std::thread::Builder::new()
         .name("ee-net-slots".into())

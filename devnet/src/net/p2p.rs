@@ -36,6 +36,9 @@ pub(crate) enum Command {
     Report(MessageId, PeerId, MessageAcceptance),
     /// Ask every connected peer for a committed slot; the answers go to the sender.
     Request(u64, std::sync::mpsc::Sender<Answer>),
+    /// Cut this node off (drop every connection, dial none, refuse incoming ones) or
+    /// join again — the `isolate` fault, a partition of this node.
+    Isolate(bool),
 }
 
 /// Answers to a [`Command::Request`].
@@ -141,9 +144,10 @@ pub(crate) async fn run(task: Task) {
     let mut requests: HashMap<OutboundRequestId, std::sync::mpsc::Sender<Answer>> = HashMap::new();
     // Forwarded transactions still pending here, with the hash the node knows them by.
     let mut forwarded: Vec<(String, TxGossip)> = Vec::new();
+    let mut isolated = false;
     loop {
         tokio::select! {
-            _ = redial.tick() => {
+            _ = redial.tick(), if !isolated => {
                 forwarded.retain_mut(|(hash, msg)| {
                     if !node.is_pending(hash).unwrap_or(false) || msg.attempt + 1 >= MAX_FORWARDS {
                         return false;
@@ -179,6 +183,16 @@ pub(crate) async fn run(task: Task) {
                         let hash = hex::encode(ee_host::exec::tx_hash(ShardId(msg.shard), &msg.tx));
                         forwarded.push((hash, msg));
                     }
+                    Command::Isolate(on) => {
+                        isolated = on;
+                        if on {
+                            let connected: Vec<PeerId> = swarm.connected_peers().copied().collect();
+                            for p in connected {
+                                let _ = swarm.disconnect_peer_id(p);
+                            }
+                        }
+                        tracing::warn!(isolated = on, "partition (fault injection)");
+                    }
                     Command::Report(id, source, acceptance) => {
                         swarm.behaviour_mut().gossipsub.report_message_validation_result(&id, &source, acceptance);
                     }
@@ -196,8 +210,13 @@ pub(crate) async fn run(task: Task) {
                 SwarmEvent::NewListenAddr { address, .. } => {
                     let _ = listening.send(address);
                 }
+                SwarmEvent::ConnectionEstablished { peer_id, .. } if isolated => {
+                    let _ = swarm.disconnect_peer_id(peer_id);
+                }
                 SwarmEvent::ConnectionEstablished { peer_id, endpoint, .. } => {
-                    stats.peers.store(swarm.connected_peers().count() as u64, Ordering::Relaxed);
+                    let peers = swarm.connected_peers().count() as u64;
+                    stats.peers.store(peers, Ordering::Relaxed);
+                    stats.max_peers.fetch_max(peers, Ordering::Relaxed);
                     if let Some(slot) = dialled.get_mut(endpoint.get_remote_address()) {
                         *slot = Some(peer_id);
                     }

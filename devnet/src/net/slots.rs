@@ -38,6 +38,8 @@ pub(crate) struct Slots {
     pub(crate) stats: Arc<NetStats>,
     /// Gossiped blocks of coming slots, first per shard.
     pub(crate) buffered: BTreeMap<u64, BTreeMap<u32, Event>>,
+    /// Whether the `isolate` fault has cut this node off.
+    pub(crate) isolated: bool,
 }
 
 impl Slots {
@@ -49,6 +51,15 @@ impl Slots {
             let slot = self.node.next_slot()?;
             let start = self.config.genesis.slot_start_ms(slot);
             let slot_ms = self.config.genesis.slot_ms;
+            self.isolation(now_ms());
+            if self.minority() {
+                // Cut off from most of the network: commit nothing alone (the others go
+                // on without this node's shards); catch up once reconnected.
+                if !self.sleep_until(now_ms() + slot_ms / 4) {
+                    break;
+                }
+                continue;
+            }
             if now_ms() >= start + slot_ms {
                 // The slot is over: take it from a peer that committed it.
                 if self.catch_up(slot)? {
@@ -73,6 +84,31 @@ impl Slots {
             committed += 1;
         }
         Ok(committed)
+    }
+
+    /// Whether this node and its connected peers are fewer than half the nodes it has
+    /// known (itself and the most peers connected at once): then it is the cut-off side
+    /// of a partition and must not commit alone. Half is enough, so one of two nodes
+    /// goes on when the other stops (a partition of two nodes then diverges).
+    fn minority(&self) -> bool {
+        let now = self.stats.peers.load(Ordering::Relaxed);
+        let known = self.stats.max_peers.load(Ordering::Relaxed);
+        2 * (now + 1) < known + 1
+    }
+
+    /// The `isolate` fault: cut off within its slots, joined again after.
+    fn isolation(&mut self, now: u64) {
+        let Some(super::Fault::Isolate { from, slots }) = self.config.fault else { return };
+        let g = &self.config.genesis;
+        let on = (g.slot_start_ms(from)..g.slot_start_ms(from + slots)).contains(&now);
+        if on != self.isolated {
+            self.isolated = on;
+            let _ = self.commands.unbounded_send(Command::Isolate(on));
+            if on {
+                // Let the disconnections land before the next decision.
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
 
     /// Waits (at most 5 s) for a first peer connection if peers were configured, so a
@@ -183,6 +219,13 @@ impl Slots {
             }
             let wait = if now < collect { collect - now } else { last - now };
             self.take_events(wait.min(Duration::from_millis(20)));
+        }
+        if self.minority() {
+            // Cut off while collecting: the others commit the slot without this node's
+            // blocks; take theirs once reconnected.
+            self.node.requeue(own)?;
+            tracing::warn!(slot, "cut off from most peers: the slot is left to the others");
+            return Ok(());
         }
         if now_ms() >= start_ms + slot_ms {
             // The slot overran (this process was paused, or cut off): the peers have

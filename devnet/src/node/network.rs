@@ -35,6 +35,8 @@ pub struct NetStats {
     pub gossip_in: AtomicU64,
     /// Connected peers.
     pub peers: AtomicU64,
+    /// The most peers connected at once so far: the network's size as this node knows it.
+    pub max_peers: AtomicU64,
 }
 
 /// Which shards this node produces, and where transactions for the others go.
