@@ -333,6 +333,11 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
         conserved(client, 8);
     }
     // Deployments change the beacon state, which nodes do not gossip: refused, typed.
+    // d committed a transfer nobody else has: outnumbered in the statuses, it finds it
+    // diverged and stops taking part, still answering RPC. (c's own blocks are empty: its
+    // history, tampered gossip aside, is the others'.)
+    wait_log(&d.log, "this node's roots differ from its peers'");
+    assert_eq!(cd.head().unwrap().shards, 8, "d still answers");
     let refused = ca.deploy_bytes(&[0; 4], true).unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::Unsupported), "{refused}");
 }
@@ -421,6 +426,49 @@ fn a_partitioned_node_commits_nothing_alone_and_catches_up_when_it_heals() {
         for (s, t) in [(4, 0), (0, 4), (1, 3), (5, 1)] {
             assert_eq!(m[s][t], expected[s][t], "m[{s}][{t}]");
         }
+        conserved(client, 6);
+    }
+}
+
+/// Waits until `log` has a line containing `text`.
+fn wait_log(log: &Path, text: &str) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let body = std::fs::read_to_string(log).unwrap_or_default();
+        if body.contains(text) {
+            return;
+        }
+        assert!(Instant::now() < until, "no `{text}` in {}:\n{body}", log.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_node_that_diverged_is_found_out_by_the_statuses_and_resyncs_from_genesis() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // c commits slot 8 without the others' blocks: another history than theirs.
+    let nodes = network(dir.path(), &[&[], &[], &["--fault", "skip-foreign:8", "--resync"]]);
+    let (a, c) = (&nodes[0], &nodes[2]);
+    let (ca, cb, cc) = (a.client(), nodes[1].client(), c.client());
+    // Transfers on a's shards in every slot, so the blocks c leaves out change the state.
+    let mut expected = vec![vec![0i64; 6]; 6];
+    for k in 0..14u64 {
+        let slot = ca.head().unwrap().slot;
+        send_all(&ca, &cb, &[(k as u32 % 2, 5 + k, 2)], &mut expected);
+        wait_slot(&ca, slot + 1);
+    }
+    wait_log(&c.log, "diverged from the network at slot 8: starting again from genesis");
+    // c starts again on the same addresses and catches up from genesis.
+    wait_slot(&cc, ca.head().unwrap().slot);
+    let (_, ra) = all_agree(&[&ca, &cb, &cc], 6);
+    assert!(ra[8][0].is_some() || ra[8][1].is_some(), "a's block of slot 8 is in the network's history");
+    assert!(cc.get_network().unwrap().caught_up >= 8);
+    for client in [&ca, &cb, &cc] {
+        assert_eq!(
+            client.get_matrix(1).unwrap()[0][2] + client.get_matrix(1).unwrap()[1][2],
+            expected[0][2] + expected[1][2]
+        );
         conserved(client, 6);
     }
 }

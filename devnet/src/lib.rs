@@ -144,6 +144,11 @@ impl Devnet {
         result
     }
 
+    /// Blocks until Ctrl-C (still serving meanwhile).
+    pub fn block_until_ctrl_c(&self) {
+        let _ = self.runtime.block_on(tokio::signal::ctrl_c());
+    }
+
     /// The tokio runtime serving it (a network node's swarm runs on it too).
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         &self.runtime

@@ -38,12 +38,11 @@ pub enum NetError {
     /// A peer's committed slot did not validate here.
     #[error("catching up: {0}")]
     CatchUp(String),
-    /// After taking a slot from a peer, this node's roots differ from the peer's: its own
-    /// store holds a history the network does not (e.g. a block committed here and never
-    /// gossiped before a crash). Restart it with a fresh `--db`.
-    #[error(
-        "slot {slot}: this node's roots differ from its peers' after catching up; restart it with a fresh --db"
-    )]
+    /// This node's roots differ from its peers': after taking a slot from a peer, or in
+    /// the statuses more peers gossiped for a slot than agree with it. Its store holds a
+    /// history the network does not (a block committed here that others missed, or one
+    /// it missed). Restart it with a fresh `--db` (`--resync` does that by itself).
+    #[error("slot {slot}: this node's roots differ from its peers'; restart it with a fresh --db")]
     Diverged {
         /// The slot.
         slot: u64,
@@ -80,6 +79,12 @@ pub enum Fault {
     TamperWitness,
     /// Leave out the meta-EE's transaction.
     NoMeta,
+    /// Commit slot `slot` without the foreign blocks (as if none had come): this node's
+    /// history then differs from the others', which its peers' statuses reveal.
+    SkipForeign {
+        /// The slot.
+        slot: u64,
+    },
     /// Cut this node off from every peer from slot `from` for `slots` slots (a partition
     /// of one node), then join again. Its blocks are honest.
     Isolate {
@@ -91,11 +96,14 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Parses `tamper-witness`, `no-meta` or `isolate:FROM:SLOTS`.
+    /// Parses `tamper-witness`, `no-meta`, `skip-foreign:SLOT` or `isolate:FROM:SLOTS`.
     pub fn parse(s: &str) -> Option<Fault> {
         match s {
             "tamper-witness" => Some(Fault::TamperWitness),
             "no-meta" => Some(Fault::NoMeta),
+            _ if s.starts_with("skip-foreign:") => {
+                Some(Fault::SkipForeign { slot: s.strip_prefix("skip-foreign:")?.parse().ok()? })
+            }
             _ => {
                 let mut parts = s.strip_prefix("isolate:")?.split(':');
                 let from = parts.next()?.parse().ok()?;
@@ -115,7 +123,7 @@ impl Fault {
             Fault::NoMeta => {
                 block.transactions.pop();
             }
-            Fault::Isolate { .. } => {}
+            Fault::Isolate { .. } | Fault::SkipForeign { .. } => {}
         }
         block
     }
@@ -197,6 +205,9 @@ pub fn start(
         stats: stats.clone(),
         buffered: Default::default(),
         isolated: false,
+        mine: Default::default(),
+        theirs: Default::default(),
+        diverged: None,
     };
     let slots = std::thread::Builder::new()
         .name("ee-net-slots".into())

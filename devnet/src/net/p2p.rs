@@ -2,7 +2,7 @@
 //! per shard for its blocks, one for forwarded transactions — and the catch-up
 //! request/response protocol. It runs as a task on the node's tokio runtime; the slot
 //! loop talks to it through [`Command`]s and receives [`Event`]s.
-use super::wire::{SYNC_PROTOCOL, SyncRequest, SyncResponse, TxGossip};
+use super::wire::{SYNC_PROTOCOL, SlotStatus, SyncRequest, SyncResponse, TxGossip};
 use super::{Fault, NetStats};
 use crate::node::Node;
 use ee_sdk::codec::{DecodeAll, Encode};
@@ -29,6 +29,8 @@ pub const MAX_FORWARDS: u32 = 60;
 pub(crate) enum Command {
     /// Gossip a block.
     PublishBlock(Vec<u8>, u32),
+    /// Gossip what this node committed in a slot.
+    PublishStatus(SlotStatus),
     /// Gossip a transaction to the owner of its shard (and again every second while it
     /// is pending here, up to [`MAX_FORWARDS`] times).
     PublishTx(TxGossip),
@@ -55,6 +57,8 @@ pub(crate) enum Answer {
 pub(crate) enum Event {
     /// A block arrived by gossip (not yet validated).
     Block { block: ShardBlock, id: MessageId, source: PeerId },
+    /// A peer's status: what it committed in a slot.
+    Status { peer: PeerId, status: SlotStatus },
 }
 
 #[derive(NetworkBehaviour)]
@@ -67,6 +71,7 @@ pub(crate) struct Behaviour {
 pub(crate) struct Topics {
     blocks: Vec<IdentTopic>,
     tx: IdentTopic,
+    status: IdentTopic,
 }
 
 impl Topics {
@@ -74,6 +79,7 @@ impl Topics {
         Topics {
             blocks: (0..shards).map(|s| IdentTopic::new(format!("/ee-devnet/{network}/block/{s}"))).collect(),
             tx: IdentTopic::new(format!("/ee-devnet/{network}/tx")),
+            status: IdentTopic::new(format!("/ee-devnet/{network}/status")),
         }
     }
 
@@ -113,7 +119,7 @@ pub(crate) fn swarm(listen: Multiaddr, topics: &Topics) -> Result<Swarm<Behaviou
         .map_err(|e| format!("behaviour: {e}"))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
         .build();
-    for t in topics.blocks.iter().chain([&topics.tx]) {
+    for t in topics.blocks.iter().chain([&topics.tx, &topics.status]) {
         swarm.behaviour_mut().gossipsub.subscribe(t).map_err(|e| format!("subscribe: {e}"))?;
     }
     swarm.listen_on(listen).map_err(|e| format!("listen: {e}"))?;
@@ -176,6 +182,14 @@ pub(crate) async fn run(task: Task) {
                             }
                             // Alone on the network (no peer subscribed) is not a fault.
                             Err(e) => tracing::debug!(shard, error = %e, "block not gossiped"),
+                        }
+                    }
+                    Command::PublishStatus(mut status) => {
+                        status.node = swarm.local_peer_id().to_bytes();
+                        let data = status.encode();
+                        let n = data.len() as u64;
+                        if swarm.behaviour_mut().gossipsub.publish(topics.status.clone(), data).is_ok() {
+                            stats.gossip_out.fetch_add(n, Ordering::Relaxed);
                         }
                     }
                     Command::PublishTx(msg) => {
@@ -283,6 +297,18 @@ fn on_message(
     id: &MessageId,
     source: PeerId,
 ) -> Option<MessageAcceptance> {
+    if message.topic == topics.status.hash() {
+        let (Some(peer), Ok(status)) = (message.source, SlotStatus::decode_all(&mut &message.data[..]))
+        else {
+            return Some(MessageAcceptance::Reject);
+        };
+        if status.node != peer.to_bytes() {
+            // A status in another node's name.
+            return Some(MessageAcceptance::Reject);
+        }
+        let _ = events.send(Event::Status { peer, status });
+        return Some(MessageAcceptance::Accept);
+    }
     if message.topic == topics.tx.hash() {
         let Ok(TxGossip { shard, tx, .. }) = TxGossip::decode_all(&mut &message.data[..]) else {
             return Some(MessageAcceptance::Reject);

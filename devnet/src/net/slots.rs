@@ -10,19 +10,26 @@
 //!    them) until the final deadline;
 //! 5. commit: own blocks, valid foreign ones; a shard without a block keeps its root.
 use super::p2p::{Answer, Command, Event};
+use super::wire::SlotStatus;
 use super::{NetConfig, NetError, NetStats};
 use crate::node::{ForeignBlock, Node};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{Root, ShardBlock};
 use futures::channel::mpsc::UnboundedSender;
+use libp2p::PeerId;
 use libp2p::gossipsub::MessageAcceptance;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Blocks further ahead of the open slot than this are dropped, not buffered.
 const LOOKAHEAD: u64 = 4;
+
+/// Slots of statuses kept to compare histories.
+const STATUS_SLOTS: u64 = 16;
 
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
@@ -40,6 +47,13 @@ pub(crate) struct Slots {
     pub(crate) buffered: BTreeMap<u64, BTreeMap<u32, Event>>,
     /// Whether the `isolate` fault has cut this node off.
     pub(crate) isolated: bool,
+    /// What this node committed in recent slots (hash of the roots after each).
+    pub(crate) mine: BTreeMap<u64, [u8; 32]>,
+    /// What peers said they committed in recent slots.
+    pub(crate) theirs: BTreeMap<u64, HashMap<PeerId, [u8; 32]>>,
+    /// The first slot in which more peers than agree with this node committed another
+    /// history.
+    pub(crate) diverged: Option<u64>,
 }
 
 impl Slots {
@@ -48,6 +62,9 @@ impl Slots {
         let mut committed = 0;
         self.wait_for_peers();
         while !self.stop.load(Ordering::Relaxed) && self.config.max_slots.is_none_or(|m| committed < m) {
+            if let Some(slot) = self.diverged {
+                return Err(NetError::Diverged { slot });
+            }
             let slot = self.node.next_slot()?;
             let start = self.config.genesis.slot_start_ms(slot);
             let slot_ms = self.config.genesis.slot_ms;
@@ -141,7 +158,16 @@ impl Slots {
     fn take_events(&mut self, wait: Duration) {
         let Ok(first) = self.events.recv_timeout(wait) else { return };
         let mut next = Some(first);
-        while let Some(Event::Block { block, id, source }) = next {
+        while let Some(event) = next {
+            next = self.events.try_recv().ok();
+            let (block, id, source) = match event {
+                Event::Block { block, id, source } => (block, id, source),
+                Event::Status { peer, status } => {
+                    self.theirs.entry(status.slot).or_default().insert(peer, status.roots);
+                    self.check(status.slot);
+                    continue;
+                }
+            };
             let open = self.node.next_slot().unwrap_or(u64::MAX);
             let shard = block.shard.0;
             if block.slot < open || block.slot > open + LOOKAHEAD || self.node.owns(shard) {
@@ -161,7 +187,36 @@ impl Slots {
                     }
                 }
             }
-            next = self.events.try_recv().ok();
+        }
+    }
+
+    /// Records and gossips what this node committed in `slot`.
+    fn committed(&mut self, slot: u64, roots: &[Root]) {
+        let hash: [u8; 32] = Sha256::digest(roots.encode()).into();
+        self.mine.insert(slot, hash);
+        let status = SlotStatus { slot, roots: hash, node: Vec::new() };
+        let _ = self.commands.unbounded_send(Command::PublishStatus(status));
+        // Statuses of slots long past are of no more use.
+        let keep = slot.saturating_sub(STATUS_SLOTS);
+        self.mine.retain(|s, _| *s >= keep);
+        self.theirs.retain(|s, _| *s >= keep);
+        self.check(slot);
+    }
+
+    /// Marks this node diverged if, for `slot`, more nodes gossiped one other history than
+    /// hold this node's (itself included). Two nodes that disagree are a tie: neither
+    /// yields.
+    fn check(&mut self, slot: u64) {
+        let (Some(mine), Some(theirs)) = (self.mine.get(&slot), self.theirs.get(&slot)) else { return };
+        let mut counts: HashMap<[u8; 32], usize> = HashMap::new();
+        for h in theirs.values() {
+            *counts.entry(*h).or_default() += 1;
+        }
+        let agree = 1 + counts.get(mine).copied().unwrap_or(0);
+        tracing::debug!(slot, agree, statuses = theirs.len(), histories = counts.len(), "statuses compared");
+        if counts.iter().any(|(h, n)| h != mine && *n > agree) && self.diverged.is_none() {
+            tracing::error!(slot, "more peers committed another history in this slot: this node diverged");
+            self.diverged = Some(slot);
         }
     }
 
@@ -237,7 +292,11 @@ impl Slots {
                 return self.commit_caught_up(slot, answer);
             }
         }
+        if self.config.fault == Some(super::Fault::SkipForeign { slot }) {
+            foreign.clear();
+        }
         let summary = self.node.commit_network_slot(Some(own), foreign.into_values().collect())?;
+        self.committed(slot, &summary.roots);
         self.stats.slots.fetch_add(1, Ordering::Relaxed);
         self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
         self.stats.txs.fetch_add(summary.txs, Ordering::Relaxed);
@@ -354,6 +413,7 @@ impl Slots {
             );
         }
         let summary = self.node.commit_network_slot(None, foreign)?;
+        self.committed(slot, &summary.roots);
         if let Some(roots) = roots
             && roots != summary.roots
         {

@@ -19,6 +19,20 @@ pub struct TxGossip {
     pub attempt: u32,
 }
 
+/// What a node committed in a slot (topic `status`, after every commit): how nodes find
+/// out that one of them holds another history than most.
+#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
+pub struct SlotStatus {
+    /// The slot.
+    pub slot: u64,
+    /// sha256 of the SCALE crosslinked roots after it.
+    pub roots: [u8; 32],
+    /// The publishing node's libp2p peer id (bytes): agreeing nodes' statuses must not
+    /// be one message to gossipsub, whose message ids are content hashes. Must be the
+    /// message's signed source.
+    pub node: Vec<u8>,
+}
+
 /// "Send me committed slot `slot`."
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SyncRequest {

@@ -1,4 +1,6 @@
-//! `ee devnet`: run the local test network.
+//! `ee devnet`: run the local test network ([`node`]: `--node`, one node of a network).
+mod node;
+
 use crate::args::{EesArgs, read_ee};
 use anyhow::Context;
 use ee_devnet::{Genesis, Node, NodeConfig, Validator};
@@ -50,6 +52,10 @@ pub struct Args {
     /// (`isolate:FROM_SLOT:SLOTS`).
     #[arg(long, hide = true, requires = "node")]
     pub fault: Option<String>,
+    /// After diverging from the network (more peers committed another history), start
+    /// again from genesis — the store deleted — and catch up from the peers (`--node`).
+    #[arg(long, requires = "node")]
+    pub resync: bool,
     /// Shards (for a new network; a resumed one keeps its own).
     #[arg(long)]
     pub shards: Option<u32>,
@@ -105,7 +111,7 @@ pub struct Args {
 }
 
 /// This checkout's JavaScript package (`client/js`), where `scripts/build-js.sh` builds it.
-fn default_explorer() -> PathBuf {
+pub(crate) fn default_explorer() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../client/js"))
 }
 
@@ -152,7 +158,7 @@ pub fn parse_shard_set(s: &str) -> Result<ShardSet, String> {
 /// Runs the command.
 pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     if args.node {
-        return run_node(args, out);
+        return node::run(args, out);
     }
     let config = node_config(&args, args.shards.unwrap_or(4), args.slot_ms, args.slot_ms)?;
     // The genesis EEs are only needed for a new network; `Node::open` decides by whether
@@ -215,7 +221,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
 
 /// The node's configuration from the options, for `shards` shards of `slot_ms`, with a
 /// production budget of `budget_ms` unless `--slot-budget-ms` says otherwise.
-fn node_config(args: &Args, shards: u32, slot_ms: u64, budget_ms: u64) -> anyhow::Result<NodeConfig> {
+pub(crate) fn node_config(
+    args: &Args,
+    shards: u32,
+    slot_ms: u64,
+    budget_ms: u64,
+) -> anyhow::Result<NodeConfig> {
     let engine =
         EngineKind::parse(&args.engine).with_context(|| format!("unknown engine `{}`", args.engine))?;
     let mut config = NodeConfig::new(args.db.clone());
@@ -232,92 +243,6 @@ fn node_config(args: &Args, shards: u32, slot_ms: u64, budget_ms: u64) -> anyhow
         config.module_cache = ee_host::runtime::disk_cache::DiskCache::default_dir();
     }
     Ok(config)
-}
-
-/// `ee devnet --node`: one node of a network.
-fn run_node(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    use ee_devnet::net::{Multiaddr, NetConfig, NetGenesis};
-    let path = args.genesis.clone().context("--node needs --genesis")?;
-    let g = NetGenesis::read(&path)?;
-    let owned = args.shards_owned.clone().context("--node needs --shards-owned")?;
-    if let Some(s) = owned.0.iter().find(|s| **s >= g.shards) {
-        anyhow::bail!("--shards-owned names shard {s}; the network has {} shards", g.shards);
-    }
-    // Blocks are produced at the start of a slot and must reach the other nodes, and be
-    // validated there, before its collect deadline (half the slot).
-    let config = node_config(&args, g.shards, g.slot_ms, g.slot_ms / 4)?;
-    let dir = args.ees.dir()?;
-    let read = |file: &str| read_ee(&dir, file);
-    let (meta_ee, vhee, transfer_ee) = (read("meta_ee")?, read("vhee")?, read("transfer_ee")?);
-    g.check_codes(&meta_ee, &vhee, &transfer_ee)?;
-    let genesis = Genesis {
-        meta_ee,
-        vhee,
-        vhee_float: Genesis::VHEE_FLOAT,
-        transfer_ee,
-        transfer_balance: g.transfer_balance,
-        validators: g.validators()?,
-    };
-    // The store must hold this network: the same genesis roots.
-    let expected: Vec<String> =
-        genesis.spec(g.shards).build()?.beacon.shard_roots.iter().map(hex::encode).collect();
-    let node = Node::open(config, Some(genesis)).with_context(|| format!("opening {}", args.db.display()))?;
-    if node.chain_config()?.genesis_roots != expected {
-        anyhow::bail!("{} holds another network's chain; use another --db", args.db.display());
-    }
-    let node = Arc::new(node);
-    let head = node.head()?;
-    let mut serve_config = ServeConfig::new(args.rpc, &node);
-    serve_config.produce = false;
-    if !args.no_explorer {
-        serve_config.explorer = Some(args.explorer.clone().unwrap_or_else(default_explorer));
-    }
-    let devnet = serve(node.clone(), serve_config)?;
-    let listen: Multiaddr =
-        args.p2p.parse().with_context(|| format!("--p2p {}: not a multiaddr", args.p2p))?;
-    let peers = args
-        .peers
-        .iter()
-        .map(|p| p.parse::<Multiaddr>().with_context(|| format!("--peer {p}: not a multiaddr")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut net_config = NetConfig::new(g.clone(), owned.0.clone(), listen, peers);
-    net_config.max_slots = args.slots;
-    if let Some(f) = &args.fault {
-        net_config.fault =
-            Some(ee_devnet::net::Fault::parse(f).with_context(|| {
-                format!("--fault {f}: tamper-witness, no-meta or isolate:FROM_SLOT:SLOTS")
-            })?);
-    }
-    let net = ee_devnet::net::start(node, net_config, devnet.runtime())?;
-    writeln!(out, "rpc: {}", devnet.url())?;
-    writeln!(out, "p2p: {}", net.listen_addr())?;
-    writeln!(out, "db: {}", args.db.display())?;
-    writeln!(
-        out,
-        "node of network {}: produces shards {owned} of {}, {} ms slots, next slot {}",
-        g.network_id(),
-        g.shards,
-        g.slot_ms,
-        head.slot
-    )?;
-    out.flush()?;
-    net.stop_on_ctrl_c(devnet.runtime());
-    let stats = net.stats().clone();
-    let result = net.wait();
-    let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!(
-        "stopped after {} slots ({} caught up): {} transactions, {} foreign blocks rejected, {} shard-slots without a block; gossip {} B out, {} B in",
-        n(&stats.slots),
-        n(&stats.caught_up),
-        n(&stats.txs),
-        n(&stats.rejected),
-        n(&stats.absent),
-        n(&stats.gossip_out),
-        n(&stats.gossip_in)
-    );
-    drop(devnet);
-    result?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn genesis(args: &Args) -> anyhow::Result<Genesis> {
