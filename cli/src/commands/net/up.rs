@@ -12,7 +12,8 @@ use std::time::Duration;
 /// Start `--nodes` `ee devnet --node` processes on loopback: node `i` listens for peers
 /// on `--p2p-port + i` and for JSON-RPC on `--rpc-port + i`, keeps its chain in
 /// `DIR/node-i/devnet.redb`, its stdout in `DIR/node-i/out` and its log in `DIR/node-i/log`, produces an even share of
-/// the shards, and dials every other node. The genesis is `DIR/genesis.json` (written on
+/// the shards, dials every other node, and runs with `--resync` (a node the others find
+/// diverged starts again from genesis). The genesis is `DIR/genesis.json` (written on
 /// the first `up`; a later `up` resumes the same network); the process ids go to
 /// `DIR/pids` for `ee net down`. Returns once every node serves RPC.
 #[derive(clap::Args)]
@@ -180,7 +181,7 @@ impl Launch<'_> {
                 // A line per slot in the log; libp2p's own chatter only when it matters.
                 cmd.env("EE_LOG", "info,libp2p_gossipsub=warn,libp2p_swarm=warn");
             }
-            cmd.args(["devnet", "--node", "--no-explorer", "--engine", self.engine])
+            cmd.args(["devnet", "--node", "--resync", "--no-explorer", "--engine", self.engine])
                 .arg("--genesis")
                 .arg(self.genesis_file)
                 .args(["--shards-owned", &share(i, self.nodes, self.genesis.shards).to_string()])
