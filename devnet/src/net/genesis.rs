@@ -77,10 +77,10 @@ impl NetGenesis {
             path: path.display().to_string(),
             error: e.to_string(),
         })?;
-        if g.shards == 0 || g.slot_ms == 0 {
+        if g.shards == 0 || g.shards > ee_host::limits::MAX_SHARDS || g.slot_ms == 0 {
             return Err(GenesisFileError::Malformed {
                 path: path.display().to_string(),
-                error: "shards and slot_ms must be positive".into(),
+                error: format!("shards must be 1 to {} and slot_ms positive", ee_host::limits::MAX_SHARDS),
             });
         }
         Ok(g)

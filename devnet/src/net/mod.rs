@@ -25,6 +25,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Gossip events waiting for the slot loop; past this, blocks and statuses are dropped
+/// (reported `Ignore`) until it catches up.
+const EVENTS: usize = 4096;
+
 /// Why a network node stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -164,7 +168,7 @@ pub fn start(
     let network = config.genesis.network_id();
     let topics = p2p::Topics::new(&network, node.shards());
     let (commands, command_rx) = futures::channel::mpsc::unbounded();
-    let (event_tx, events) = std::sync::mpsc::channel();
+    let (event_tx, events) = std::sync::mpsc::sync_channel(EVENTS);
     let forward_commands = commands.clone();
     let stats = Arc::new(NetStats::default());
     node.join_network(

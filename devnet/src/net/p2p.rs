@@ -97,6 +97,10 @@ pub(crate) fn swarm(listen: Multiaddr, topics: &Topics) -> Result<Swarm<Behaviou
         .with_behaviour(|key| {
             let config = gossipsub::ConfigBuilder::default()
                 .heartbeat_interval(Duration::from_millis(250))
+                // A block waits for its verdict (the slot loop validates it when its slot
+                // opens, up to `LOOKAHEAD` slots later) in the message cache: keep it
+                // there 8 s, or the verdict comes too late to forward it.
+                .history_length(32)
                 .max_transmit_size(MAX_MESSAGE_BYTES)
                 // Content-addressed: the same block or transaction from two peers is one
                 // message.
@@ -134,7 +138,7 @@ pub(crate) struct Task {
     pub(crate) peers: Vec<Multiaddr>,
     pub(crate) node: Arc<Node>,
     pub(crate) commands: mpsc::UnboundedReceiver<Command>,
-    pub(crate) events: std::sync::mpsc::Sender<Event>,
+    pub(crate) events: std::sync::mpsc::SyncSender<Event>,
     pub(crate) stats: Arc<NetStats>,
     /// Where the address listened on goes.
     pub(crate) listening: std::sync::mpsc::Sender<Multiaddr>,
@@ -156,6 +160,7 @@ pub(crate) async fn run(task: Task) {
             _ = redial.tick(), if !isolated => {
                 forwarded.retain_mut(|(hash, msg)| {
                     if !node.is_pending(hash).unwrap_or(false) || msg.attempt + 1 >= MAX_FORWARDS {
+                        let _ = node.forwarded_done(hash);
                         return false;
                     }
                     msg.attempt += 1;
@@ -254,7 +259,13 @@ pub(crate) async fn run(task: Task) {
                 SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message { message, .. })) => {
                     match message {
                         request_response::Message::Request { request, channel, .. } => {
-                            let response = sync_response(&node, request.slot, fault);
+                            // A node whose slot loop stopped (diverged, failed) no longer
+                            // vouches for its history.
+                            let response = if stats.stopped.load(Ordering::Relaxed) {
+                                SyncResponse::not_committed(request.slot)
+                            } else {
+                                sync_response(&node, request.slot, fault)
+                            };
                             let _ = swarm.behaviour_mut().sync.send_response(channel, response);
                         }
                         request_response::Message::Response { request_id, response } => {
@@ -292,7 +303,7 @@ fn publish_tx(swarm: &mut Swarm<Behaviour>, topics: &Topics, msg: &TxGossip, sta
 fn on_message(
     node: &Node,
     topics: &Topics,
-    events: &std::sync::mpsc::Sender<Event>,
+    events: &std::sync::mpsc::SyncSender<Event>,
     message: gossipsub::Message,
     id: &MessageId,
     source: PeerId,
@@ -306,13 +317,18 @@ fn on_message(
             // A status in another node's name.
             return Some(MessageAcceptance::Reject);
         }
-        let _ = events.send(Event::Status { peer, status });
+        if events.try_send(Event::Status { peer, status }).is_err() {
+            return Some(MessageAcceptance::Ignore);
+        }
         return Some(MessageAcceptance::Accept);
     }
     if message.topic == topics.tx.hash() {
         let Ok(TxGossip { shard, tx, .. }) = TxGossip::decode_all(&mut &message.data[..]) else {
             return Some(MessageAcceptance::Reject);
         };
+        if shard >= node.shards() {
+            return Some(MessageAcceptance::Reject);
+        }
         if !node.owns(shard) {
             // Not ours: pass it on towards the owner.
             return Some(MessageAcceptance::Accept);
@@ -331,8 +347,11 @@ fn on_message(
     };
     match ShardBlock::decode_all(&mut &message.data[..]) {
         Ok(block) if block.shard.0 == shard => {
-            let _ = events.send(Event::Block { block, id: id.clone(), source });
-            None
+            // A slot loop that is behind does not queue without bound.
+            match events.try_send(Event::Block { block, id: id.clone(), source }) {
+                Ok(()) => None,
+                Err(_) => Some(MessageAcceptance::Ignore),
+            }
         }
         _ => Some(MessageAcceptance::Reject),
     }

@@ -28,6 +28,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Blocks further ahead of the open slot than this are dropped, not buffered.
 const LOOKAHEAD: u64 = 4;
 
+/// What the peers said about a slot.
+enum Asked {
+    /// One committed it: its blocks and the roots after it.
+    Committed(Vec<ShardBlock>, Option<Vec<Root>>),
+    /// Peers answered; none has committed it.
+    NotCommitted,
+    /// No peer answered in time.
+    NoAnswer,
+}
+
 /// Slots of statuses kept to compare histories.
 const STATUS_SLOTS: u64 = 16;
 
@@ -58,8 +68,18 @@ pub(crate) struct Slots {
 
 impl Slots {
     /// Runs until stopped or `max_slots` slots were committed; returns the slots committed.
+    /// Once it returns, the node no longer answers catch-up requests.
     pub(crate) fn run(mut self) -> Result<u64, NetError> {
+        let stats = self.stats.clone();
+        let result = self.slots();
+        stats.stopped.store(true, Ordering::Relaxed);
+        result
+    }
+
+    fn slots(&mut self) -> Result<u64, NetError> {
         let mut committed = 0;
+        // Slots that began before this node listened: their blocks may have gone by.
+        let listening_since = now_ms();
         self.wait_for_peers();
         while !self.stop.load(Ordering::Relaxed) && self.config.max_slots.is_none_or(|m| committed < m) {
             if let Some(slot) = self.diverged {
@@ -79,26 +99,45 @@ impl Slots {
             }
             if now_ms() >= start + slot_ms {
                 // The slot is over: take it from a peer that committed it.
-                if self.catch_up(slot)? {
-                    committed += 1;
-                    continue;
+                match self.catch_up(slot) {
+                    Ok(true) => {
+                        committed += 1;
+                        continue;
+                    }
+                    Ok(false) => tracing::info!(slot, "no peer committed this past slot: running it now"),
+                    Err(NetError::CatchUp(why)) => {
+                        // A peer's answer did not hold: ask again (another may answer).
+                        tracing::warn!(slot, %why, "a peer's version of a past slot refused");
+                        if !self.sleep_until(now_ms() + slot_ms / 4) {
+                            break;
+                        }
+                        continue;
+                    }
+                    Err(e) => return Err(e),
                 }
-                tracing::info!(slot, "no peer committed this past slot: running it now");
             } else {
                 if !self.sleep_until(start) {
                     break;
                 }
-                if now_ms() > start + slot_ms * self.config.join_percent / 100 {
-                    // Too late to take part (paused, or just started; the others' blocks
-                    // may have gone by): wait for the slot to end, then catch it up.
+                // Too late to take part: more than a quarter into a slot that began before
+                // this node listened (the others' blocks may have gone by), or past the
+                // collect deadline of any slot (paused, or busy catching up): wait for
+                // the slot to end, then catch it up.
+                let limit = if start < listening_since {
+                    self.config.join_percent
+                } else {
+                    self.config.collect_percent
+                };
+                if now_ms() > start + slot_ms * limit / 100 {
                     if !self.sleep_until(start + slot_ms) {
                         break;
                     }
                     continue;
                 }
             }
-            self.live_slot(slot, Instant::now(), start, slot_ms)?;
-            committed += 1;
+            if self.live_slot(slot, start, slot_ms)? {
+                committed += 1;
+            }
         }
         Ok(committed)
     }
@@ -117,7 +156,7 @@ impl Slots {
     fn isolation(&mut self, now: u64) {
         let Some(super::Fault::Isolate { from, slots }) = self.config.fault else { return };
         let g = &self.config.genesis;
-        let on = (g.slot_start_ms(from)..g.slot_start_ms(from + slots)).contains(&now);
+        let on = (g.slot_start_ms(from)..g.slot_start_ms(from.saturating_add(slots))).contains(&now);
         if on != self.isolated {
             self.isolated = on;
             let _ = self.commands.unbounded_send(Command::Isolate(on));
@@ -160,17 +199,22 @@ impl Slots {
         let mut next = Some(first);
         while let Some(event) = next {
             next = self.events.try_recv().ok();
+            let open = self.node.next_slot().unwrap_or(u64::MAX);
             let (block, id, source) = match event {
                 Event::Block { block, id, source } => (block, id, source),
-                Event::Status { peer, status } => {
+                // Statuses of slots near the open one only: a peer cannot fill the map.
+                Event::Status { peer, status }
+                    if status.slot.saturating_add(STATUS_SLOTS) >= open
+                        && status.slot <= open.saturating_add(2) =>
+                {
                     self.theirs.entry(status.slot).or_default().insert(peer, status.roots);
                     self.check(status.slot);
                     continue;
                 }
+                Event::Status { .. } => continue,
             };
-            let open = self.node.next_slot().unwrap_or(u64::MAX);
             let shard = block.shard.0;
-            if block.slot < open || block.slot > open + LOOKAHEAD || self.node.owns(shard) {
+            if block.slot < open || block.slot > open.saturating_add(LOOKAHEAD) || self.node.owns(shard) {
                 // Stale, too far ahead, or a block for a shard this node produces.
                 let _ = self.commands.unbounded_send(Command::Report(id, source, MessageAcceptance::Ignore));
             } else {
@@ -221,13 +265,10 @@ impl Slots {
     }
 
     /// Produces, gossips, collects and commits the open slot.
-    fn live_slot(
-        &mut self,
-        slot: u64,
-        started: Instant,
-        start_ms: u64,
-        slot_ms: u64,
-    ) -> Result<(), NetError> {
+    /// Whether this node committed the slot (false: it was cut off and left it to the
+    /// others).
+    fn live_slot(&mut self, slot: u64, start_ms: u64, slot_ms: u64) -> Result<bool, NetError> {
+        let started = Instant::now();
         let own = self.node.produce_owned()?;
         for block in own.blocks() {
             let data = match self.config.fault {
@@ -237,8 +278,11 @@ impl Slots {
             let _ = self.commands.unbounded_send(Command::PublishBlock(data, block.shard.0));
         }
         let expected: Vec<u32> = (0..self.node.shards()).filter(|s| !self.node.owns(*s)).collect();
-        let collect = started + Duration::from_millis(slot_ms * self.config.collect_percent / 100);
-        let last = started + Duration::from_millis(slot_ms * 9 / 10);
+        // The deadlines are the slot's on the genesis clock, the same at every node (not
+        // counted from when this node began the slot).
+        let at = |ms: u64| started + Duration::from_millis(ms.saturating_sub(now_ms()));
+        let collect = at(start_ms + slot_ms * self.config.collect_percent / 100);
+        let last = at(start_ms + slot_ms * 9 / 10);
         let mut foreign: BTreeMap<u32, ForeignBlock> = BTreeMap::new();
         let mut asked_at: Option<Instant> = None;
         loop {
@@ -253,7 +297,9 @@ impl Slots {
             if now >= collect && asked_at.is_none_or(|t| now >= t + Duration::from_millis(100)) {
                 // Missing blocks: a peer that committed the slot already has them.
                 asked_at = Some(now);
-                if let Some(blocks) = self.ask(slot, last.saturating_duration_since(now)) {
+                // Briefly: gossip arriving meanwhile must still be taken.
+                let wait = last.saturating_duration_since(now).min(Duration::from_millis(200));
+                if let Some(blocks) = self.ask(slot, wait) {
                     for block in blocks.into_iter().filter(|b| !self.node.owns(b.shard.0)) {
                         let shard = block.shard.0;
                         if foreign.contains_key(&shard) {
@@ -280,16 +326,31 @@ impl Slots {
             // blocks; take theirs once reconnected.
             self.node.requeue(own)?;
             tracing::warn!(slot, "cut off from most peers: the slot is left to the others");
-            return Ok(());
+            return Ok(false);
         }
         if now_ms() >= start_ms + slot_ms {
             // The slot overran (this process was paused, or cut off): the peers have
             // committed it by now, perhaps without this node's blocks or with blocks it
             // lacks. Their version wins; this node's transactions go back to its mempool.
-            if let Some(answer) = self.ask_committed(slot, Duration::from_secs(2)) {
-                self.node.requeue(own)?;
-                tracing::warn!(slot, "slot overran: taking the peers' version");
-                return self.commit_caught_up(slot, answer);
+            match self.ask_peers(slot, Duration::from_secs(2)) {
+                Asked::Committed(blocks, roots) => {
+                    tracing::warn!(slot, "slot overran: taking the peers' version");
+                    self.commit_caught_up(slot, (blocks, roots))?;
+                    // What the peers' version did not commit goes back to the mempool.
+                    self.node.requeue(own)?;
+                    return Ok(true);
+                }
+                // Nobody has it (the whole network is behind): this version goes.
+                Asked::NotCommitted => {}
+                Asked::NoAnswer
+                    if self.config.peers.is_empty() && self.stats.max_peers.load(Ordering::Relaxed) == 0 => {}
+                Asked::NoAnswer => {
+                    // The peers did not answer (connections stale after a pause): commit
+                    // nothing stale; ask again from the top.
+                    self.node.requeue(own)?;
+                    tracing::warn!(slot, "slot overran and no peer answered: asking again");
+                    return Ok(false);
+                }
             }
         }
         if self.config.fault == Some(super::Fault::SkipForeign { slot }) {
@@ -310,7 +371,7 @@ impl Slots {
             "slot committed"
         );
         self.buffered.retain(|s, _| *s > slot);
-        Ok(())
+        Ok(true)
     }
 
     /// Validates the buffered blocks of `slot` not yet validated; reports each verdict to
@@ -342,13 +403,25 @@ impl Slots {
     }
 
     fn ask_committed(&self, slot: u64, wait: Duration) -> Option<(Vec<ShardBlock>, Option<Vec<Root>>)> {
+        match self.ask_peers(slot, wait) {
+            Asked::Committed(b, r) => Some((b, r)),
+            Asked::NotCommitted | Asked::NoAnswer => None,
+        }
+    }
+
+    /// Asks every connected peer for committed `slot`, for at most `wait`.
+    fn ask_peers(&self, slot: u64, wait: Duration) -> Asked {
         let (tx, rx) = std::sync::mpsc::channel();
-        self.commands.unbounded_send(Command::Request(slot, tx)).ok()?;
+        if self.commands.unbounded_send(Command::Request(slot, tx)).is_err() {
+            return Asked::NoAnswer;
+        }
         let until = Instant::now() + wait;
         let mut outstanding = usize::MAX;
+        let mut answered = false;
         while outstanding > 0 {
             let left = until.saturating_duration_since(Instant::now());
-            let r = match rx.recv_timeout(left).ok()? {
+            let Ok(answer) = rx.recv_timeout(left) else { break };
+            let r = match answer {
                 Answer::Asked(n) => {
                     outstanding = n;
                     continue;
@@ -359,6 +432,7 @@ impl Slots {
                 }
                 Answer::Response(r) => {
                     outstanding = outstanding.saturating_sub(1);
+                    answered = true;
                     r
                 }
             };
@@ -379,22 +453,27 @@ impl Slots {
                 .map(|rs| rs.iter().map(|h| hex::decode(h).ok().and_then(|b| b.try_into().ok())).collect())
                 .map_or(Some(None), |rs: Option<Vec<Root>>| rs.map(Some));
             match (blocks, roots) {
-                (Some(b), Some(r)) => return Some((b, r)),
+                (Some(b), Some(r)) => return Asked::Committed(b, r),
                 _ => tracing::warn!(slot, "a peer's answer is malformed"),
             }
         }
-        None
+        if answered { Asked::NotCommitted } else { Asked::NoAnswer }
     }
 
     /// Takes past `slot` from a peer that committed it: every block validated here
     /// (this node's own shards' too), then committed; the roots after it must equal the
     /// peer's. False if no peer has it.
     fn catch_up(&mut self, slot: u64) -> Result<bool, NetError> {
-        let Some(answer) = self.ask_committed(slot, Duration::from_secs(3)) else {
-            return Ok(false);
-        };
-        self.commit_caught_up(slot, answer)?;
-        Ok(true)
+        match self.ask_peers(slot, Duration::from_secs(3)) {
+            Asked::Committed(blocks, roots) => {
+                self.commit_caught_up(slot, (blocks, roots))?;
+                Ok(true)
+            }
+            Asked::NotCommitted => Ok(false),
+            // Alone from the start (a one-node network): nobody to ask.
+            Asked::NoAnswer if self.stats.max_peers.load(Ordering::Relaxed) == 0 => Ok(false),
+            Asked::NoAnswer => Err(NetError::CatchUp(format!("slot {slot}: no peer answered"))),
+        }
     }
 
     /// Commits a peer's version of `slot`, validating every block.
@@ -412,7 +491,11 @@ impl Slots {
                     .map_err(|e| NetError::CatchUp(format!("slot {slot} shard {shard}: {e}")))?,
             );
         }
-        let summary = self.node.commit_network_slot(None, foreign)?;
+        // A peer's answer naming one shard twice is refused like an invalid block.
+        let summary = self.node.commit_network_slot(None, foreign).map_err(|e| match e {
+            crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
+            e => e.into(),
+        })?;
         self.committed(slot, &summary.roots);
         if let Some(roots) = roots
             && roots != summary.roots

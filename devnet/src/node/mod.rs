@@ -546,7 +546,11 @@ impl Node {
             && !net.owns(shard)
         {
             // Another node produces this shard: gossip it there; pending here until a
-            // block of that shard commits it.
+            // block of that shard commits it (or the forwarding gives up).
+            if net.forwarding.load(Ordering::Relaxed) >= self.config.max_pending as u64 {
+                return Err(DevnetError::MempoolFull(shard.0));
+            }
+            net.forwarding.fetch_add(1, Ordering::Relaxed);
             (net.forward)(shard, &tx);
             pool.pending.insert(hash);
             return Ok(TxAccepted { hash: hex::encode(hash), shard: shard.0, position: 0 });
@@ -607,8 +611,17 @@ impl Node {
         deferred: Vec<(ShardId, Vec<ShardTransaction>)>,
     ) -> Result<(), DevnetError> {
         let mut pool = lock(&self.pool)?;
-        for (_, hash) in committed {
+        let mut taken: BTreeMap<ShardId, HashSet<Root>> = BTreeMap::new();
+        for (shard, hash) in committed {
             pool.pending.remove(hash);
+            taken.entry(*shard).or_default().insert(*hash);
+        }
+        // A transaction committed in a block this node did not produce (a network node's
+        // own block taken back from its peers) may still sit in its mempool: never twice.
+        for (shard, hashes) in taken {
+            if let Some(queue) = pool.mempools.get_mut(shard.0 as usize) {
+                queue.retain(|(h, _)| !hashes.contains(h));
+            }
         }
         for (shard, txs) in deferred {
             let queue = &mut pool.mempools[shard.0 as usize];

@@ -37,6 +37,8 @@ pub struct NetStats {
     pub peers: AtomicU64,
     /// The most peers connected at once so far: the network's size as this node knows it.
     pub max_peers: AtomicU64,
+    /// Set when the slot loop has stopped: the node no longer answers catch-up requests.
+    pub stopped: std::sync::atomic::AtomicBool,
 }
 
 /// Which shards this node produces, and where transactions for the others go.
@@ -45,6 +47,8 @@ pub(super) struct Membership {
     pub(super) forward: Forward,
     network: String,
     stats: Arc<NetStats>,
+    /// Forwarded transactions still pending here (bounded by `NodeConfig::max_pending`).
+    pub(super) forwarding: AtomicU64,
 }
 
 impl Membership {
@@ -138,7 +142,13 @@ impl Node {
             *mask.get_mut(*s as usize).ok_or(DevnetError::UnknownShard(*s))? = true;
         }
         self.network
-            .set(Membership { owned: mask, forward, network: network.to_string(), stats })
+            .set(Membership {
+                owned: mask,
+                forward,
+                network: network.to_string(),
+                stats,
+                forwarding: AtomicU64::new(0),
+            })
             .map_err(|_| DevnetError::Config("the node already joined a network".into()))
     }
 
@@ -333,6 +343,19 @@ impl Node {
             back.push((shard, keep));
         }
         self.after_commit(&[], back)
+    }
+
+    /// A forwarded transaction is no longer followed here (committed, or given up on): it
+    /// leaves the pending set — a transaction the owner never took may be sent again.
+    pub fn forwarded_done(&self, hash: &str) -> Result<(), DevnetError> {
+        let h = parse_hash(hash)?;
+        if let Some(net) = self.network.get() {
+            let _ = net.forwarding.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        }
+        if self.store.tx(&h)?.is_none() {
+            lock(&self.pool)?.pending.remove(&h);
+        }
+        Ok(())
     }
 
     /// Takes a transaction another node forwarded for a shard this node owns, as

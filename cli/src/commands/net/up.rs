@@ -192,7 +192,8 @@ impl Launch<'_> {
                 .args(["--rpc", &format!("127.0.0.1:{}", port(self.rpc_port)?)])
                 .args(["--p2p", &format!("/ip4/127.0.0.1/tcp/{}", port(self.p2p_port)?)]);
             for j in (0..self.nodes).filter(|j| *j != i) {
-                cmd.args(["--peer", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port + j as u16)]);
+                let peer = self.p2p_port.checked_add(j as u16).context("port out of range")?;
+                cmd.args(["--peer", &format!("/ip4/127.0.0.1/tcp/{peer}")]);
             }
             let child = cmd
                 .stdin(Stdio::null())
