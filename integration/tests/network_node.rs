@@ -151,3 +151,25 @@ fn bad_foreign_blocks_are_refused_and_change_nothing() {
     b.requeue(own_b).unwrap();
     assert_eq!(b.head().unwrap().pending[2], 1);
 }
+
+#[test]
+fn own_transactions_taken_back_from_the_peers_run_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = open(dir.path(), "b");
+    join(&b, &[2, 3]);
+    b.submit(&transfer(2, 300, 0)).unwrap();
+    let own = b.produce_owned().unwrap();
+    let blocks: Vec<ShardBlock> = own.blocks().cloned().collect();
+    assert_eq!(blocks[0].transactions.len(), 2, "the transfer and the meta-EE's");
+    // Cut off while collecting: the transfer goes back to the mempool …
+    b.requeue(own).unwrap();
+    assert_eq!(b.head().unwrap().pending[2], 1);
+    // … but the others had its block and committed it; b takes their version.
+    let theirs: Vec<ForeignBlock> = blocks.into_iter().map(|blk| b.validate_foreign(blk).unwrap()).collect();
+    b.commit_network_slot(None, theirs).unwrap();
+    assert_eq!(b.head().unwrap().pending[2], 0, "committed: out of the mempool");
+    let next = b.produce_owned().unwrap();
+    assert!(next.blocks().all(|blk| blk.transactions.len() == 1), "nothing runs twice");
+    b.commit_network_slot(Some(next), Vec::new()).unwrap();
+    assert_eq!(b.matrix(1).unwrap()[2][0], 300);
+}
