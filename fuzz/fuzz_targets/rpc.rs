@@ -154,6 +154,7 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         ("ee_getMessages", json!([0, 1, 0, 1, root])),
         ("ee_getRoots", json!([0])),
         ("ee_getWitness", json!([tx])),
+        ("ee_getNetwork", json!([])),
     ];
     for m in Method::ALL {
         assert!(examples.iter().any(|(n, _)| *n == m.name()), "no seed for {}", m.name());
