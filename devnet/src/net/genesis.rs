@@ -11,7 +11,10 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenesisFileError {
-    /// It could not be read or written.
+    /// It could not be read (missing, not a regular file, over the input bound).
+    #[error(transparent)]
+    Read(#[from] ee_host::files::FileError),
+    /// It could not be written.
     #[error("{path}: {error}")]
     Io {
         /// The file.
@@ -71,8 +74,12 @@ pub fn code_hash(code: &[u8]) -> String {
 impl NetGenesis {
     /// Reads a genesis file.
     pub fn read(path: &Path) -> Result<NetGenesis, GenesisFileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| GenesisFileError::Io { path: path.display().to_string(), error })?;
+        // A user's file: bounded and regular, as every file `ee` reads.
+        let bytes = ee_host::files::read_bounded(path, ee_host::files::MAX_INPUT_BYTES)?;
+        let text = String::from_utf8(bytes).map_err(|e| GenesisFileError::Malformed {
+            path: path.display().to_string(),
+            error: e.to_string(),
+        })?;
         let g: NetGenesis = serde_json::from_str(&text).map_err(|e| GenesisFileError::Malformed {
             path: path.display().to_string(),
             error: e.to_string(),
@@ -133,5 +140,34 @@ impl NetGenesis {
     /// The start of `slot` (ms since the Unix epoch).
     pub fn slot_start_ms(&self, slot: u64) -> u64 {
         self.genesis_time_ms.saturating_add(slot.saturating_mul(self.slot_ms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_genesis_files_are_typed_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        // Not a regular file.
+        assert!(matches!(NetGenesis::read(dir.path()), Err(GenesisFileError::Read(_))));
+        let file = dir.path().join("genesis.json");
+        std::fs::write(&file, b"{\"shards\": 4").unwrap();
+        assert!(matches!(NetGenesis::read(&file), Err(GenesisFileError::Malformed { .. })));
+        let g = NetGenesis {
+            shards: 0,
+            slot_ms: 1000,
+            genesis_time_ms: 0,
+            transfer_balance: 1,
+            meta_ee: String::new(),
+            vhee: String::new(),
+            transfer_ee: String::new(),
+            validators: Vec::new(),
+        };
+        g.write(&file).unwrap();
+        assert!(matches!(NetGenesis::read(&file), Err(GenesisFileError::Malformed { .. })));
+        NetGenesis { shards: 4, ..g.clone() }.write(&file).unwrap();
+        assert_eq!(NetGenesis::read(&file).unwrap().shards, 4);
     }
 }

@@ -196,10 +196,11 @@ impl Slots {
     /// Buffers gossiped blocks arriving within `wait`.
     fn take_events(&mut self, wait: Duration) {
         let Ok(first) = self.events.recv_timeout(wait) else { return };
+        // Nothing commits while events are taken: the open slot is read once per batch.
+        let open = self.node.next_slot().unwrap_or(u64::MAX);
         let mut next = Some(first);
         while let Some(event) = next {
             next = self.events.try_recv().ok();
-            let open = self.node.next_slot().unwrap_or(u64::MAX);
             let (block, id, source) = match event {
                 Event::Block { block, id, source } => (block, id, source),
                 // Statuses of slots near the open one only: a peer cannot fill the map.
@@ -399,12 +400,8 @@ impl Slots {
     /// Asks every connected peer for committed `slot`; the first answer of a peer that
     /// committed it (its blocks, decoded), within `wait`.
     fn ask(&self, slot: u64, wait: Duration) -> Option<Vec<ShardBlock>> {
-        self.ask_committed(slot, wait).map(|(blocks, _)| blocks)
-    }
-
-    fn ask_committed(&self, slot: u64, wait: Duration) -> Option<(Vec<ShardBlock>, Option<Vec<Root>>)> {
         match self.ask_peers(slot, wait) {
-            Asked::Committed(b, r) => Some((b, r)),
+            Asked::Committed(blocks, _) => Some(blocks),
             Asked::NotCommitted | Asked::NoAnswer => None,
         }
     }
