@@ -178,6 +178,13 @@ fn new_build_check_and_the_scaffold_s_own_tests_work_in_a_fresh_directory() {
     assert_eq!(built[0]["exports"], serde_json::json!(["memory", "main"]));
     let out = ee_in(&dir, &["check", "demo-ee/target/ees/demo_ee.wasm"]);
     assert_eq!(stdout(&out), "demo-ee/target/ees/demo_ee.wasm: pass\n");
+    // A release EE carries no panic locations; `--panic-locations` compiles them in.
+    let release = std::fs::read(dir.join("demo-ee/target/ees/demo_ee.wasm")).unwrap();
+    assert!(!contains(&release, b".rs"), "no source paths in a release EE");
+    let out = ee_in(&dir, &["build", "demo-ee", "--panic-locations", "--out-name", "demo_debug"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let debug = std::fs::read(dir.join("demo-ee/target/ees/demo_debug.wasm")).unwrap();
+    assert!(contains(&debug, b"panic at ") && contains(&debug, b".rs") && debug.len() > release.len());
 
     // The scaffold's own native and wasm tests pass as created.
     let out = Command::new("cargo")
@@ -202,6 +209,34 @@ fn new_build_check_and_the_scaffold_s_own_tests_work_in_a_fresh_directory() {
     let out = ee_in(&dir, &["build", "demo-ee", "--budget", "budget.json"]);
     assert_eq!(out.status.code(), Some(1), "over budget");
     assert!(String::from_utf8_lossy(&out.stderr).contains("over its budget of 100"));
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every EE `scripts/build-ees.sh` built is a release EE: no panic location (file paths),
+/// no `core::fmt` message pieces, and compiler_builtins' copy loops replaced by ee-sdk's.
+#[test]
+fn release_ees_carry_no_panic_strings() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(ee_integration::ees_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "wasm") {
+            continue;
+        }
+        let wasm = std::fs::read(&path).unwrap();
+        for needle in [&b".rs"[..], b"/rustc/", b"index out of bounds", b"00010203"] {
+            assert!(
+                !contains(&wasm, needle),
+                "{} contains {:?}",
+                path.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 12, "{seen} EEs built");
 }
 
 /// `ee inspect` on an EE built by `ee build`: the artifact has no name section, and the

@@ -56,6 +56,8 @@ pub mod stateless;
 pub mod types;
 
 mod entry;
+#[cfg_attr(not(all(target_arch = "wasm32", target_os = "none", feature = "runtime")), allow(dead_code))]
+mod mem;
 #[cfg(all(target_arch = "wasm32", target_os = "none", feature = "runtime"))]
 mod runtime;
 

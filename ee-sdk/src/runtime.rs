@@ -52,37 +52,51 @@ unsafe impl GlobalAlloc for Bump {
 #[global_allocator]
 static ALLOC: Bump = Bump { next: UnsafeCell::new(0), end: UnsafeCell::new(0) };
 
-/// Aborts the transaction with "panic at <file>:<line>" (no `core::fmt`, to keep EEs small).
+/// Aborts the transaction with "panic" — or, with the `panic-location` feature
+/// (`ee build --panic-locations`), "panic at <file>:<line>". Never `core::fmt`, to keep EEs
+/// small; without the feature no panic location reaches the binary either (every panic
+/// site's file name and line cost the meta-EE ~2 kB).
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut buf = [0u8; 160];
-    let mut n = 0;
-    let mut push = |bytes: &[u8]| {
-        for &b in bytes {
-            if n < buf.len() {
-                buf[n] = b;
-                n += 1;
+    #[cfg(feature = "panic-location")]
+    {
+        let mut buf = [0u8; 160];
+        let mut n = 0;
+        let mut push = |bytes: &[u8]| {
+            for &b in bytes {
+                if n < buf.len() {
+                    // ASCII only, so the message is UTF-8 without a validation pass (whose
+                    // code and tables cost the EE ~0.2 kB).
+                    buf[n] = if b.is_ascii() { b } else { b'?' };
+                    n += 1;
+                }
             }
-        }
-    };
-    push(b"panic");
-    if let Some(loc) = info.location() {
-        push(b" at ");
-        push(loc.file().as_bytes());
-        push(b":");
-        let mut digits = [0u8; 10];
-        let mut line = loc.line();
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (line % 10) as u8;
-            line /= 10;
-            if line == 0 {
-                break;
+        };
+        push(b"panic");
+        if let Some(loc) = info.location() {
+            push(b" at ");
+            push(loc.file().as_bytes());
+            push(b":");
+            let mut digits = [0u8; 10];
+            let mut line = loc.line();
+            let mut i = digits.len();
+            loop {
+                i -= 1;
+                digits[i] = b'0' + (line % 10) as u8;
+                line /= 10;
+                if line == 0 {
+                    break;
+                }
             }
+            push(&digits[i..]);
         }
-        push(&digits[i..]);
+        // SAFETY: every byte pushed is ASCII.
+        let msg = unsafe { core::str::from_utf8_unchecked(&buf[..n]) };
+        crate::env::abort(msg)
     }
-    let msg = core::str::from_utf8(&buf[..n]).unwrap_or("panic");
-    crate::env::abort(msg)
+    #[cfg(not(feature = "panic-location"))]
+    {
+        let _ = info;
+        crate::env::abort("panic")
+    }
 }

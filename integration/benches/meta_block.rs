@@ -3,11 +3,13 @@
 //! the built, chiselled meta-EE on wasmer singlepass and cranelift (metered), and the same
 //! meta-EE crate compiled natively through the native backend (same host logic).
 //!
-//! Prints criterion's statistics, then a summary with the wasm/native ratios and the
-//! meta-EE's size before and after chisel.
+//! Prints criterion's statistics, then a summary with the wasm/native ratios (metered, and
+//! with every instruction priced at zero so that no metering code is compiled: the
+//! metering's own share) and the meta-EE's size before and after chisel.
 use criterion::Criterion;
 use ee_host::abi::Role;
 use ee_host::exec::{Chain, EeRunner, ExecConfig};
+use ee_host::gas::OperatorCosts;
 use ee_host::native::NativeRunner;
 use ee_host::runtime::{EngineKind, Runtime};
 use ee_host::state::{EeEntry, KeyLayout, World};
@@ -89,9 +91,30 @@ fn native() -> NativeRunner {
     r
 }
 
-fn wasm(engine: EngineKind) -> Runtime {
+/// A runtime for `engine`; `metered: false` prices every instruction at zero, so wasmer's
+/// metering middleware compiles no accounting code at all (the row that shows what the
+/// metering itself costs; host calls are still charged).
+fn wasm(engine: EngineKind, metered: bool) -> Runtime {
     let config = ExecConfig::default();
-    let rt = Runtime::new(engine, config.costs.clone(), config.limits.clone());
+    let mut costs = (*config.costs).clone();
+    if !metered {
+        costs.operators = OperatorCosts {
+            constant: 0,
+            local: 0,
+            global: 0,
+            arithmetic: 0,
+            multiply: 0,
+            divide: 0,
+            load: 0,
+            store: 0,
+            branch: 0,
+            call: 0,
+            call_indirect: 0,
+            memory_size: 0,
+            memory_grow: 0,
+        };
+    }
+    let rt = Runtime::new(engine, Arc::new(costs), config.limits.clone());
     // Warm the module cache so the block measures execution, not compilation.
     rt.load(&read("meta_ee"), Role::Meta).unwrap();
     rt.load(&read("transfer_ee"), Role::Ee).unwrap();
@@ -109,7 +132,7 @@ fn main() {
     let batch = criterion::BatchSize::SmallInput;
     g.bench_function("native", |b| b.iter_batched(|| world(false), |w| run_block(native(), w), batch));
     for &engine in EngineKind::all() {
-        let rt = wasm(engine);
+        let rt = wasm(engine, true);
         g.bench_function(format!("wasm_{}", engine.name()), |b| {
             b.iter_batched(|| world(true), |w| run_block(&rt, w), batch)
         });
@@ -129,15 +152,18 @@ fn main() {
     let native_gas = run_block(native(), world(false)).2;
     rows.push(("native (host gas only)".to_string(), native_block, native_meta, native_gas));
     for &engine in EngineKind::all() {
-        let rt = wasm(engine);
-        let (mut b, mut m, mut gas) = (Vec::new(), Vec::new(), (0, 0));
-        for _ in 0..runs {
-            let (x, y, g) = run_block(&rt, world(true));
-            b.push(x);
-            m.push(y);
-            gas = g;
+        for metered in [true, false] {
+            let rt = wasm(engine, metered);
+            let (mut b, mut m, mut gas) = (Vec::new(), Vec::new(), (0, 0));
+            for _ in 0..runs {
+                let (x, y, g) = run_block(&rt, world(true));
+                b.push(x);
+                m.push(y);
+                gas = g;
+            }
+            let how = if metered { "metered" } else { "unmetered" };
+            rows.push((format!("wasm {} ({how})", engine.name()), median(b), median(m), gas));
         }
-        rows.push((format!("wasm {} (metered)", engine.name()), median(b), median(m), gas));
     }
     println!("\nmeta-EE block, {} netting outputs ({EES} EEs × {PER_EE}), {SHARDS} shards", EES * PER_EE);
     println!(

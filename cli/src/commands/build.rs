@@ -46,6 +46,10 @@ pub struct Args {
     /// only when smaller).
     #[arg(long)]
     pub no_wasm_opt: bool,
+    /// Report panics as "panic at <file>:<line>" (ee-sdk's `panic-location` feature)
+    /// instead of "panic": for debugging; every panic site's location is compiled in.
+    #[arg(long)]
+    pub panic_locations: bool,
     /// JSON file of `{ "<name>": <max bytes> }`: fail when a built EE is larger.
     #[arg(long)]
     pub budget: Option<PathBuf>,
@@ -171,6 +175,9 @@ fn build_one(p: &Package, args: &Args, target: &Path) -> anyhow::Result<Built> {
         .arg(target);
     if let Some(f) = &args.features {
         cargo.args(["--features", f]);
+    }
+    if args.panic_locations {
+        cargo.args(["--features", "ee-sdk/panic-location"]);
     }
     // Keep the name section through minification (the profile strips it) so the names can
     // be saved beside the artifact; the code is the same, and the names are dropped last.
