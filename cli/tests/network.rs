@@ -138,8 +138,13 @@ fn network(dir: &Path, extra: &[&[&str]]) -> Vec<NodeProc> {
 /// Asserts the transfer EE's value is conserved on `client`'s node (`shards` × the
 /// genesis balance, fees included).
 fn conserved(client: &Client, shards: i64) {
+    conserved_besides(client, shards, 0);
+}
+
+/// [`conserved`], where other EEs paid `other_fees` of the chain's fees.
+fn conserved_besides(client: &Client, shards: i64, other_fees: i64) {
     let m = client.get_matrix(1).unwrap();
-    let fees = client.head().unwrap().fees as i64;
+    let fees = client.head().unwrap().fees as i64 - other_fees;
     assert_eq!(m.iter().flatten().sum::<i64>() + fees, shards * BALANCE, "value conserved");
 }
 
@@ -214,6 +219,20 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
         assert!(ca.wait_for(h, Duration::from_secs(60)).unwrap().result.ok);
         expected[*s as usize][*t as usize] += *am as i64;
     }
+    // A validator deposit into the VHEE while b is down (`ee vhee deposit`: the deposit,
+    // applied by a and c at its slot, then the VHEE's claim on a's shard): b applies it
+    // when it catches that slot up, the operation coming with the slot.
+    let key = dir.join("dev0.key");
+    let key = key.to_str().unwrap();
+    assert!(ee(&["keygen", "--dev", "0", "--out", key]).0);
+    let deposit =
+        ["vhee", "deposit", "--key", key, "--validator", "0", "--shard", "0", "--amount", "7000000000"];
+    let (ok, out, err) = ee(&[&deposit[..], &["--rpc", &a.rpc, "--format", "json"]].concat());
+    assert!(ok, "{out}{err}");
+    let claimed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(claimed["result"], "ok", "{claimed}");
+    // The VHEE paid the claim's fee.
+    let vhee_fee = claimed["fee"].as_i64().unwrap();
     // The chain does not halt: four more slots without b.
     wait_slot(&ca, killed_at + 4);
     wait_slot(&cc, killed_at + 4);
@@ -269,6 +288,12 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
         assert!(net.network.is_some() && net.peers == 2, "{net:?}");
         assert_eq!(net.rejected, 0, "no honest block is rejected: {net:?}");
     }
+    // The deposit is in every node's beacon state, at the same index and slot.
+    let deposits = ca.list_deposits().unwrap();
+    assert_eq!(deposits.len(), 1);
+    assert!(deposits[0].slot > killed_at && deposits[0].slot < killed_at + 4, "applied while b was down");
+    assert_eq!(cb.list_deposits().unwrap(), deposits);
+    assert_eq!(cc.list_deposits().unwrap(), deposits);
     // Netted on every node, value conserved.
     for (name, client) in [("a", &ca), ("b", &cb), ("c", &cc)] {
         let m = client.get_matrix(1).unwrap();
@@ -279,7 +304,7 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
                 }
             }
         }
-        conserved(client, 6);
+        conserved_besides(client, 6, vhee_fee);
     }
 }
 
@@ -332,14 +357,11 @@ fn nodes_gossiping_tampered_blocks_are_rejected_and_the_others_go_on() {
         assert_eq!(m[0][3], 700);
         conserved(client, 8);
     }
-    // Deployments change the beacon state, which nodes do not gossip: refused, typed.
     // d committed a transfer nobody else has: outnumbered in the statuses, it finds it
     // diverged and stops taking part, still answering RPC. (c's own blocks are empty: its
     // history, tampered gossip aside, is the others'.)
     wait_log(&d.log, "this node's roots differ from its peers'");
     assert_eq!(cd.head().unwrap().shards, 8, "d still answers");
-    let refused = ca.deploy_bytes(&[0; 4], true).unwrap_err();
-    assert_eq!(refused.code(), Some(ErrorCode::Unsupported), "{refused}");
 }
 
 /// Runs the `ee` binary; (success, stdout, stderr).
@@ -376,6 +398,43 @@ fn ee_net_up_starts_a_network_that_ee_net_down_stops() {
         let client = Client::connect(&format!("http://127.0.0.1:{}", base + 100 + i)).unwrap();
         wait_slot(&client, 2);
         assert_eq!(client.get_network().unwrap().owned, owned);
+    }
+    // A deployment sent to node 0 with `ee deploy`: every node registers it at the slot
+    // node 0 named, and it takes a transaction on node 1's shard sent through node 0.
+    let key = dir.path().join("dev0.key");
+    let key = key.to_str().unwrap();
+    assert!(ee(&["keygen", "--dev", "0", "--out", key]).0);
+    let rpc0 = format!("http://127.0.0.1:{base_rpc}", base_rpc = base + 100);
+    let wasm = ees.join("transfer_ee.wasm");
+    let deploy =
+        ["deploy", wasm.to_str().unwrap(), "--key", key, "--rpc", &rpc0, "--execute", "--format", "json"];
+    let (ok, out, err) = ee(&deploy);
+    assert!(ok, "{out}{err}");
+    let deployed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (id, at) = (deployed["ee"].as_u64().unwrap() as u32, deployed["activation_slot"].as_u64().unwrap());
+    assert_eq!(deployed["applied"], false);
+    let clients: Vec<Client> =
+        (0..2).map(|i| Client::connect(&format!("http://127.0.0.1:{}", base + 100 + i)).unwrap()).collect();
+    for c in &clients {
+        wait_slot(c, at + 1);
+    }
+    let (e0, e1) = (clients[0].get_ee(id).unwrap(), clients[1].get_ee(id).unwrap());
+    assert_eq!(e0, e1);
+    assert_eq!((e0.registered_at, e0.code_hash.as_str()), (at, deployed["code_hash"].as_str().unwrap()));
+    // It holds no ETH yet: EE 1 sends it some on shard 2 first, then it moves some on.
+    let fund = clients[0]
+        .send_transaction(TxRequest::new(2, 1, &transfer_data(&[(1_000_000, 2, Some(id))])))
+        .unwrap();
+    assert!(clients[1].wait_for(&fund.hash, Duration::from_secs(30)).unwrap().result.ok);
+    let sent =
+        clients[0].send_transaction(TxRequest::new(2, id, &transfer_data(&[(1_000, 3, None)]))).unwrap();
+    let loc = clients[1].wait_for(&sent.hash, Duration::from_secs(30)).unwrap();
+    assert!(loc.result.ok, "{loc:?}");
+    let end = clients[1].head().unwrap().slot;
+    wait_slot(&clients[0], end);
+    assert_eq!(clients[0].get_transaction(sent.hash.clone()).unwrap().slot, loc.slot);
+    for c in &clients {
+        assert_eq!(c.get_matrix(id).unwrap()[2][3], 1_000);
     }
     // Running already: a second `up` on the folder refuses.
     let (ok, _, err) = ee(&[&up[..], &ports[..]].concat());

@@ -63,7 +63,11 @@ export interface EeInfo {
 }
 export interface TxLocation { slot: bigint; shard: number; index: number; result: TxReport }
 export interface ProofInfo { root: string; leaves: [string, string][]; proof: string }
-export interface DeployResult { ee: number; code_hash: string; code_bytes: bigint; deposit: bigint; gas: bigint; applied: boolean }
+export interface DeployResult {
+  ee: number; code_hash: string; code_bytes: bigint; deposit: bigint; gas: bigint; applied: boolean;
+  /** On a node of a multi-node network: the slot at whose start every node registers it. */
+  activation_slot?: bigint;
+}
 export interface Prepared {
   shard: number; ee: number; data: string; hash: string; refused: string | null; post_root: string;
   outputs: { target_shard: number; target_ee: number; amount: bigint; data_root: string }[];
@@ -111,7 +115,7 @@ export class Provider {
   getCode(id: number): Promise<string>;
   getRawBlock(slot: U64, shard: number): Promise<string>;
   getConfig(): Promise<{ shards: number; layout: string; genesis_roots: string[]; limits: any; costs: any }>;
-  deposit(receipt: BytesLike): Promise<{ index: bigint; slot: bigint }>;
+  deposit(receipt: BytesLike): Promise<{ index: bigint; slot: bigint; activation_slot?: bigint }>;
   listDeposits(): Promise<{ index: bigint; slot: bigint; receipt: string }[]>;
   getProof(ee: number, shard: number, keys: string[]): Promise<ProofInfo>;
   getNetted(source: number, target: number, ee: number, root: string): Promise<bigint>;
@@ -141,7 +145,8 @@ export class Vhee {
   account(shard: number, address: Address): Promise<{ balance: bigint; nonce: bigint; root: string }>;
   prepare(op: Uint8Array, shard: number, netted?: { source: number; root: string }): Promise<Prepared>;
   send(op: Uint8Array, shard: number, options?: SendOptions & { netted?: { source: number; root: string } }): Promise<Sent>;
-  deposit(args: { key: SecretKey; validator: U64; shard: number; amount: U64; portion?: number }): Promise<{ index: bigint; slot: bigint }>;
+  /** On a network node, waits (at most `timeoutMs`, default 60 s) until the deposit is applied; resolves with its final index. */
+  deposit(args: { key: SecretKey; validator: U64; shard: number; amount: U64; portion?: number; timeoutMs?: number }): Promise<{ index: bigint; slot: bigint; activation_slot?: bigint }>;
   claimDeposit(args: { shard: number; index: U64 }, options?: SendOptions): Promise<Sent>;
   transfer(args: { key: SecretKey; to: Address; amount: U64; shard: number; portion?: number }, options?: SendOptions): Promise<Sent>;
   payEe(args: { key: SecretKey; targetShard: number; targetEe: number; amount: U64; shard: number; portion?: number }, options?: SendOptions): Promise<Sent>;

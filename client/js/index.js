@@ -378,10 +378,23 @@ export class Vhee {
     return this.send(w(wasm.vheeSign, op, key.wasm, this.id, options.signShard ?? shard), shard, options);
   }
 
-  /** Validator `validator` (key `key`) deposits `amount` Gwei into `portion` on `shard`: resolves to `{index, slot}`. */
-  async deposit({ key, validator, shard, amount, portion = 0 }) {
+  /**
+   * Validator `validator` (key `key`) deposits `amount` Gwei into `portion` on `shard`: resolves to `{index, slot}`.
+   * A node of a multi-node network applies it at `activation_slot`: this waits (at most `timeoutMs`) until the
+   * node lists it and resolves with its final index, which `claimDeposit` names.
+   */
+  async deposit({ key, validator, shard, amount, portion = 0, timeoutMs = 60000 }) {
     const receipt = w(wasm.depositReceipt, key.wasm, BigInt(validator), shard, this.id, portion, BigInt(amount));
-    return this.provider.deposit(receipt);
+    const accepted = await this.provider.deposit(receipt);
+    if (accepted.activation_slot === undefined || accepted.activation_slot === null) return accepted;
+    const hex = toHex(receipt);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.provider.listDeposits()).find((d) => d.receipt.replace(/^0x/, '') === hex);
+      if (found) return { ...accepted, index: found.index };
+      if (Date.now() > deadline) throw new TimeoutError('timeout', `deposit not applied by slot ${accepted.slot}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** Claims beacon deposit receipt `index` on `shard` (credits the validator's account). */

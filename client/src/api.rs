@@ -185,7 +185,7 @@ methods! {
     /// Deploys an EE.
     deploy = "ee_deploy" (script: Hex) -> DeployResult;
         params "[hex SCALE NewExecutionScript]",
-        returns "DeployResult: EE id, code hash and size, gas, deposit; applied = true";
+        returns "DeployResult: EE id, code hash and size, gas, deposit; applied = true (on a network node: applied = false and the activation_slot at which every node registers it)";
     /// Validates a deployment exactly as `ee_deploy` does, changing nothing.
     estimate_deploy = "ee_estimateDeploy" (script: Hex) -> DeployResult;
         params "[hex SCALE NewExecutionScript]",
@@ -229,7 +229,7 @@ methods! {
     /// A validator's deposit into an EE's portion on a shard.
     deposit = "ee_deposit" (receipt: Hex) -> DepositAccepted;
         params "[hex SCALE DepositReceipt]",
-        returns "DepositAccepted: the receipt's index for the EE's claim, and its slot";
+        returns "DepositAccepted: the receipt's index for the EE's claim, and its slot (on a network node: the expected index and the activation_slot at which every node adds it)";
     /// The beacon state's deposit receipts.
     list_deposits = "ee_listDeposits" () -> Vec<DepositInfo>;
         params "[]",
@@ -491,6 +491,7 @@ mod tests {
                 deposit: 0,
                 gas: 0,
                 applied: false,
+                activation_slot: None,
             })
         }
         fn get_block(&self, _: u64, _: u32) -> Result<BlockReport, RpcError> {

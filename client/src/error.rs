@@ -97,7 +97,7 @@ error_codes! {
     /// The transaction was dropped by the producer.
     Dropped = 15, "dropped: the transaction made its block un-nettable even alone (e.g. more outputs than the meta-EE can read); it will never be included";
     /// Not available on a node of a multi-node network.
-    Unsupported = 16, "not available on a node of a multi-node network (`ee devnet --node`): deployments and deposits change the beacon state, which nodes do not gossip yet";
+    Unsupported = 16, "reserved: network nodes answered it to deployments and deposits before they gossiped them as beacon operations";
 }
 
 /// The error codes as the Markdown table in `docs/DEVNET.md`.

@@ -141,10 +141,16 @@ pub struct EeInfo {
 /// `ee_deposit` result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositAccepted {
-    /// The receipt's index in the beacon state (what the EE's claim names).
+    /// The receipt's index in the beacon state (what the EE's claim names). On a network
+    /// node, the index it is expected to get (deposits other nodes accepted for the same
+    /// slot may come first: `ee_listDeposits` has the final one).
     pub index: u64,
     /// The slot from which blocks see it.
     pub slot: u64,
+    /// On a node of a multi-node network: the slot at whose start every node adds it
+    /// (`slot` is the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation_slot: Option<u64>,
 }
 
 /// A beacon deposit receipt (`ee_listDeposits`).
@@ -206,8 +212,14 @@ pub struct DeployResult {
     pub deposit: u64,
     /// Deployment gas (reported; the devnet charges only the deposit).
     pub gas: u64,
-    /// Whether it was applied (false for an estimate).
+    /// Whether it was applied (false for an estimate, and on a network node, where it is
+    /// registered at `activation_slot`).
     pub applied: bool,
+    /// On a node of a multi-node network: the slot at whose start every node registers it
+    /// as EE `ee` (unless another deployment took that id first; `ee_getEe` then shows
+    /// another code hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activation_slot: Option<u64>,
 }
 
 /// `ee_getWitness` result: what a pending transaction needs.

@@ -169,7 +169,9 @@ impl<'c, T: Transport> Vhee<'c, T> {
 
     /// Validator `validator` (whose key is `key`) deposits `amount` Gwei into `portion` of
     /// the VHEE on `shard`: a signed beacon deposit receipt the VHEE then claims with
-    /// [`Op::Deposit`].
+    /// [`Op::Deposit`]. A node of a multi-node network applies it at its
+    /// `activation_slot`: this waits (at most `wait`) until the node lists it and returns
+    /// its final index, which the claim names.
     pub fn deposit(
         &self,
         key: &Keypair,
@@ -177,9 +179,27 @@ impl<'c, T: Transport> Vhee<'c, T> {
         shard: ShardId,
         portion: EeId,
         amount: u64,
+        wait: std::time::Duration,
     ) -> Result<DepositAccepted, VheeClientError> {
-        let receipt = key.deposit(validator, shard, DepositData { ee: self.id, portion, amount });
-        Ok(self.client.deposit(Hex(receipt.encode()))?)
+        let receipt =
+            Hex(key.deposit(validator, shard, DepositData { ee: self.id, portion, amount }).encode());
+        let mut accepted = self.client.deposit(receipt.clone())?;
+        if accepted.activation_slot.is_none() {
+            return Ok(accepted);
+        }
+        let until = std::time::Instant::now() + wait;
+        loop {
+            if let Some(d) = self.client.list_deposits()?.into_iter().find(|d| d.receipt == receipt) {
+                accepted.index = d.index;
+                return Ok(accepted);
+            }
+            if std::time::Instant::now() >= until {
+                return Err(
+                    ClientError::Timeout(format!("the deposit, due at slot {}", accepted.slot)).into()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
     }
 
     /// Prepares `op` on `shard` (signed operations must be signed already, see
@@ -333,7 +353,7 @@ pub fn walkthrough<T: Transport>(
     let (s0, s1) = (ShardId(0), ShardId(1));
 
     let alice = &people[0].1;
-    let accepted = vhee.deposit(alice, 0, s0, EeId(0), 32 * GWEI)?;
+    let accepted = vhee.deposit(alice, 0, s0, EeId(0), 32 * GWEI, wait)?;
     let sent = vhee.run(Op::Deposit { index: accepted.index }, s0, None, wait);
     record(&mut steps, "1. validator 0 deposits 32 ETH to Alice (shard 0)", sent)?;
 

@@ -35,6 +35,9 @@ const VHEE_LEAVES: TableDefinition<(u32, &[u8]), &[u8]> = TableDefinition::new("
 /// The crosslinked roots after each committed slot (SCALE `Vec<Root>`): what a network
 /// node catching up compares its own roots with.
 const SLOT_ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("slot_roots");
+/// Per slot of a network node: the beacon operations applied at its start (SCALE
+/// `Vec<Vec<u8>>`), for peers catching it up.
+const SLOT_OPS: TableDefinition<u64, &[u8]> = TableDefinition::new("slot_ops");
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -286,6 +289,24 @@ impl Store {
             Err(e) => return Err(db(e)),
         };
         t.get(slot).map_err(db)?.map(|v| decode(v.value(), "slot roots")).transpose()
+    }
+
+    /// Records the beacon operations (SCALE each) applied at the start of `slot`.
+    pub fn record_slot_ops(&self, slot: u64, ops: &[Vec<u8>]) -> Result<(), StoreError> {
+        let tx = self.db.begin_write().map_err(db)?;
+        tx.open_table(SLOT_OPS).map_err(db)?.insert(slot, &ops.encode()[..]).map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    /// The beacon operations applied at the start of `slot` (`None`: none recorded).
+    pub fn slot_ops(&self, slot: u64) -> Result<Option<Vec<Vec<u8>>>, StoreError> {
+        let tx = self.db.begin_read().map_err(db)?;
+        let t = match tx.open_table(SLOT_OPS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(db(e)),
+        };
+        t.get(slot).map_err(db)?.map(|v| decode(v.value(), "slot operations")).transpose()
     }
 
     /// The state provider's copy of the VHEE's trees: leaves per shard.

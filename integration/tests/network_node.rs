@@ -2,10 +2,12 @@
 //! splitting four shards exchange their blocks by hand — what the slot loop does over
 //! libp2p — and must reach the same roots as one node producing every shard; foreign
 //! blocks that are tampered, of another slot or a second one for a shard are refused
-//! and change nothing; forwarded transactions reach the owner's mempool.
+//! and change nothing; forwarded transactions reach the owner's mempool; deployments and
+//! deposits, announced by one node, are applied by every node at the same slot.
 use ee_client::TxRequest;
 use ee_client::tx::transfer_data;
-use ee_devnet::node::{ForeignBlock, NetStats};
+use ee_devnet::net::wire::{BeaconOp, BeaconOpKind};
+use ee_devnet::node::{ForeignBlock, NetStats, OP_LEAD};
 use ee_devnet::{DevnetError, Node, NodeConfig};
 use ee_sdk::{ShardBlock, ShardId, ShardTransaction};
 use std::path::Path;
@@ -21,19 +23,26 @@ fn open(dir: &Path, name: &str) -> Node {
 }
 
 type Outbox = Arc<Mutex<Vec<(ShardId, ShardTransaction)>>>;
+type Announced = Arc<Mutex<Vec<BeaconOp>>>;
 
 /// `node` joined to a network producing `owned`; what it forwards lands in the outbox.
 fn join(node: &Node, owned: &[u32]) -> Outbox {
-    let outbox: Outbox = Arc::default();
-    let sink = outbox.clone();
+    join_announcing(node, owned).0
+}
+
+/// [`join`], and where the beacon operations it announces land.
+fn join_announcing(node: &Node, owned: &[u32]) -> (Outbox, Announced) {
+    let (outbox, announced): (Outbox, Announced) = Default::default();
+    let (sink, ops) = (outbox.clone(), announced.clone());
     node.join_network(
         owned,
         "test",
         Arc::new(NetStats::default()),
         Box::new(move |shard, tx| sink.lock().unwrap().push((shard, tx.clone()))),
+        Box::new(move |op| ops.lock().unwrap().push(op.clone())),
     )
     .unwrap();
-    outbox
+    (outbox, announced)
 }
 
 fn transfer(shard: u32, amount: u64, to: u32) -> TxRequest {
@@ -172,4 +181,95 @@ fn own_transactions_taken_back_from_the_peers_run_once() {
     assert!(next.blocks().all(|blk| blk.transactions.len() == 1), "nothing runs twice");
     b.commit_network_slot(Some(next), Vec::new()).unwrap();
     assert_eq!(b.matrix(1).unwrap()[2][0], 300);
+}
+
+/// Deployments and deposits on a network: the accepting node announces them, the others
+/// take them from gossip, and every node applies them at the start of the same slot, in
+/// the same order — a deployment that lost its id to another is refused on both. Late,
+/// repeated or forged operations are refused and change nothing.
+#[test]
+fn beacon_operations_apply_at_the_same_slot_on_every_node() {
+    use ee_client::NewExecutionScript;
+    use ee_client::keys::dev_key;
+    use ee_sdk::codec::Encode;
+    use ee_sdk::{DepositData, EeId};
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (open(dir.path(), "a"), open(dir.path(), "b"));
+    let (_, from_a) = join_announcing(&a, &[0, 1]);
+    let (_, from_b) = join_announcing(&b, &[2, 3]);
+    exchange(&a, &b);
+    let code = std::fs::read(ee_integration::ees_dir().join("transfer_ee.wasm")).unwrap();
+    let proof = std::fs::read(ee_integration::ees_dir().join("proof_ee.wasm")).unwrap();
+    let open_slot = a.head().unwrap().slot;
+    let next_id = a.ees().unwrap().iter().filter(|e| e.role != "meta").map(|e| e.id).max().unwrap() + 1;
+    // The same id claimed by two nodes at once: a's transfer EE, b's proof EE.
+    let on_a = a.deploy(&NewExecutionScript::signed(0, open_slot, code, &dev_key(0)).encode(), true).unwrap();
+    let on_b =
+        b.deploy(&NewExecutionScript::signed(0, open_slot, proof, &dev_key(0)).encode(), true).unwrap();
+    for r in [&on_a, &on_b] {
+        assert_eq!(
+            (r.ee, r.applied, r.activation_slot),
+            (next_id, false, Some(open_slot + OP_LEAD)),
+            "{r:?}"
+        );
+    }
+    assert!(a.ee(next_id).is_err(), "not registered before its slot");
+    let receipt = vhee::client::Keypair::from_secret(dev_key(1)).deposit(
+        1,
+        ShardId(0),
+        DepositData { ee: ee_devnet::VHEE_EE, portion: EeId(0), amount: 500_000_000 },
+    );
+    let deposited = b.deposit(&receipt.encode()).unwrap();
+    assert_eq!(deposited.activation_slot, Some(open_slot + OP_LEAD));
+    assert!(a.deposits().unwrap().is_empty() && b.deposits().unwrap().is_empty());
+    // Gossip: each takes the other's; a second delivery is a duplicate.
+    let (ops_a, ops_b) = (from_a.lock().unwrap().clone(), from_b.lock().unwrap().clone());
+    assert_eq!((ops_a.len(), ops_b.len()), (1, 2));
+    for op in &ops_b {
+        a.accept_beacon_op(op.clone()).unwrap();
+        assert!(matches!(a.accept_beacon_op(op.clone()), Err(DevnetError::Duplicate(_))));
+    }
+    b.accept_beacon_op(ops_a[0].clone()).unwrap();
+    // Refused at once: an operation for a slot already open, and one whose signature
+    // does not hold.
+    let late = BeaconOp { slot: open_slot, ..ops_a[0].clone() };
+    assert!(matches!(a.accept_beacon_op(late), Err(DevnetError::Rejected(_))));
+    let BeaconOpKind::Deploy { mut script, ee } = ops_a[0].kind.clone() else { panic!("a deployment") };
+    *script.last_mut().unwrap() ^= 1;
+    let forged = BeaconOp { slot: open_slot + 1, kind: BeaconOpKind::Deploy { script, ee } };
+    assert!(a.accept_beacon_op(forged).is_err());
+    let digest = a.beacon_digest().unwrap();
+    for slot in open_slot..=open_slot + OP_LEAD {
+        let (na, nb) = (a.apply_beacon_ops(slot, None).unwrap(), b.apply_beacon_ops(slot, None).unwrap());
+        assert_eq!(na, nb, "slot {slot}");
+        if slot < open_slot + OP_LEAD {
+            assert_eq!((na, a.beacon_digest().unwrap()), (0, digest), "nothing before the slot");
+        } else {
+            // The deposit and one of the two deployments; the other lost its id.
+            assert_eq!(na, 2);
+        }
+        exchange(&a, &b);
+    }
+    assert_eq!(a.beacon_digest().unwrap(), b.beacon_digest().unwrap());
+    assert_ne!(a.beacon_digest().unwrap(), digest);
+    let (ea, eb) = (a.ee(next_id).unwrap(), b.ee(next_id).unwrap());
+    assert_eq!(ea, eb);
+    assert!([&on_a.code_hash, &on_b.code_hash].contains(&&ea.code_hash));
+    assert_eq!(ea.registered_at, open_slot + OP_LEAD);
+    assert!(a.ee(next_id + 1).is_err(), "the loser got no other id");
+    // The deployment whose operation hash is lower came first.
+    let deploys: Vec<&BeaconOp> =
+        ops_a.iter().chain(&ops_b).filter(|o| matches!(o.kind, BeaconOpKind::Deploy { .. })).collect();
+    let first = deploys.iter().min_by_key(|o| o.hash()).unwrap();
+    let expected = if std::ptr::eq(*first, &ops_a[0]) { &on_a.code_hash } else { &on_b.code_hash };
+    assert_eq!(&ea.code_hash, expected);
+    assert_eq!(ea.deployer, Some(0));
+    assert_eq!(a.deposits().unwrap(), b.deposits().unwrap());
+    assert_eq!(a.deposits().unwrap()[0].slot, open_slot + OP_LEAD);
+    for v in 0..2 {
+        assert_eq!(a.validator(v).unwrap(), b.validator(v).unwrap(), "validator {v}");
+    }
+    // A peer catching the slot up gets the operations with it.
+    let served = a.slot_blocks(open_slot + OP_LEAD).unwrap().unwrap();
+    assert_eq!(served.ops.len(), 3);
 }

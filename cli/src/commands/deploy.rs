@@ -73,6 +73,12 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     writeln!(out, "{t}")?;
     if result.applied {
         writeln!(out, "deployed as EE {}", result.ee)?;
+    } else if let Some(slot) = result.activation_slot {
+        writeln!(
+            out,
+            "scheduled: every node of the network registers it as EE {} at the start of slot {slot}",
+            result.ee
+        )?;
     } else {
         writeln!(out, "dry run: valid; pass --execute to deploy")?;
     }

@@ -186,7 +186,7 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (operation, sent, balances): (String, Option<Sent>, Vec<BalanceRow>) = match args.op {
         VheeOp::Deposit { key, validator, shard, portion, amount } => {
             let kp = keypair(&key)?;
-            let accepted = vhee.deposit(&kp, validator, ShardId(shard), EeId(portion), amount)?;
+            let accepted = vhee.deposit(&kp, validator, ShardId(shard), EeId(portion), amount, wait)?;
             let sent = vhee.run(Op::Deposit { index: accepted.index }, ShardId(shard), None, wait)?;
             let me = kp.address(EeId(portion));
             (

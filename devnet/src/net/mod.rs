@@ -1,7 +1,8 @@
 //! The multi-node devnet (`ee devnet --node`, `docs/NETWORK.md`): nodes of one genesis
 //! file on libp2p — gossipsub topics per shard for blocks, one for forwarded
-//! transactions, request/response for catching up — each producing the shards it owns
-//! and validating every other block statelessly before applying it.
+//! transactions, one for beacon operations (deployments, deposits), request/response for
+//! catching up — each producing the shards it owns and validating every other block
+//! statelessly before applying it.
 //!
 //! | module | what |
 //! |---|---|
@@ -170,6 +171,7 @@ pub fn start(
     let (commands, command_rx) = futures::channel::mpsc::unbounded();
     let (event_tx, events) = std::sync::mpsc::sync_channel(EVENTS);
     let forward_commands = commands.clone();
+    let announce_commands = commands.clone();
     let stats = Arc::new(NetStats::default());
     node.join_network(
         &config.owned,
@@ -178,6 +180,9 @@ pub fn start(
         Box::new(move |shard, tx| {
             let msg = wire::TxGossip { shard: shard.0, tx: tx.clone(), attempt: 0 };
             let _ = forward_commands.unbounded_send(p2p::Command::PublishTx(msg));
+        }),
+        Box::new(move |op| {
+            let _ = announce_commands.unbounded_send(p2p::Command::PublishOp(op.clone()));
         }),
     )?;
     let swarm = {

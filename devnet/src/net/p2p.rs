@@ -2,7 +2,7 @@
 //! per shard for its blocks, one for forwarded transactions — and the catch-up
 //! request/response protocol. It runs as a task on the node's tokio runtime; the slot
 //! loop talks to it through [`Command`]s and receives [`Event`]s.
-use super::wire::{SYNC_PROTOCOL, SlotStatus, SyncRequest, SyncResponse, TxGossip};
+use super::wire::{BeaconOp, SYNC_PROTOCOL, SlotStatus, SyncRequest, SyncResponse, TxGossip};
 use super::{Fault, NetStats};
 use crate::node::Node;
 use ee_sdk::codec::{DecodeAll, Encode};
@@ -31,6 +31,8 @@ pub(crate) enum Command {
     PublishBlock(Vec<u8>, u32),
     /// Gossip what this node committed in a slot.
     PublishStatus(SlotStatus),
+    /// Gossip a beacon operation this node accepted.
+    PublishOp(BeaconOp),
     /// Gossip a transaction to the owner of its shard (and again every second while it
     /// is pending here, up to [`MAX_FORWARDS`] times).
     PublishTx(TxGossip),
@@ -72,6 +74,7 @@ pub(crate) struct Topics {
     blocks: Vec<IdentTopic>,
     tx: IdentTopic,
     status: IdentTopic,
+    beacon: IdentTopic,
 }
 
 impl Topics {
@@ -80,6 +83,7 @@ impl Topics {
             blocks: (0..shards).map(|s| IdentTopic::new(format!("/ee-devnet/{network}/block/{s}"))).collect(),
             tx: IdentTopic::new(format!("/ee-devnet/{network}/tx")),
             status: IdentTopic::new(format!("/ee-devnet/{network}/status")),
+            beacon: IdentTopic::new(format!("/ee-devnet/{network}/beacon")),
         }
     }
 
@@ -123,7 +127,7 @@ pub(crate) fn swarm(listen: Multiaddr, topics: &Topics) -> Result<Swarm<Behaviou
         .map_err(|e| format!("behaviour: {e}"))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3600)))
         .build();
-    for t in topics.blocks.iter().chain([&topics.tx, &topics.status]) {
+    for t in topics.blocks.iter().chain([&topics.tx, &topics.status, &topics.beacon]) {
         swarm.behaviour_mut().gossipsub.subscribe(t).map_err(|e| format!("subscribe: {e}"))?;
     }
     swarm.listen_on(listen).map_err(|e| format!("listen: {e}"))?;
@@ -195,6 +199,16 @@ pub(crate) async fn run(task: Task) {
                         let n = data.len() as u64;
                         if swarm.behaviour_mut().gossipsub.publish(topics.status.clone(), data).is_ok() {
                             stats.gossip_out.fetch_add(n, Ordering::Relaxed);
+                        }
+                    }
+                    Command::PublishOp(op) => {
+                        let data = op.encode();
+                        let n = data.len() as u64;
+                        match swarm.behaviour_mut().gossipsub.publish(topics.beacon.clone(), data) {
+                            Ok(_) => {
+                                stats.gossip_out.fetch_add(n, Ordering::Relaxed);
+                            }
+                            Err(e) => tracing::warn!(slot = op.slot, error = %e, "beacon operation not gossiped"),
                         }
                     }
                     Command::PublishTx(msg) => {
@@ -322,6 +336,20 @@ fn on_message(
         }
         return Some(MessageAcceptance::Accept);
     }
+    if message.topic == topics.beacon.hash() {
+        let Ok(op) = BeaconOp::decode_all(&mut &message.data[..]) else {
+            return Some(MessageAcceptance::Reject);
+        };
+        let slot = op.slot;
+        return Some(match node.accept_beacon_op(op) {
+            Ok(()) => MessageAcceptance::Accept,
+            Err(crate::DevnetError::Duplicate(_)) => MessageAcceptance::Ignore,
+            Err(e) => {
+                tracing::warn!(slot, error = %e, "gossiped beacon operation refused");
+                MessageAcceptance::Reject
+            }
+        });
+    }
     if message.topic == topics.tx.hash() {
         let Ok(TxGossip { shard, tx, .. }) = TxGossip::decode_all(&mut &message.data[..]) else {
             return Some(MessageAcceptance::Reject);
@@ -378,6 +406,7 @@ fn sync_response(node: &Node, slot: u64, fault: Option<Fault>) -> SyncResponse {
                 .map(|(shard, b)| (shard, serde_bytes::ByteBuf::from(tamper(shard, b))))
                 .collect(),
             roots: s.roots.map(|r| r.iter().map(hex::encode).collect()),
+            ops: s.ops.into_iter().map(serde_bytes::ByteBuf::from).collect(),
         },
         Ok(None) => SyncResponse::not_committed(slot),
         Err(e) => {

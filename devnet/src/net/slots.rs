@@ -30,8 +30,9 @@ const LOOKAHEAD: u64 = 4;
 
 /// What the peers said about a slot.
 enum Asked {
-    /// One committed it: its blocks and the roots after it.
-    Committed(Vec<ShardBlock>, Option<Vec<Root>>),
+    /// One committed it: its blocks, the roots after it, the beacon operations applied
+    /// at its start.
+    Committed(Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
     /// Peers answered; none has committed it.
     NotCommitted,
     /// No peer answered in time.
@@ -135,6 +136,8 @@ impl Slots {
                     continue;
                 }
             }
+            // The slot's beacon operations go first: its blocks may use what they add.
+            self.node.apply_beacon_ops(slot, None)?;
             if self.live_slot(slot, start, slot_ms)? {
                 committed += 1;
             }
@@ -235,9 +238,11 @@ impl Slots {
         }
     }
 
-    /// Records and gossips what this node committed in `slot`.
+    /// Records and gossips what this node committed in `slot`: a hash of the roots after
+    /// it and of the beacon state (a node that missed a beacon operation differs).
     fn committed(&mut self, slot: u64, roots: &[Root]) {
-        let hash: [u8; 32] = Sha256::digest(roots.encode()).into();
+        let beacon = self.node.beacon_digest().unwrap_or_default();
+        let hash: [u8; 32] = Sha256::digest((roots, beacon).encode()).into();
         self.mine.insert(slot, hash);
         let status = SlotStatus { slot, roots: hash, node: Vec::new() };
         let _ = self.commands.unbounded_send(Command::PublishStatus(status));
@@ -334,9 +339,9 @@ impl Slots {
             // committed it by now, perhaps without this node's blocks or with blocks it
             // lacks. Their version wins; this node's transactions go back to its mempool.
             match self.ask_peers(slot, Duration::from_secs(2)) {
-                Asked::Committed(blocks, roots) => {
+                Asked::Committed(blocks, roots, ops) => {
                     tracing::warn!(slot, "slot overran: taking the peers' version");
-                    self.commit_caught_up(slot, (blocks, roots))?;
+                    self.commit_caught_up(slot, (blocks, roots, ops))?;
                     // What the peers' version did not commit goes back to the mempool.
                     self.node.requeue(own)?;
                     return Ok(true);
@@ -401,7 +406,7 @@ impl Slots {
     /// committed it (its blocks, decoded), within `wait`.
     fn ask(&self, slot: u64, wait: Duration) -> Option<Vec<ShardBlock>> {
         match self.ask_peers(slot, wait) {
-            Asked::Committed(blocks, _) => Some(blocks),
+            Asked::Committed(blocks, _, _) => Some(blocks),
             Asked::NotCommitted | Asked::NoAnswer => None,
         }
     }
@@ -449,8 +454,9 @@ impl Slots {
                 .roots
                 .map(|rs| rs.iter().map(|h| hex::decode(h).ok().and_then(|b| b.try_into().ok())).collect())
                 .map_or(Some(None), |rs: Option<Vec<Root>>| rs.map(Some));
+            let ops = r.ops.into_iter().map(|b| b.into_vec()).collect();
             match (blocks, roots) {
-                (Some(b), Some(r)) => return Asked::Committed(b, r),
+                (Some(b), Some(r)) => return Asked::Committed(b, r, ops),
                 _ => tracing::warn!(slot, "a peer's answer is malformed"),
             }
         }
@@ -462,8 +468,8 @@ impl Slots {
     /// peer's. False if no peer has it.
     fn catch_up(&mut self, slot: u64) -> Result<bool, NetError> {
         match self.ask_peers(slot, Duration::from_secs(3)) {
-            Asked::Committed(blocks, roots) => {
-                self.commit_caught_up(slot, (blocks, roots))?;
+            Asked::Committed(blocks, roots, ops) => {
+                self.commit_caught_up(slot, (blocks, roots, ops))?;
                 Ok(true)
             }
             Asked::NotCommitted => Ok(false),
@@ -473,12 +479,17 @@ impl Slots {
         }
     }
 
-    /// Commits a peer's version of `slot`, validating every block.
+    /// Commits a peer's version of `slot`: its beacon operations (checked again here),
+    /// then its blocks, each validated.
     fn commit_caught_up(
         &mut self,
         slot: u64,
-        (blocks, roots): (Vec<ShardBlock>, Option<Vec<Root>>),
+        (blocks, roots, ops): (Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
     ) -> Result<(), NetError> {
+        self.node.apply_beacon_ops(slot, Some(ops)).map_err(|e| match e {
+            crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
+            e => e.into(),
+        })?;
         let mut foreign = Vec::with_capacity(blocks.len());
         for block in blocks {
             let shard = block.shard.0;

@@ -1,5 +1,6 @@
 //! What nodes send each other: gossip payloads (SCALE) and the catch-up protocol's
 //! request and response (CBOR over libp2p request/response).
+pub use crate::node::{BeaconOp, BeaconOpKind};
 use ee_sdk::ShardTransaction;
 use ee_sdk::codec::{Decode, Encode};
 
@@ -25,7 +26,7 @@ pub struct TxGossip {
 pub struct SlotStatus {
     /// The slot.
     pub slot: u64,
-    /// sha256 of the SCALE crosslinked roots after it.
+    /// sha256 of the SCALE pair (crosslinked roots after it, `Node::beacon_digest`).
     pub roots: [u8; 32],
     /// The publishing node's libp2p peer id (bytes): agreeing nodes' statuses must not
     /// be one message to gossipsub, whose message ids are content hashes. Must be the
@@ -51,11 +52,14 @@ pub struct SyncResponse {
     pub blocks: Vec<(u32, serde_bytes::ByteBuf)>,
     /// The crosslinked roots after it, hex, if the peer recorded them.
     pub roots: Option<Vec<String>>,
+    /// The beacon operations (SCALE [`BeaconOp`]) applied at its start.
+    #[serde(default)]
+    pub ops: Vec<serde_bytes::ByteBuf>,
 }
 
 impl SyncResponse {
     /// The answer for a slot not committed.
     pub fn not_committed(slot: u64) -> Self {
-        SyncResponse { slot, committed: false, blocks: Vec::new(), roots: None }
+        SyncResponse { slot, committed: false, blocks: Vec::new(), roots: None, ops: Vec::new() }
     }
 }

@@ -27,7 +27,10 @@ use ee_host::state::keys::value_u64;
 use ee_host::state::{EeEntry, KeyLayout, StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{DepositData, DepositReceipt, EeId, MetaTransaction, Root, ShardId, ShardTransaction};
-pub use network::{ForeignBlock, Forward, NetSlot, NetStats, OwnBlocks, SlotBlocks};
+pub use network::{
+    Announce, BeaconOp, BeaconOpKind, ForeignBlock, Forward, NetSlot, NetStats, OP_LEAD, OwnBlocks,
+    SlotBlocks,
+};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -212,11 +215,6 @@ pub enum DevnetError {
     /// The transaction was dropped: its block could not be netted even with it alone.
     #[error("transaction dropped: {0}")]
     Dropped(String),
-    /// Not available on a node of a multi-node network.
-    #[error(
-        "{0} is not available on a network node: it changes the beacon state, which nodes do not gossip yet"
-    )]
-    Unsupported(&'static str),
     /// A foreign block (from another node) failed validation; nothing changed.
     #[error("foreign block rejected: {0}")]
     Rejected(String),
@@ -243,7 +241,6 @@ impl DevnetError {
             DevnetError::CodeTooLarge { .. } => ErrorCode::CodeTooLarge,
             DevnetError::Busy => ErrorCode::Busy,
             DevnetError::Dropped(_) => ErrorCode::Dropped,
-            DevnetError::Unsupported(_) => ErrorCode::Unsupported,
             _ => ErrorCode::Internal,
         }
     }
@@ -303,6 +300,15 @@ pub struct Node {
 
 fn sha256(bytes: &[u8]) -> Root {
     Sha256::digest(bytes).into()
+}
+
+/// The next user EE id: after the highest (the meta-EE sits at the top of the id space,
+/// `ee_sdk::META_EE`).
+fn next_ee_id(st: &State) -> Result<u32, DevnetError> {
+    match st.chain.world.beacon.ees.values().filter(|e| e.role != Role::Meta).map(|e| e.id.0).max() {
+        None => Ok(0),
+        Some(m) => m.checked_add(1).filter(|&id| id != ee_sdk::META_EE.0).ok_or(DevnetError::IdsExhausted),
+    }
 }
 
 fn entry_of(ee: &StoredEe) -> EeEntry {
@@ -742,18 +748,7 @@ impl Node {
     /// applied one is compiled into the node's disk cache, if it has one.
     pub fn deploy(&self, bytes: &[u8], apply: bool) -> Result<DeployResult, DevnetError> {
         self.live()?;
-        if apply && self.network.get().is_some() {
-            return Err(DevnetError::Unsupported("deployment"));
-        }
-        let msg = NewExecutionScript::decode_all(&mut &bytes[..])
-            .map_err(|e| DevnetError::Malformed(format!("not a SCALE NewExecutionScript: {e}")))?;
-        if msg.code.len() > self.config.max_code_bytes {
-            return Err(DevnetError::CodeTooLarge { len: msg.code.len(), max: self.config.max_code_bytes });
-        }
-        if !ee_host::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
-            return Err(DevnetError::BadSignature);
-        }
-        let hash = sha256(bytes);
+        let (msg, hash) = self.checked_script(bytes)?;
         // Cheap checks under the state lock; they are repeated before applying.
         self.deployable(&*read(&self.state)?, &msg, &hash)?;
         // The checks of `ee check` (the same function), then compilation with the node's
@@ -770,49 +765,86 @@ impl Node {
         };
         compiled.map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
         drop(_compiling);
+        if apply && self.network.get().is_some() {
+            // On a network every node registers it at the start of a coming slot.
+            return self.announce_deploy(bytes, &msg, &hash);
+        }
         let _writer = lock(&self.writer)?;
         let mut guard = write(&self.state)?;
         let st = &mut *guard;
         let validator = self.deployable(st, &msg, &hash)?;
-        // The next id after the highest user EE (the meta-EE sits at the top of the id
-        // space, `ee_sdk::META_EE`).
-        let id =
-            match st.chain.world.beacon.ees.values().filter(|e| e.role != Role::Meta).map(|e| e.id.0).max() {
-                None => 0,
-                Some(m) => {
-                    m.checked_add(1).filter(|&id| id != ee_sdk::META_EE.0).ok_or(DevnetError::IdsExhausted)?
-                }
-            };
-        let required = self.config.ee_deposit;
-        let result = DeployResult {
+        let id = next_ee_id(st)?;
+        let result = self.deploy_result(id, &msg, apply, None);
+        if apply {
+            let slot = st.head.slot;
+            self.register_deploy(st, msg, validator, id, &hash, slot)?;
+        }
+        Ok(result)
+    }
+
+    /// Decodes a SCALE `NewExecutionScript` and checks what needs no state: its size and
+    /// its signature. Also its hash (replays are refused by it).
+    fn checked_script(&self, bytes: &[u8]) -> Result<(NewExecutionScript, Root), DevnetError> {
+        let msg = NewExecutionScript::decode_all(&mut &bytes[..])
+            .map_err(|e| DevnetError::Malformed(format!("not a SCALE NewExecutionScript: {e}")))?;
+        if msg.code.len() > self.config.max_code_bytes {
+            return Err(DevnetError::CodeTooLarge { len: msg.code.len(), max: self.config.max_code_bytes });
+        }
+        if !ee_host::crypto::bls_verify(&msg.pubkey, &msg.signing_message(), &msg.signature) {
+            return Err(DevnetError::BadSignature);
+        }
+        Ok((msg, sha256(bytes)))
+    }
+
+    fn deploy_result(
+        &self,
+        id: u32,
+        msg: &NewExecutionScript,
+        applied: bool,
+        activation_slot: Option<u64>,
+    ) -> DeployResult {
+        DeployResult {
             ee: id,
             code_hash: hex::encode(sha256(&msg.code)),
             code_bytes: msg.code.len(),
-            deposit: required,
+            deposit: self.config.ee_deposit,
             gas: DEPLOY_GAS_BASE + DEPLOY_GAS_PER_BYTE * msg.code.len() as u64,
-            applied: apply,
-        };
-        if apply {
-            let ee = StoredEe {
-                id,
-                name: format!("EE{id}"),
-                role: 0,
-                code: msg.code,
-                deposit: required,
-                deployer: msg.sender,
-                registered_at: st.head.slot,
-            };
-            let after = Validator { balance: validator.balance - required, ..validator };
-            self.store.commit_deploy(&ee, msg.sender, &after, &hash, st.head.slot)?;
-            if let Err(e) = st.chain.world.register(entry_of(&ee)) {
-                // Committed but not in memory: only a restart reconciles the two.
-                self.halt(st, format!("deploy committed but not registered: {e}"));
-                return Err(e.into());
-            }
-            st.validators.insert(msg.sender, after);
-            lock(&self.pool)?.ees.insert(id);
+            applied,
+            activation_slot,
         }
-        Ok(result)
+    }
+
+    /// Registers a deployment that passed every check as EE `id` from `slot`, taking the
+    /// deposit from `validator`: in the store, then in memory.
+    fn register_deploy(
+        &self,
+        st: &mut State,
+        msg: NewExecutionScript,
+        validator: Validator,
+        id: u32,
+        hash: &Root,
+        slot: u64,
+    ) -> Result<(), DevnetError> {
+        let required = self.config.ee_deposit;
+        let ee = StoredEe {
+            id,
+            name: format!("EE{id}"),
+            role: 0,
+            code: msg.code,
+            deposit: required,
+            deployer: msg.sender,
+            registered_at: slot,
+        };
+        let after = Validator { balance: validator.balance - required, ..validator };
+        self.store.commit_deploy(&ee, msg.sender, &after, hash, slot)?;
+        if let Err(e) = st.chain.world.register(entry_of(&ee)) {
+            // Committed but not in memory: only a restart reconciles the two.
+            self.halt(st, format!("deploy committed but not registered: {e}"));
+            return Err(e.into());
+        }
+        st.validators.insert(msg.sender, after);
+        lock(&self.pool)?.ees.insert(id);
+        Ok(())
     }
 
     /// The sender, if `msg` (with hash `hash`) may be deployed now by signature-independent
@@ -888,9 +920,24 @@ impl Node {
     /// receipts, where the EE claims it (`deposit_claim`). Refusals change nothing.
     pub fn deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
         self.live()?;
+        let (receipt, amount, hash) = self.checked_receipt(bytes)?;
+        let _writer = lock(&self.writer)?;
+        let mut guard = write(&self.state)?;
+        let st = &mut *guard;
+        let after = self.depositable(st, &receipt, amount, &hash)?;
         if self.network.get().is_some() {
-            return Err(DevnetError::Unsupported("a deposit"));
+            // On a network every node adds it at the start of a coming slot.
+            drop(guard);
+            return self.announce_deposit(bytes, &receipt);
         }
+        let slot = st.head.slot;
+        let index = self.register_deposit(st, receipt, after, &hash, slot)?;
+        Ok(DepositAccepted { index, slot, activation_slot: None })
+    }
+
+    /// Decodes a SCALE `DepositReceipt` and checks what needs no state: its data, shard
+    /// and signature. Also the amount and its hash (replays are refused by it).
+    fn checked_receipt(&self, bytes: &[u8]) -> Result<(DepositReceipt, u64, Root), DevnetError> {
         let receipt = DepositReceipt::decode_all(&mut &bytes[..])
             .map_err(|e| DevnetError::Malformed(format!("not a SCALE DepositReceipt: {e}")))?;
         let data = DepositData::decode_all(&mut &receipt.data[..])
@@ -902,16 +949,25 @@ impl Node {
         if !ee_host::crypto::bls_verify(&receipt.pubkey, &receipt.signing_message(), &receipt.signature) {
             return Err(DevnetError::BadSignature);
         }
-        let hash = sha256(bytes);
-        let _writer = lock(&self.writer)?;
-        let mut guard = write(&self.state)?;
-        let st = &mut *guard;
+        Ok((receipt, data.amount, sha256(bytes)))
+    }
+
+    /// The depositing validator after the deposit, if the state allows it: a live node,
+    /// a user EE, the validator's key, no replay, enough balance.
+    fn depositable(
+        &self,
+        st: &State,
+        receipt: &DepositReceipt,
+        amount: u64,
+        hash: &Root,
+    ) -> Result<Validator, DevnetError> {
         if let Some(why) = &st.halted {
             return Err(DevnetError::Halted(why.clone()));
         }
-        match st.chain.world.beacon.ees.get(&data.ee) {
+        let ee = DepositData::decode_all(&mut &receipt.data[..]).map(|d| d.ee).unwrap_or(ee_sdk::META_EE);
+        match st.chain.world.beacon.ees.get(&ee) {
             Some(e) if e.role == Role::Ee => {}
-            _ => return Err(DevnetError::UnknownEe(data.ee.0)),
+            _ => return Err(DevnetError::UnknownEe(ee.0)),
         }
         let validator = *st
             .validators
@@ -920,22 +976,31 @@ impl Node {
         if validator.pubkey != receipt.pubkey {
             return Err(DevnetError::SenderKey(receipt.validator_index));
         }
-        if self.store.deploy_seen(&hash)? {
+        if self.store.deploy_seen(hash)? {
             return Err(DevnetError::Replayed("deposit"));
         }
-        if validator.balance < data.amount {
-            return Err(DevnetError::InsufficientDeposit {
-                balance: validator.balance,
-                required: data.amount,
-            });
+        if validator.balance < amount {
+            return Err(DevnetError::InsufficientDeposit { balance: validator.balance, required: amount });
         }
+        Ok(Validator { balance: validator.balance - amount, ..validator })
+    }
+
+    /// Adds a deposit that passed every check to the beacon state from `slot`: in the
+    /// store, then in memory. Its index.
+    fn register_deposit(
+        &self,
+        st: &mut State,
+        receipt: DepositReceipt,
+        after: Validator,
+        hash: &Root,
+        slot: u64,
+    ) -> Result<u64, DevnetError> {
         let index = st.chain.world.beacon.deposits.len() as u64;
-        let after = Validator { balance: validator.balance - data.amount, ..validator };
-        self.store.commit_deposit(index, st.head.slot, &receipt, &after, &hash)?;
+        self.store.commit_deposit(index, slot, &receipt, &after, hash)?;
         st.validators.insert(receipt.validator_index, after);
         st.chain.world.beacon.deposits.push(receipt);
-        st.deposit_slots.push(st.head.slot);
-        Ok(DepositAccepted { index, slot: st.head.slot })
+        st.deposit_slots.push(slot);
+        Ok(index)
     }
 
     /// The beacon state's deposit receipts.

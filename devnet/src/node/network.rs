@@ -14,6 +14,56 @@ use std::sync::atomic::AtomicU64;
 /// Sends a transaction for a shard another node owns to the network.
 pub type Forward = Box<dyn Fn(ShardId, &ShardTransaction) + Send + Sync>;
 
+/// A change of the beacon state every node applies at the start of slot `slot` (topic
+/// `beacon`): a deployment or a deposit a node's RPC accepted. Operations of one slot are
+/// applied in the order of their hashes ([`BeaconOp::hash`]).
+#[derive(ee_sdk::codec::Encode, ee_sdk::codec::Decode, Clone, Debug, PartialEq, Eq)]
+pub struct BeaconOp {
+    /// The slot at whose start it is applied.
+    pub slot: u64,
+    /// What it does.
+    pub kind: BeaconOpKind,
+}
+
+/// What a [`BeaconOp`] does.
+#[derive(ee_sdk::codec::Encode, ee_sdk::codec::Decode, Clone, Debug, PartialEq, Eq)]
+pub enum BeaconOpKind {
+    /// Register a SCALE `NewExecutionScript` as EE `ee`: the id the accepting node
+    /// answered. If another deployment took that id first, it is refused on every node
+    /// (its deposit is not taken).
+    Deploy {
+        /// The script.
+        script: Vec<u8>,
+        /// The EE id it gets.
+        ee: u32,
+    },
+    /// Add a SCALE `DepositReceipt` to the beacon state's deposits.
+    Deposit {
+        /// The receipt.
+        receipt: Vec<u8>,
+    },
+}
+
+impl BeaconOp {
+    /// sha256 of its SCALE form: its identity and its place among its slot's operations.
+    pub fn hash(&self) -> [u8; 32] {
+        sha256(&self.encode())
+    }
+}
+
+/// Gossips a beacon operation this node accepted to the network.
+pub type Announce = Box<dyn Fn(&BeaconOp) + Send + Sync>;
+
+/// Slots between accepting a beacon operation and applying it: time for the gossip to
+/// reach every node before the slot starts.
+pub const OP_LEAD: u64 = 2;
+
+/// How far ahead of the open slot a gossiped beacon operation may be scheduled.
+const OP_HORIZON: u64 = 16;
+
+/// Beacon operations waiting for their slot, at most.
+const MAX_PENDING_OPS: usize = 1024;
+
 /// Counters of a network node.
 #[derive(Debug, Default)]
 pub struct NetStats {
@@ -49,6 +99,10 @@ pub(super) struct Membership {
     stats: Arc<NetStats>,
     /// Forwarded transactions still pending here (bounded by `NodeConfig::max_pending`).
     pub(super) forwarding: AtomicU64,
+    announce: Announce,
+    /// Beacon operations accepted (here or by gossip) and not yet applied, by slot, in
+    /// the order of their hashes.
+    ops: Mutex<BTreeMap<u64, BTreeMap<[u8; 32], BeaconOp>>>,
 }
 
 impl Membership {
@@ -123,19 +177,23 @@ pub struct SlotBlocks {
     pub blocks: Vec<(u32, Vec<u8>)>,
     /// The crosslinked roots after it (`None` if the store did not record them).
     pub roots: Option<Vec<Root>>,
+    /// The beacon operations (SCALE `BeaconOp`) applied at its start.
+    pub ops: Vec<Vec<u8>>,
 }
 
 impl Node {
     /// Makes this node one of a network's: it produces only `owned` shards' blocks, and
     /// a transaction submitted for any other shard goes to `forward` (it stays pending
-    /// here until a block of its shard commits it). Deployments and deposits are refused
-    /// from now on ([`DevnetError::Unsupported`]). Once per node.
+    /// here until a block of its shard commits it). Deployments and deposits become beacon
+    /// operations: sent to `announce` and applied by every node at the start of a coming
+    /// slot ([`Node::apply_beacon_ops`]). Once per node.
     pub fn join_network(
         &self,
         owned: &[u32],
         network: &str,
         stats: Arc<NetStats>,
         forward: Forward,
+        announce: Announce,
     ) -> Result<(), DevnetError> {
         let mut mask = vec![false; self.shards as usize];
         for s in owned {
@@ -148,6 +206,8 @@ impl Node {
                 network: network.to_string(),
                 stats,
                 forwarding: AtomicU64::new(0),
+                announce,
+                ops: Mutex::new(BTreeMap::new()),
             })
             .map_err(|_| DevnetError::Config("the node already joined a network".into()))
     }
@@ -382,6 +442,218 @@ impl Node {
                 blocks.push((s, b.block.encode()));
             }
         }
-        Ok(Some(SlotBlocks { slot, blocks, roots: self.store.slot_roots(slot)? }))
+        let ops = self.store.slot_ops(slot)?.unwrap_or_default();
+        Ok(Some(SlotBlocks { slot, blocks, roots: self.store.slot_roots(slot)?, ops }))
     }
+
+    /// A deployment this node's RPC accepted (every check passed, code compiled): it is
+    /// gossiped and registered by every node at the start of slot open + [`OP_LEAD`], as
+    /// the id it would get now counting the deployments already scheduled.
+    pub(super) fn announce_deploy(
+        &self,
+        bytes: &[u8],
+        msg: &NewExecutionScript,
+        hash: &Root,
+    ) -> Result<DeployResult, DevnetError> {
+        let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
+        let (slot, mut id) = {
+            let st = read(&self.state)?;
+            (st.head.slot + OP_LEAD, next_ee_id(&st)?)
+        };
+        let mut ops = lock(&net.ops)?;
+        for op in ops.values().flat_map(|o| o.values()) {
+            match &op.kind {
+                BeaconOpKind::Deploy { script, ee } => {
+                    if sha256(script) == *hash {
+                        return Err(DevnetError::Replayed("deploy"));
+                    }
+                    id = id.max(ee.saturating_add(1));
+                }
+                BeaconOpKind::Deposit { .. } => {}
+            }
+        }
+        if id == ee_sdk::META_EE.0 {
+            return Err(DevnetError::IdsExhausted);
+        }
+        let op = BeaconOp { slot, kind: BeaconOpKind::Deploy { script: bytes.to_vec(), ee: id } };
+        schedule(&mut ops, op.clone())?;
+        drop(ops);
+        (net.announce)(&op);
+        Ok(self.deploy_result(id, msg, false, Some(slot)))
+    }
+
+    /// A deposit this node's RPC accepted: gossiped and added by every node at the start of
+    /// slot open + [`OP_LEAD`]; its expected index counts the deposits already scheduled.
+    pub(super) fn announce_deposit(
+        &self,
+        bytes: &[u8],
+        _receipt: &DepositReceipt,
+    ) -> Result<DepositAccepted, DevnetError> {
+        let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
+        let (slot, made) = {
+            let st = read(&self.state)?;
+            (st.head.slot + OP_LEAD, st.chain.world.beacon.deposits.len() as u64)
+        };
+        let mut ops = lock(&net.ops)?;
+        let hash = sha256(bytes);
+        let mut before = 0u64;
+        for op in ops.values().flat_map(|o| o.values()) {
+            if let BeaconOpKind::Deposit { receipt } = &op.kind {
+                if sha256(receipt) == hash {
+                    return Err(DevnetError::Replayed("deposit"));
+                }
+                before += 1;
+            }
+        }
+        let op = BeaconOp { slot, kind: BeaconOpKind::Deposit { receipt: bytes.to_vec() } };
+        schedule(&mut ops, op.clone())?;
+        drop(ops);
+        (net.announce)(&op);
+        Ok(DepositAccepted { index: made + before, slot, activation_slot: Some(slot) })
+    }
+
+    /// A beacon operation another node gossiped: scheduled if it is for a coming slot (up
+    /// to [`OP_HORIZON`] ahead) and its signature holds (a deployment's code also passes the
+    /// gatekeeper and is compiled here, ahead of its slot). The state's rules (sender,
+    /// balance, replay, id) are checked when it is applied. [`DevnetError::Duplicate`] if
+    /// it is scheduled already.
+    pub fn accept_beacon_op(&self, op: BeaconOp) -> Result<(), DevnetError> {
+        self.live()?;
+        let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
+        let open = self.next_slot()?;
+        if op.slot <= open || op.slot > open + OP_HORIZON {
+            return Err(DevnetError::Rejected(format!(
+                "a beacon operation for slot {} while slot {open} is open",
+                op.slot
+            )));
+        }
+        if lock(&net.ops)?.get(&op.slot).is_some_and(|o| o.contains_key(&op.hash())) {
+            return Err(DevnetError::Duplicate(hex::encode(op.hash())));
+        }
+        self.check_op(&op)?;
+        if let BeaconOpKind::Deploy { script, .. } = &op.kind
+            && let Ok((msg, _)) = self.checked_script(script)
+        {
+            let _compiling = lock(&self.compiling)?;
+            if self.checker.disk_cache().is_some() {
+                let _ = self.checker.load(&msg.code, Role::Ee);
+            }
+        }
+        schedule(&mut *lock(&net.ops)?, op)
+    }
+
+    /// The checks of a beacon operation that need no state: decoding, signature, and for
+    /// a deployment the gatekeeper.
+    fn check_op(&self, op: &BeaconOp) -> Result<(), DevnetError> {
+        match &op.kind {
+            BeaconOpKind::Deploy { script, .. } => {
+                let (msg, _) = self.checked_script(script)?;
+                ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
+                    .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+            }
+            BeaconOpKind::Deposit { receipt } => {
+                self.checked_receipt(receipt)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies slot `slot`'s beacon operations at its start, before any of its blocks: the
+    /// ones a peer applied (`given`, when catching the slot up from it), else the ones
+    /// recorded for the slot (a restart between applying them and committing the slot),
+    /// else the ones scheduled here. In the order of their hashes; each is checked against
+    /// the state again, and one the state refuses (sender, balance, replay, an EE id taken
+    /// first) is skipped, the same on every node. The list is recorded with the slot for
+    /// peers catching up. Returns how many were applied.
+    pub fn apply_beacon_ops(&self, slot: u64, given: Option<Vec<Vec<u8>>>) -> Result<usize, DevnetError> {
+        let Some(net) = self.network.get() else { return Ok(0) };
+        let scheduled = {
+            let mut ops = lock(&net.ops)?;
+            let mine = ops.remove(&slot).unwrap_or_default();
+            ops.retain(|s, _| *s > slot);
+            mine
+        };
+        let list: Vec<BeaconOp> = match given {
+            Some(given) => given
+                .iter()
+                .map(|b| {
+                    BeaconOp::decode_all(&mut &b[..]).ok().filter(|op| op.slot == slot).ok_or_else(|| {
+                        DevnetError::Rejected(format!("a malformed beacon operation for slot {slot}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            None => match self.store.slot_ops(slot)? {
+                Some(stored) => stored
+                    .iter()
+                    .map(|b| {
+                        BeaconOp::decode_all(&mut &b[..]).map_err(|_| StoreError::Corrupt("beacon operation"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                None => scheduled.into_values().collect(),
+            },
+        };
+        let mut list: Vec<([u8; 32], BeaconOp)> = list.into_iter().map(|op| (op.hash(), op)).collect();
+        list.sort_by_key(|(h, _)| *h);
+        list.dedup_by_key(|(h, _)| *h);
+        if list.is_empty() {
+            return Ok(0);
+        }
+        self.store.record_slot_ops(slot, &list.iter().map(|(_, op)| op.encode()).collect::<Vec<_>>())?;
+        let mut applied = 0;
+        for (hash, op) in list {
+            match self.apply_op(slot, op) {
+                Ok(()) => applied += 1,
+                Err(e @ (DevnetError::Store(_) | DevnetError::Halted(_))) => return Err(e),
+                // Applied already (this slot's list runs again after a restart or a retry).
+                Err(DevnetError::Replayed(_)) => tracing::debug!(slot, "beacon operation applied already"),
+                Err(e) => {
+                    tracing::warn!(slot, op = %hex::encode(hash), error = %e, "beacon operation refused")
+                }
+            }
+        }
+        Ok(applied)
+    }
+
+    fn apply_op(&self, slot: u64, op: BeaconOp) -> Result<(), DevnetError> {
+        self.check_op(&op)?;
+        let _writer = lock(&self.writer)?;
+        let mut guard = write(&self.state)?;
+        let st = &mut *guard;
+        match op.kind {
+            BeaconOpKind::Deploy { script, ee } => {
+                let (msg, hash) = self.checked_script(&script)?;
+                let validator = self.deployable(st, &msg, &hash)?;
+                let next = next_ee_id(st)?;
+                if ee != next {
+                    return Err(DevnetError::Rejected(format!(
+                        "a deployment as EE {ee}, while the next EE id is {next}"
+                    )));
+                }
+                self.register_deploy(st, msg, validator, ee, &hash, slot)
+            }
+            BeaconOpKind::Deposit { receipt } => {
+                let (receipt, amount, hash) = self.checked_receipt(&receipt)?;
+                let after = self.depositable(st, &receipt, amount, &hash)?;
+                self.register_deposit(st, receipt, after, &hash, slot).map(|_| ())
+            }
+        }
+    }
+
+    /// sha256 of the beacon state's EEs (ids and code hashes) and deposits: two nodes with
+    /// the same history agree on it (a node that missed a beacon operation does not).
+    pub fn beacon_digest(&self) -> Result<[u8; 32], DevnetError> {
+        let st = read(&self.state)?;
+        let beacon = &st.chain.world.beacon;
+        let ees: Vec<(u32, Root)> = beacon.ees.values().map(|e| (e.id.0, e.code_hash)).collect();
+        Ok(sha256(&(ees, &beacon.deposits).encode()))
+    }
+}
+
+/// Adds `op` to the scheduled operations, within [`MAX_PENDING_OPS`].
+fn schedule(ops: &mut BTreeMap<u64, BTreeMap<[u8; 32], BeaconOp>>, op: BeaconOp) -> Result<(), DevnetError> {
+    if ops.values().map(BTreeMap::len).sum::<usize>() >= MAX_PENDING_OPS {
+        return Err(DevnetError::Busy);
+    }
+    ops.entry(op.slot).or_default().insert(op.hash(), op);
+    Ok(())
 }
