@@ -241,6 +241,9 @@ fn three_nodes_net_transfers_survive_a_kill_and_a_pause_and_agree() {
     let cb = b.client();
     let restarted_at = ca.head().unwrap().slot;
     wait_slot(&cb, restarted_at);
+    // Restarted, it takes its first slots from its peers: beacon operations for them may
+    // have been gossiped while it was down.
+    wait_log(&b.log, "operations may have been missed: catching this slot up");
     // b produces again: transfers on its shards, through a.
     send_all(&ca, &cc, &[(2, 55, 0), (3, 66, 5)], &mut expected);
 

@@ -392,6 +392,10 @@ export class Vhee {
     for (;;) {
       const found = (await this.provider.listDeposits()).find((d) => d.receipt.replace(/^0x/, '') === hex);
       if (found) return { ...accepted, index: found.index };
+      const head = await this.provider.head();
+      if (BigInt(head.slot) > BigInt(accepted.slot) + 1n) {
+        throw new RefusedError('refused', `the deposit was refused at slot ${accepted.slot} (the nodes' logs say why)`);
+      }
       if (Date.now() > deadline) throw new TimeoutError('timeout', `deposit not applied by slot ${accepted.slot}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -171,7 +171,8 @@ impl<'c, T: Transport> Vhee<'c, T> {
     /// the VHEE on `shard`: a signed beacon deposit receipt the VHEE then claims with
     /// [`Op::Deposit`]. A node of a multi-node network applies it at its
     /// `activation_slot`: this waits (at most `wait`) until the node lists it and returns
-    /// its final index, which the claim names.
+    /// its final index, which the claim names (an error if the slot passed without it:
+    /// refused then, e.g. the balance was spent meanwhile).
     pub fn deposit(
         &self,
         key: &Keypair,
@@ -192,6 +193,12 @@ impl<'c, T: Transport> Vhee<'c, T> {
             if let Some(d) = self.client.list_deposits()?.into_iter().find(|d| d.receipt == receipt) {
                 accepted.index = d.index;
                 return Ok(accepted);
+            }
+            if self.client.head()?.slot > accepted.slot + 1 {
+                return Err(VheeClientError::Provider(format!(
+                    "the deposit was refused at slot {} (the nodes' logs say why)",
+                    accepted.slot
+                )));
             }
             if std::time::Instant::now() >= until {
                 return Err(

@@ -192,9 +192,14 @@ impl Store {
 
     /// Whether a deployment with this hash was applied.
     pub fn deploy_seen(&self, hash: &Root) -> Result<bool, StoreError> {
+        Ok(self.deploy_slot(hash)?.is_some())
+    }
+
+    /// The slot at which the deployment or deposit with this hash was applied, if it was.
+    pub fn deploy_slot(&self, hash: &Root) -> Result<Option<u64>, StoreError> {
         let tx = self.db.begin_read().map_err(db)?;
         let t = tx.open_table(DEPLOYS).map_err(db)?;
-        Ok(t.get(&hash[..]).map_err(db)?.is_some())
+        Ok(t.get(&hash[..]).map_err(db)?.map(|v| v.value()))
     }
 
     /// Writes the genesis state in one transaction.

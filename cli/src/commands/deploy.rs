@@ -76,7 +76,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     } else if let Some(slot) = result.activation_slot {
         writeln!(
             out,
-            "scheduled: every node of the network registers it as EE {} at the start of slot {slot}",
+            "scheduled: every node of the network registers it as EE {} at the start of slot {slot} \
+             (unless another deployment takes that id first: check `ee_getEe`)",
             result.ee
         )?;
     } else {

@@ -137,6 +137,11 @@ impl NetGenesis {
             .collect()
     }
 
+    /// The slot under way at `ms` (ms since the Unix epoch; slot 0 before the genesis).
+    pub fn slot_at(&self, ms: u64) -> u64 {
+        ms.saturating_sub(self.genesis_time_ms) / self.slot_ms.max(1)
+    }
+
     /// The start of `slot` (ms since the Unix epoch).
     pub fn slot_start_ms(&self, slot: u64) -> u64 {
         self.genesis_time_ms.saturating_add(slot.saturating_mul(self.slot_ms))

@@ -184,6 +184,10 @@ pub fn start(
         Box::new(move |op| {
             let _ = announce_commands.unbounded_send(p2p::Command::PublishOp(op.clone()));
         }),
+        {
+            let genesis = config.genesis.clone();
+            Box::new(move || genesis.slot_at(slots::now_ms()))
+        },
     )?;
     let swarm = {
         let _guard = runtime.enter();
@@ -196,6 +200,7 @@ pub fn start(
         peers: config.peers.clone(),
         node: node.clone(),
         commands: command_rx,
+        reports: commands.clone(),
         events: event_tx,
         stats: stats.clone(),
         listening: listening_tx,
@@ -217,6 +222,7 @@ pub fn start(
         mine: Default::default(),
         theirs: Default::default(),
         diverged: None,
+        missed_until: None,
     };
     let slots = std::thread::Builder::new()
         .name("ee-net-slots".into())

@@ -142,6 +142,8 @@ pub(crate) struct Task {
     pub(crate) peers: Vec<Multiaddr>,
     pub(crate) node: Arc<Node>,
     pub(crate) commands: mpsc::UnboundedReceiver<Command>,
+    /// Where verdicts reached off the swarm's thread go (into `commands`).
+    pub(crate) reports: mpsc::UnboundedSender<Command>,
     pub(crate) events: std::sync::mpsc::SyncSender<Event>,
     pub(crate) stats: Arc<NetStats>,
     /// Where the address listened on goes.
@@ -151,7 +153,8 @@ pub(crate) struct Task {
 
 /// The swarm task: runs until the command channel closes.
 pub(crate) async fn run(task: Task) {
-    let Task { mut swarm, topics, peers, node, mut commands, events, stats, listening, fault } = task;
+    let Task { mut swarm, topics, peers, node, mut commands, reports, events, stats, listening, fault } =
+        task;
     let mut redial = tokio::time::interval(Duration::from_secs(1));
     // Configured peers by address, with the peer id once a connection we dialled is up.
     let mut dialled: BTreeMap<Multiaddr, Option<PeerId>> = peers.into_iter().map(|a| (a, None)).collect();
@@ -265,7 +268,7 @@ pub(crate) async fn run(task: Task) {
                     message,
                 })) => {
                     stats.gossip_in.fetch_add(message.data.len() as u64, Ordering::Relaxed);
-                    let acceptance = on_message(&node, &topics, &events, message, &message_id, propagation_source);
+                    let acceptance = on_message(&node, &reports, &topics, &events, message, &message_id, propagation_source);
                     if let Some(a) = acceptance {
                         swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, a);
                     }
@@ -315,7 +318,8 @@ fn publish_tx(swarm: &mut Swarm<Behaviour>, topics: &Topics, msg: &TxGossip, sta
 /// Handles a gossip message; returns the verdict to report now (`None`: the slot loop
 /// reports it once it validated the block).
 fn on_message(
-    node: &Node,
+    node: &Arc<Node>,
+    reports: &mpsc::UnboundedSender<Command>,
     topics: &Topics,
     events: &std::sync::mpsc::SyncSender<Event>,
     message: gossipsub::Message,
@@ -340,15 +344,26 @@ fn on_message(
         let Ok(op) = BeaconOp::decode_all(&mut &message.data[..]) else {
             return Some(MessageAcceptance::Reject);
         };
-        let slot = op.slot;
-        return Some(match node.accept_beacon_op(op) {
-            Ok(()) => MessageAcceptance::Accept,
-            Err(crate::DevnetError::Duplicate(_)) => MessageAcceptance::Ignore,
-            Err(e) => {
-                tracing::warn!(slot, error = %e, "gossiped beacon operation refused");
-                MessageAcceptance::Reject
+        // Checking it (two BLS verifications, the gatekeeper over the code) and compiling
+        // the code take long: off the swarm's thread; the verdict is reported after.
+        let (node, reports, id) = (node.clone(), reports.clone(), id.clone());
+        tokio::task::spawn_blocking(move || {
+            let slot = op.slot;
+            let verdict = match node.accept_beacon_op(op.clone()) {
+                Ok(()) => MessageAcceptance::Accept,
+                Err(crate::DevnetError::Duplicate(_) | crate::DevnetError::Busy) => MessageAcceptance::Ignore,
+                Err(e) => {
+                    tracing::warn!(slot, error = %e, "gossiped beacon operation refused");
+                    MessageAcceptance::Reject
+                }
+            };
+            let accepted = matches!(verdict, MessageAcceptance::Accept);
+            let _ = reports.unbounded_send(Command::Report(id, source, verdict));
+            if accepted {
+                node.precompile(&op);
             }
         });
+        return None;
     }
     if message.topic == topics.tx.hash() {
         let Ok(TxGossip { shard, tx, .. }) = TxGossip::decode_all(&mut &message.data[..]) else {

@@ -12,7 +12,7 @@
 use super::p2p::{Answer, Command, Event};
 use super::wire::SlotStatus;
 use super::{NetConfig, NetError, NetStats};
-use crate::node::{ForeignBlock, Node};
+use crate::node::{ForeignBlock, Node, OP_LEAD};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{Root, ShardBlock};
 use futures::channel::mpsc::UnboundedSender;
@@ -42,7 +42,7 @@ enum Asked {
 /// Slots of statuses kept to compare histories.
 const STATUS_SLOTS: u64 = 16;
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
@@ -65,6 +65,10 @@ pub(crate) struct Slots {
     /// The first slot in which more peers than agree with this node committed another
     /// history.
     pub(crate) diverged: Option<u64>,
+    /// The last slot (genesis clock) in which this node was not listening or was cut off:
+    /// beacon operations for the slots up to [`OP_LEAD`] after it may have been gossiped
+    /// without it, so it takes those slots from its peers rather than running them.
+    pub(crate) missed_until: Option<u64>,
 }
 
 impl Slots {
@@ -81,6 +85,10 @@ impl Slots {
         let mut committed = 0;
         // Slots that began before this node listened: their blocks may have gone by.
         let listening_since = now_ms();
+        if listening_since > self.config.genesis.slot_start_ms(0) {
+            // Started after the network did: operations may have gone by.
+            self.missed_until = Some(self.config.genesis.slot_at(listening_since));
+        }
         self.wait_for_peers();
         while !self.stop.load(Ordering::Relaxed) && self.config.max_slots.is_none_or(|m| committed < m) {
             if let Some(slot) = self.diverged {
@@ -93,6 +101,7 @@ impl Slots {
             if self.minority() {
                 // Cut off from most of the network: commit nothing alone (the others go
                 // on without this node's shards); catch up once reconnected.
+                self.missed_until = Some(self.config.genesis.slot_at(now_ms()));
                 if !self.sleep_until(now_ms() + slot_ms / 4) {
                     break;
                 }
@@ -117,6 +126,15 @@ impl Slots {
                     Err(e) => return Err(e),
                 }
             } else {
+                if self.missed_until.is_some_and(|m| slot <= m + OP_LEAD) && self.has_peers() {
+                    // Beacon operations for this slot may have been gossiped while this
+                    // node was not listening: take the slot from a peer once it is over.
+                    tracing::info!(slot, "operations may have been missed: catching this slot up");
+                    if !self.sleep_until(start + slot_ms) {
+                        break;
+                    }
+                    continue;
+                }
                 if !self.sleep_until(start) {
                     break;
                 }
@@ -143,6 +161,11 @@ impl Slots {
             }
         }
         Ok(committed)
+    }
+
+    /// Whether this node has peers to take slots from (configured, or met).
+    fn has_peers(&self) -> bool {
+        !self.config.peers.is_empty() || self.stats.max_peers.load(Ordering::Relaxed) > 0
     }
 
     /// Whether this node and its connected peers are fewer than half the nodes it has
@@ -486,6 +509,13 @@ impl Slots {
         slot: u64,
         (blocks, roots, ops): (Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
     ) -> Result<(), NetError> {
+        // Operations this node applied to the slot already (it ran the slot, which then
+        // overran) must be the peer's: two lists in one slot are two histories.
+        if let Some(mine) = self.node.recorded_beacon_ops(slot)?
+            && !same_ops(&mine, &ops)
+        {
+            return Err(NetError::Diverged { slot });
+        }
         self.node.apply_beacon_ops(slot, Some(ops)).map_err(|e| match e {
             crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
             e => e.into(),
@@ -518,4 +548,10 @@ impl Slots {
         self.buffered.retain(|s, _| *s > slot);
         Ok(())
     }
+}
+
+/// Whether two lists of SCALE beacon operations hold the same operations (in any order).
+fn same_ops(a: &[Vec<u8>], b: &[Vec<u8>]) -> bool {
+    let set = |l: &[Vec<u8>]| l.iter().cloned().collect::<std::collections::BTreeSet<_>>();
+    set(a) == set(b)
 }

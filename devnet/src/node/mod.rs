@@ -28,8 +28,8 @@ use ee_host::state::{EeEntry, KeyLayout, StateError, World};
 use ee_sdk::codec::{DecodeAll, Encode};
 use ee_sdk::{DepositData, DepositReceipt, EeId, MetaTransaction, Root, ShardId, ShardTransaction};
 pub use network::{
-    Announce, BeaconOp, BeaconOpKind, ForeignBlock, Forward, NetSlot, NetStats, OP_LEAD, OwnBlocks,
-    SlotBlocks,
+    Announce, BeaconOp, BeaconOpKind, Clock, ForeignBlock, Forward, MAX_OPS_PER_SLOT, NetSlot, NetStats,
+    OP_LEAD, OwnBlocks, SlotBlocks,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -921,15 +921,15 @@ impl Node {
     pub fn deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
         self.live()?;
         let (receipt, amount, hash) = self.checked_receipt(bytes)?;
+        if self.network.get().is_some() {
+            // On a network every node adds it at the start of a coming slot.
+            self.depositable(&*read(&self.state)?, &receipt, amount, &hash)?;
+            return self.announce_deposit(bytes, &receipt);
+        }
         let _writer = lock(&self.writer)?;
         let mut guard = write(&self.state)?;
         let st = &mut *guard;
         let after = self.depositable(st, &receipt, amount, &hash)?;
-        if self.network.get().is_some() {
-            // On a network every node adds it at the start of a coming slot.
-            drop(guard);
-            return self.announce_deposit(bytes, &receipt);
-        }
         let slot = st.head.slot;
         let index = self.register_deposit(st, receipt, after, &hash, slot)?;
         Ok(DepositAccepted { index, slot, activation_slot: None })

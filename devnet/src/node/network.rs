@@ -54,6 +54,13 @@ impl BeaconOp {
 /// Gossips a beacon operation this node accepted to the network.
 pub type Announce = Box<dyn Fn(&BeaconOp) + Send + Sync>;
 
+/// The network's current slot by the genesis clock (whatever slot this node is at).
+pub type Clock = Box<dyn Fn() -> u64 + Send + Sync>;
+
+/// Beacon operations applied per slot, at most: the first ones in hash order (the same on
+/// every node); the rest are refused. Bounds what a slot stores and serves.
+pub const MAX_OPS_PER_SLOT: usize = 16;
+
 /// Slots between accepting a beacon operation and applying it: time for the gossip to
 /// reach every node before the slot starts.
 pub const OP_LEAD: u64 = 2;
@@ -100,6 +107,7 @@ pub(super) struct Membership {
     /// Forwarded transactions still pending here (bounded by `NodeConfig::max_pending`).
     pub(super) forwarding: AtomicU64,
     announce: Announce,
+    clock: Clock,
     /// Beacon operations accepted (here or by gossip) and not yet applied, by slot, in
     /// the order of their hashes.
     ops: Mutex<BTreeMap<u64, BTreeMap<[u8; 32], BeaconOp>>>,
@@ -194,6 +202,7 @@ impl Node {
         stats: Arc<NetStats>,
         forward: Forward,
         announce: Announce,
+        clock: Clock,
     ) -> Result<(), DevnetError> {
         let mut mask = vec![false; self.shards as usize];
         for s in owned {
@@ -207,6 +216,7 @@ impl Node {
                 stats,
                 forwarding: AtomicU64::new(0),
                 announce,
+                clock,
                 ops: Mutex::new(BTreeMap::new()),
             })
             .map_err(|_| DevnetError::Config("the node already joined a network".into()))
@@ -458,7 +468,7 @@ impl Node {
         let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
         let (slot, mut id) = {
             let st = read(&self.state)?;
-            (st.head.slot + OP_LEAD, next_ee_id(&st)?)
+            (st.head.slot.max((net.clock)()) + OP_LEAD, next_ee_id(&st)?)
         };
         let mut ops = lock(&net.ops)?;
         for op in ops.values().flat_map(|o| o.values()) {
@@ -492,7 +502,7 @@ impl Node {
         let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
         let (slot, made) = {
             let st = read(&self.state)?;
-            (st.head.slot + OP_LEAD, st.chain.world.beacon.deposits.len() as u64)
+            (st.head.slot.max((net.clock)()) + OP_LEAD, st.chain.world.beacon.deposits.len() as u64)
         };
         let mut ops = lock(&net.ops)?;
         let hash = sha256(bytes);
@@ -514,7 +524,7 @@ impl Node {
 
     /// A beacon operation another node gossiped: scheduled if it is for a coming slot (up
     /// to [`OP_HORIZON`] ahead) and its signature holds (a deployment's code also passes the
-    /// gatekeeper and is compiled here, ahead of its slot). The state's rules (sender,
+    /// gatekeeper; [`Node::precompile`] compiles it). The state's rules (sender,
     /// balance, replay, id) are checked when it is applied. [`DevnetError::Duplicate`] if
     /// it is scheduled already.
     pub fn accept_beacon_op(&self, op: BeaconOp) -> Result<(), DevnetError> {
@@ -531,31 +541,46 @@ impl Node {
             return Err(DevnetError::Duplicate(hex::encode(op.hash())));
         }
         self.check_op(&op)?;
-        if let BeaconOpKind::Deploy { script, .. } = &op.kind
-            && let Ok((msg, _)) = self.checked_script(script)
-        {
-            let _compiling = lock(&self.compiling)?;
-            if self.checker.disk_cache().is_some() {
-                let _ = self.checker.load(&msg.code, Role::Ee);
-            }
-        }
         schedule(&mut *lock(&net.ops)?, op)
     }
 
-    /// The checks of a beacon operation that need no state: decoding, signature, and for
-    /// a deployment the gatekeeper.
-    fn check_op(&self, op: &BeaconOp) -> Result<(), DevnetError> {
-        match &op.kind {
-            BeaconOpKind::Deploy { script, .. } => {
-                let (msg, _) = self.checked_script(script)?;
-                ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
-                    .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+    /// Compiles a scheduled deployment's code into the node's disk cache (if it has one)
+    /// ahead of its slot, so its first block does not wait for it. Slow: not for the
+    /// swarm task's thread.
+    pub fn precompile(&self, op: &BeaconOp) {
+        if let BeaconOpKind::Deploy { script, .. } = &op.kind
+            && self.checker.disk_cache().is_some()
+            && let Ok(msg) = NewExecutionScript::decode_all(&mut &script[..])
+            && let Ok(_compiling) = lock(&self.compiling)
+        {
+            let _ = self.checker.load(&msg.code, Role::Ee);
+        }
+    }
+
+    /// The checks of a beacon operation that need no changing state: decoding, the
+    /// signature of a validator of the genesis (the set is fixed: every node answers
+    /// alike) with that validator's key, and for a deployment the gatekeeper.
+    fn check_op(&self, op: &BeaconOp) -> Result<CheckedOp, DevnetError> {
+        let (sender, pubkey, checked) = match &op.kind {
+            BeaconOpKind::Deploy { script, ee } => {
+                let (msg, hash) = self.checked_script(script)?;
+                (msg.sender, msg.pubkey, CheckedOp::Deploy { msg, hash, ee: *ee })
             }
             BeaconOpKind::Deposit { receipt } => {
-                self.checked_receipt(receipt)?;
+                let (receipt, amount, hash) = self.checked_receipt(receipt)?;
+                (receipt.validator_index, receipt.pubkey, CheckedOp::Deposit { receipt, amount, hash })
             }
+        };
+        match read(&self.state)?.validators.get(&sender) {
+            None => return Err(DevnetError::UnknownSender(sender)),
+            Some(v) if v.pubkey != pubkey => return Err(DevnetError::SenderKey(sender)),
+            Some(_) => {}
         }
-        Ok(())
+        if let CheckedOp::Deploy { msg, .. } = &checked {
+            ee_host::runtime::gatekeeper::check(&msg.code, Role::Ee, &self.config.exec.limits)
+                .map_err(|e| DevnetError::InvalidCode(e.to_string()))?;
+        }
+        Ok(checked)
     }
 
     /// Applies slot `slot`'s beacon operations at its start, before any of its blocks: the
@@ -598,30 +623,44 @@ impl Node {
         if list.is_empty() {
             return Ok(0);
         }
+        list.truncate(MAX_OPS_PER_SLOT);
+        // Recorded before applying (a restart in between runs the same list again; what
+        // was applied is then refused as a replay), and again with only what applied.
         self.store.record_slot_ops(slot, &list.iter().map(|(_, op)| op.encode()).collect::<Vec<_>>())?;
-        let mut applied = 0;
+        let mut applied = Vec::new();
         for (hash, op) in list {
+            let encoded = op.encode();
             match self.apply_op(slot, op) {
-                Ok(()) => applied += 1,
+                Ok(()) => applied.push(encoded),
                 Err(e @ (DevnetError::Store(_) | DevnetError::Halted(_))) => return Err(e),
                 // Applied already (this slot's list runs again after a restart or a retry).
-                Err(DevnetError::Replayed(_)) => tracing::debug!(slot, "beacon operation applied already"),
+                // A replay: applied in an earlier slot, refused on every node.
+                Err(DevnetError::Replayed(_)) => tracing::debug!(slot, "beacon operation applied before"),
                 Err(e) => {
                     tracing::warn!(slot, op = %hex::encode(hash), error = %e, "beacon operation refused")
                 }
             }
         }
-        Ok(applied)
+        self.store.record_slot_ops(slot, &applied)?;
+        Ok(applied.len())
     }
 
+    /// Applies one operation: its checks (signature included) before any lock, then the
+    /// state's rules under the writer's lock.
     fn apply_op(&self, slot: u64, op: BeaconOp) -> Result<(), DevnetError> {
-        self.check_op(&op)?;
+        let checked = self.check_op(&op)?;
         let _writer = lock(&self.writer)?;
         let mut guard = write(&self.state)?;
         let st = &mut *guard;
-        match op.kind {
-            BeaconOpKind::Deploy { script, ee } => {
-                let (msg, hash) = self.checked_script(&script)?;
+        let hash = match &checked {
+            CheckedOp::Deploy { hash, .. } | CheckedOp::Deposit { hash, .. } => *hash,
+        };
+        if self.store.deploy_slot(&hash)? == Some(slot) {
+            // Applied at this slot already: its list runs again after a restart.
+            return Ok(());
+        }
+        match checked {
+            CheckedOp::Deploy { msg, hash, ee } => {
                 let validator = self.deployable(st, &msg, &hash)?;
                 let next = next_ee_id(st)?;
                 if ee != next {
@@ -631,22 +670,34 @@ impl Node {
                 }
                 self.register_deploy(st, msg, validator, ee, &hash, slot)
             }
-            BeaconOpKind::Deposit { receipt } => {
-                let (receipt, amount, hash) = self.checked_receipt(&receipt)?;
+            CheckedOp::Deposit { receipt, amount, hash } => {
                 let after = self.depositable(st, &receipt, amount, &hash)?;
                 self.register_deposit(st, receipt, after, &hash, slot).map(|_| ())
             }
         }
     }
 
-    /// sha256 of the beacon state's EEs (ids and code hashes) and deposits: two nodes with
-    /// the same history agree on it (a node that missed a beacon operation does not).
+    /// The beacon operations (SCALE) this node applied at the start of `slot`, if it ran
+    /// that slot's list.
+    pub fn recorded_beacon_ops(&self, slot: u64) -> Result<Option<Vec<Vec<u8>>>, DevnetError> {
+        Ok(self.store.slot_ops(slot)?)
+    }
+
+    /// sha256 of the beacon state's EEs (ids and code hashes) and deposits (with their
+    /// slots): two nodes with the same history agree on it (a node that missed a beacon
+    /// operation does not).
     pub fn beacon_digest(&self) -> Result<[u8; 32], DevnetError> {
         let st = read(&self.state)?;
         let beacon = &st.chain.world.beacon;
         let ees: Vec<(u32, Root)> = beacon.ees.values().map(|e| (e.id.0, e.code_hash)).collect();
-        Ok(sha256(&(ees, &beacon.deposits).encode()))
+        Ok(sha256(&(ees, &beacon.deposits, &st.deposit_slots).encode()))
     }
+}
+
+/// A beacon operation decoded and checked ([`Node::check_op`]).
+enum CheckedOp {
+    Deploy { msg: NewExecutionScript, hash: Root, ee: u32 },
+    Deposit { receipt: DepositReceipt, amount: u64, hash: Root },
 }
 
 /// Adds `op` to the scheduled operations, within [`MAX_PENDING_OPS`].
