@@ -456,6 +456,17 @@ fn ee_net_up_starts_a_network_that_ee_net_down_stops() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+    // The whole network again from its stores (`ee net up` on the same folder): both
+    // nodes go on from where they stopped and agree, the deployed EE still there.
+    let (ok, out, err) = ee(&[&up[..], &ports[..]].concat());
+    assert!(ok, "{out}{err}");
+    let clients: Vec<Client> =
+        (0..2).map(|i| Client::connect(&format!("http://127.0.0.1:{}", base + 100 + i)).unwrap()).collect();
+    let (_, ra) = all_agree(&[&clients[0], &clients[1]], 4);
+    assert!(ra.len() as u64 > at + 4, "{} slots", ra.len());
+    assert_eq!(clients[1].get_ee(id).unwrap(), e0);
+    let (ok, out, err) = ee(&["net", "down", "--dir", net]);
+    assert!(ok && out.contains("stopped 2 nodes"), "{out}{err}");
 }
 
 #[test]

@@ -223,6 +223,7 @@ pub fn start(
         theirs: Default::default(),
         diverged: None,
         missed_until: None,
+        caught_up: None,
     };
     let slots = std::thread::Builder::new()
         .name("ee-net-slots".into())

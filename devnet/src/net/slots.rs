@@ -69,6 +69,8 @@ pub(crate) struct Slots {
     /// beacon operations for the slots up to [`OP_LEAD`] after it may have been gossiped
     /// without it, so it takes those slots from its peers rather than running them.
     pub(crate) missed_until: Option<u64>,
+    /// The last slot taken from a peer.
+    pub(crate) caught_up: Option<u64>,
 }
 
 impl Slots {
@@ -126,7 +128,7 @@ impl Slots {
                     Err(e) => return Err(e),
                 }
             } else {
-                if self.missed_until.is_some_and(|m| slot <= m + OP_LEAD) && self.has_peers() {
+                if self.missed_until.is_some_and(|m| slot <= m + OP_LEAD) && self.network_live(slot) {
                     // Beacon operations for this slot may have been gossiped while this
                     // node was not listening: take the slot from a peer once it is over.
                     tracing::info!(slot, "operations may have been missed: catching this slot up");
@@ -163,9 +165,12 @@ impl Slots {
         Ok(committed)
     }
 
-    /// Whether this node has peers to take slots from (configured, or met).
-    fn has_peers(&self) -> bool {
-        !self.config.peers.is_empty() || self.stats.max_peers.load(Ordering::Relaxed) > 0
+    /// Whether peers are committing slots near `slot` (their statuses say so, or this node
+    /// just took a slot from one), so one of them will have it. Not after a restart of the whole network: then nobody is ahead,
+    /// and nobody was listening to gossip either.
+    fn network_live(&self, slot: u64) -> bool {
+        let recent = |s: Option<&u64>| s.is_some_and(|s| s + 3 >= slot);
+        recent(self.theirs.keys().next_back()) || recent(self.caught_up.as_ref())
     }
 
     /// Whether this node and its connected peers are fewer than half the nodes it has
@@ -540,6 +545,7 @@ impl Slots {
         {
             return Err(NetError::Diverged { slot });
         }
+        self.caught_up = Some(slot);
         self.stats.caught_up.fetch_add(1, Ordering::Relaxed);
         self.stats.slots.fetch_add(1, Ordering::Relaxed);
         self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
