@@ -920,24 +920,24 @@ impl Node {
     /// receipts, where the EE claims it (`deposit_claim`). Refusals change nothing.
     pub fn deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
         self.live()?;
-        let (receipt, amount, hash) = self.checked_receipt(bytes)?;
+        let (receipt, data, hash) = self.checked_receipt(bytes)?;
         if self.network.get().is_some() {
             // On a network every node adds it at the start of a coming slot.
-            self.depositable(&*read(&self.state)?, &receipt, amount, &hash)?;
-            return self.announce_deposit(bytes, &receipt);
+            self.depositable(&*read(&self.state)?, &receipt, &data, &hash)?;
+            return self.announce_deposit(bytes);
         }
         let _writer = lock(&self.writer)?;
         let mut guard = write(&self.state)?;
         let st = &mut *guard;
-        let after = self.depositable(st, &receipt, amount, &hash)?;
+        let after = self.depositable(st, &receipt, &data, &hash)?;
         let slot = st.head.slot;
         let index = self.register_deposit(st, receipt, after, &hash, slot)?;
         Ok(DepositAccepted { index, slot, activation_slot: None })
     }
 
     /// Decodes a SCALE `DepositReceipt` and checks what needs no state: its data, shard
-    /// and signature. Also the amount and its hash (replays are refused by it).
-    fn checked_receipt(&self, bytes: &[u8]) -> Result<(DepositReceipt, u64, Root), DevnetError> {
+    /// and signature. Also its decoded data and its hash (replays are refused by it).
+    fn checked_receipt(&self, bytes: &[u8]) -> Result<(DepositReceipt, DepositData, Root), DevnetError> {
         let receipt = DepositReceipt::decode_all(&mut &bytes[..])
             .map_err(|e| DevnetError::Malformed(format!("not a SCALE DepositReceipt: {e}")))?;
         let data = DepositData::decode_all(&mut &receipt.data[..])
@@ -949,7 +949,7 @@ impl Node {
         if !ee_host::crypto::bls_verify(&receipt.pubkey, &receipt.signing_message(), &receipt.signature) {
             return Err(DevnetError::BadSignature);
         }
-        Ok((receipt, data.amount, sha256(bytes)))
+        Ok((receipt, data, sha256(bytes)))
     }
 
     /// The depositing validator after the deposit, if the state allows it: a live node,
@@ -958,13 +958,13 @@ impl Node {
         &self,
         st: &State,
         receipt: &DepositReceipt,
-        amount: u64,
+        data: &DepositData,
         hash: &Root,
     ) -> Result<Validator, DevnetError> {
         if let Some(why) = &st.halted {
             return Err(DevnetError::Halted(why.clone()));
         }
-        let ee = DepositData::decode_all(&mut &receipt.data[..]).map(|d| d.ee).unwrap_or(ee_sdk::META_EE);
+        let (ee, amount) = (data.ee, data.amount);
         match st.chain.world.beacon.ees.get(&ee) {
             Some(e) if e.role == Role::Ee => {}
             _ => return Err(DevnetError::UnknownEe(ee.0)),

@@ -494,11 +494,7 @@ impl Node {
 
     /// A deposit this node's RPC accepted: gossiped and added by every node at the start of
     /// slot open + [`OP_LEAD`]; its expected index counts the deposits already scheduled.
-    pub(super) fn announce_deposit(
-        &self,
-        bytes: &[u8],
-        _receipt: &DepositReceipt,
-    ) -> Result<DepositAccepted, DevnetError> {
+    pub(super) fn announce_deposit(&self, bytes: &[u8]) -> Result<DepositAccepted, DevnetError> {
         let net = self.network.get().ok_or_else(|| DevnetError::Config("not on a network".into()))?;
         let (slot, made) = {
             let st = read(&self.state)?;
@@ -567,8 +563,8 @@ impl Node {
                 (msg.sender, msg.pubkey, CheckedOp::Deploy { msg, hash, ee: *ee })
             }
             BeaconOpKind::Deposit { receipt } => {
-                let (receipt, amount, hash) = self.checked_receipt(receipt)?;
-                (receipt.validator_index, receipt.pubkey, CheckedOp::Deposit { receipt, amount, hash })
+                let (receipt, data, hash) = self.checked_receipt(receipt)?;
+                (receipt.validator_index, receipt.pubkey, CheckedOp::Deposit { receipt, data, hash })
             }
         };
         match read(&self.state)?.validators.get(&sender) {
@@ -670,8 +666,8 @@ impl Node {
                 }
                 self.register_deploy(st, msg, validator, ee, &hash, slot)
             }
-            CheckedOp::Deposit { receipt, amount, hash } => {
-                let after = self.depositable(st, &receipt, amount, &hash)?;
+            CheckedOp::Deposit { receipt, data, hash } => {
+                let after = self.depositable(st, &receipt, &data, &hash)?;
                 self.register_deposit(st, receipt, after, &hash, slot).map(|_| ())
             }
         }
@@ -697,7 +693,7 @@ impl Node {
 /// A beacon operation decoded and checked ([`Node::check_op`]).
 enum CheckedOp {
     Deploy { msg: NewExecutionScript, hash: Root, ee: u32 },
-    Deposit { receipt: DepositReceipt, amount: u64, hash: Root },
+    Deposit { receipt: DepositReceipt, data: DepositData, hash: Root },
 }
 
 /// Adds `op` to the scheduled operations, within [`MAX_PENDING_OPS`].
