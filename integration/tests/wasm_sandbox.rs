@@ -384,3 +384,51 @@ fn a_wrong_copy_length_names_its_function() {
         assert_eq!(expected.to_string(), "env.return_data_copy length 5 != the size the host reported (0)");
     }
 }
+
+#[test]
+fn a_helper_chain_deeper_than_the_stack_budget_is_refused_at_load() {
+    // main -> h0 -> h1 -> … -> h9, no recursion: the limiter instruments none of these
+    // calls, so the whole chain (its entry margin) must fit the budget ahead of time.
+    let mut funcs = String::new();
+    for i in 0..10 {
+        let call = if i < 9 { format!("(call $h{})", i + 1) } else { String::new() };
+        funcs.push_str(&format!("(func $h{i} (local i64 i64 i64 i64 i64 i64 i64 i64) {call})\n"));
+    }
+    let src = format!(r#"(module (memory (export "memory") 1) {funcs} (func (export "main") (call $h0)))"#);
+    // Each frame weighs 16 + 8 locals + its operand stack: the chain is about 250 units.
+    let tight = Limits { stack_units: 200, ..Limits::default() };
+    for &engine in EngineKind::all() {
+        let rt = Runtime::new(engine, Default::default(), tight.clone());
+        let Err(refused) = rt.load(&wasm(&src), Role::Ee) else { panic!("{engine:?}: loaded") };
+        let problems = refused.0;
+        assert!(
+            problems.iter().any(|p| matches!(p, Problem::Structure { what, found, max: 200 }
+                if what.contains("deepest call chain") && *found > 200)),
+            "{engine:?}: {problems:?}"
+        );
+        // Within the default budget it loads and runs.
+        let (result, _, _) = run_once(engine, &src, Limits::default());
+        assert_eq!(result, Ok(()), "{engine:?}");
+    }
+}
+
+#[test]
+fn recursion_below_uncounted_helpers_still_hits_the_limit_at_one_depth() {
+    // main -> a -> b -> f (recursive): a and b are not instrumented, f's calls are; the
+    // margin (main, a, b) is taken off the budget, so the limit is reached at the same
+    // depth, and for the same gas, on both engines.
+    let src = r#"(module (memory (export "memory") 1)
+        (func $f (param i64) (local i64 i64 i64) (call $f (local.get 0)))
+        (func $b (local i64 i64) (call $f (i64.const 1)))
+        (func $a (local i64) (call $b))
+        (func (export "main") (call $a)))"#;
+    let gas: Vec<u64> = EngineKind::all()
+        .iter()
+        .map(|&e| {
+            let (result, gas, _) = run_once(e, src, Limits::default());
+            assert_eq!(result, Err(TxError::StackExhausted), "{e:?}");
+            gas
+        })
+        .collect();
+    assert!(gas.windows(2).all(|w| w[0] == w[1]), "{gas:?}");
+}

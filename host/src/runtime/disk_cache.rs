@@ -7,8 +7,9 @@
 //! MAGIC (8) ‖ version (32) ‖ key (32) ‖ tag (32) ‖ wasmer's serialized module
 //! ```
 //!
-//! `version` is sha256 of the format, wasmer's and ee-host's versions, the
-//! [`INSTRUMENTATION_REVISION`] and the target;
+//! `version` is sha256 of the format, wasmer's and ee-host's versions, the source text of
+//! everything the host compiles into a module besides its code
+//! ([`INSTRUMENTATION_SOURCES`]) and the target;
 //! `tag` is HMAC-SHA256, under a secret made on first use (`<dir>/secret`, mode 0600),
 //! of everything before it and the module. A file that is truncated, corrupted, written
 //! by another version, renamed to another key or rewritten without the secret fails the
@@ -25,10 +26,25 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &[u8; 8] = b"EEMODC\x00\x01";
 const HEADER: usize = 8 + 32 + 32 + 32;
-/// Revision of what the host compiles into a module besides its code (metering, the stack
-/// limit, resource pricing, the profiler's counters). Bump it with any change to them: a
-/// module instrumented by an older build of the same version must not be served.
-pub const INSTRUMENTATION_REVISION: u32 = 2;
+/// The source text of what the host compiles into a module besides its code: the
+/// gatekeeper's facts, the stack limit and its call-graph plan, operator pricing and
+/// metering, the profiler's counters, the middleware order and the tunables. Its hash is
+/// part of every entry's version, so a module instrumented by a build whose
+/// instrumentation differs in any way is never served, with nothing to remember to bump
+/// (a host that loaded a stale entry would charge gas differently from one that compiled
+/// afresh, and their roots would differ).
+pub const INSTRUMENTATION_SOURCES: &[&str] = &[
+    include_str!("mod.rs"),
+    include_str!("gatekeeper.rs"),
+    include_str!("callgraph.rs"),
+    include_str!("stack.rs"),
+    include_str!("profile.rs"),
+    include_str!("tunables.rs"),
+    include_str!("../gas/mod.rs"),
+    include_str!("../gas/operators.rs"),
+    include_str!("../gas/resources.rs"),
+    include_str!("../limits.rs"),
+];
 
 /// The default bound on the directory's size.
 pub const DEFAULT_MAX_BYTES: u64 = 512 << 20;
@@ -165,15 +181,17 @@ impl DiskCache {
                 }
             }
         };
-        let version: [u8; 32] = Sha256::new()
+        let mut version = Sha256::new()
             .chain_update(MAGIC)
             .chain_update(wasmer_types::VERSION)
             .chain_update(env!("CARGO_PKG_VERSION"))
-            .chain_update(INSTRUMENTATION_REVISION.to_le_bytes())
             .chain_update(std::env::consts::ARCH)
-            .chain_update(std::env::consts::OS)
-            .finalize()
-            .into();
+            .chain_update(std::env::consts::OS);
+        for source in INSTRUMENTATION_SOURCES {
+            version.update((source.len() as u64).to_le_bytes());
+            version.update(source);
+        }
+        let version: [u8; 32] = version.finalize().into();
         Ok(DiskCache { dir, max_bytes, secret, version, stats: Mutex::new(DiskStats::default()) })
     }
 

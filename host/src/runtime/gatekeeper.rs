@@ -171,8 +171,14 @@ pub struct ModuleFacts {
     /// Frame weight of every function in the function index space (imports first).
     #[serde(skip)]
     pub frame_weights: Vec<u32>,
-    /// Largest frame weight of a function reachable through `call_indirect`.
+    /// What the stack limiter charges around each call (`runtime::callgraph`).
+    #[serde(skip)]
+    pub stack_plan: super::callgraph::StackPlan,
+    /// Units charged around `call_indirect`: the largest charge of a function in a table.
     pub max_indirect_weight: u32,
+    /// Stack units an exported function can use before its first counted call (kept out
+    /// of the budget).
+    pub entry_margin: u32,
     /// Locals each function declares (parameters excluded), in the function index space
     /// (imports first, with none): a call is charged for its callee's.
     #[serde(skip)]
@@ -302,6 +308,10 @@ struct Scan {
     in_table: Vec<u32>,
     main_index: Option<u32>,
     memory_exported: bool,
+    /// Exported functions.
+    entries: Vec<u32>,
+    /// Functions each defined function calls directly.
+    callees: Vec<Vec<u32>>,
 }
 
 fn scan(
@@ -425,6 +435,9 @@ fn scan(
                         ("memory", ExternalKind::Memory) => s.memory_exported = true,
                         _ => {}
                     }
+                    if e.kind == ExternalKind::Func {
+                        s.entries.push(e.index);
+                    }
                 }
             }
             Payload::StartSection { .. } => problems.push(Problem::StartFunction),
@@ -505,6 +518,7 @@ fn scan(
                 let mut max_height = 0u32;
                 let mut bad_op_reported = false;
                 let mut depth = 0u64;
+                let mut callees = Vec::new();
                 while !ops.eof() {
                     let offset = ops.original_position();
                     let op = ops.read()?;
@@ -518,6 +532,7 @@ fn scan(
                             }
                         }
                         Operator::End => depth = depth.saturating_sub(1),
+                        Operator::Call { function_index } => callees.push(*function_index),
                         Operator::BrTable { targets } => {
                             // Its labels, the default included.
                             let n = u64::from(targets.len()) + 1;
@@ -551,6 +566,10 @@ fn scan(
                     .saturating_add(local_count)
                     .saturating_add(max_height);
                 facts.frame_weights.push(weight);
+                callees.sort_unstable();
+                callees.dedup();
+                s.callees.resize_with(facts.functions as usize - 1, Vec::new);
+                s.callees.push(callees);
                 allocs = v.into_allocations();
             }
             _ => {}
@@ -573,8 +592,17 @@ fn scan(
     // Imported (host) functions get the base weight; defined functions their own.
     let mut weights = vec![FRAME_BASE; s.imported_funcs as usize];
     weights.extend(facts.frame_weights.iter().copied());
-    facts.max_indirect_weight =
-        s.in_table.iter().filter_map(|&f| weights.get(f as usize).copied()).max().unwrap_or(FRAME_BASE);
+    let plan =
+        super::callgraph::plan(&weights, s.imported_funcs, &s.callees, &s.in_table, &s.entries, FRAME_BASE);
+    facts.max_indirect_weight = plan.indirect_weight;
+    facts.entry_margin = plan.entry_margin;
+    bound(
+        problems,
+        "stack units of the deepest call chain without recursion",
+        u64::from(plan.entry_margin),
+        u64::from(limits.stack_units),
+    );
+    facts.stack_plan = plan;
     facts.frame_weights = weights;
     let mut locals = vec![0u32; s.imported_funcs as usize];
     locals.extend(facts.local_counts.iter().copied());

@@ -14,6 +14,7 @@
 //! per-operator prices; host-call gas is charged by the host logic against the same
 //! counter (the metering global is synced around every host call), so an EE that never
 //! calls a host function is metered exactly like one that does.
+pub mod callgraph;
 pub mod disk_cache;
 pub mod gatekeeper;
 mod imports;
@@ -295,9 +296,9 @@ impl Runtime {
         let metered = pricer.clone();
         let metering = Arc::new(Metering::new(0, move |op| metered.cost(op)));
         let stack = Arc::new(stack::StackLimit::new(
-            facts.frame_weights.clone(),
-            facts.max_indirect_weight,
-            self.limits.stack_units,
+            facts.stack_plan.call_weights.clone(),
+            facts.stack_plan.indirect_weight,
+            self.limits.stack_units.saturating_sub(facts.stack_plan.entry_margin),
         ));
         let mut engine: Engine = match self.engine {
             EngineKind::Singlepass => {

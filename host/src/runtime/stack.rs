@@ -1,11 +1,14 @@
 //! Deterministic call-stack limit, as a wasmer middleware.
 //!
 //! The native stack a wasm call consumes differs between compilers and machines, so the
-//! host does not rely on it. Every call site is instrumented instead: before the call a
-//! module-global counter is raised by the callee's *frame weight* (`FRAME_BASE + params +
-//! locals + max operand-stack height`, measured by the gatekeeper; `call_indirect` uses the
-//! heaviest function in the table) and checked against the budget; after the call returns
-//! it is lowered again. Exceeding the budget sets the exported `ee_stack_exhausted` flag and
+//! host does not rely on it. Call sites are instrumented instead: before the call a
+//! module-global counter is raised by the callee's charge and checked against the budget;
+//! after the call returns it is lowered again. Frame weights (`FRAME_BASE + params +
+//! locals + max operand-stack height`) are measured by the gatekeeper, and
+//! `runtime::callgraph` turns them into charges: only calls of functions that can recurse,
+//! of table functions (`call_indirect` is charged the largest of them) and of imports are
+//! instrumented, each charged its callee's frame plus the deepest chain of uninstrumented
+//! helpers below it; the deepest such chain from an export is kept out of the budget. Exceeding the budget sets the exported `ee_stack_exhausted` flag and
 //! traps, so the runtime reports `TxError::StackExhausted` identically on every engine.
 //! The engine's real stack is sized well above what the budget allows (see
 //! `runtime::tunables`).
@@ -34,8 +37,9 @@ impl fmt::Debug for StackLimit {
 }
 
 impl StackLimit {
-    /// A limit of `budget` units given each function's weight (index space, imports
-    /// first) and the weight charged for `call_indirect`.
+    /// A limit of `budget` units given the charge around a call of each function (index
+    /// space, imports first; 0 leaves the call uninstrumented) and the charge for
+    /// `call_indirect`.
     pub fn new(weights: Vec<u32>, indirect_weight: u32, budget: u32) -> Self {
         StackLimit { weights: Arc::new(weights), indirect_weight, budget, globals: Mutex::new(None) }
     }
@@ -93,7 +97,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
             Operator::CallIndirect { .. } => Some(self.indirect_weight),
             _ => None,
         };
-        let Some(weight) = weight else {
+        let Some(weight) = weight.filter(|&w| w > 0) else {
             state.push_operator(op);
             return Ok(());
         };
