@@ -432,3 +432,43 @@ fn recursion_below_uncounted_helpers_still_hits_the_limit_at_one_depth() {
         .collect();
     assert!(gas.windows(2).all(|w| w[0] == w[1]), "{gas:?}");
 }
+
+/// Checks that memory is exactly a fresh one (2 pages, all zero), then dirties it all,
+/// grown by 3 pages: the next instance that gets this memory from the pool must not see it.
+const DIRTY_THEN_GROW: &str = r#"(module (memory (export "memory") 2)
+    (func (export "main") (local $i i32) (local $end i32)
+        (if (i32.ne (memory.size) (i32.const 2)) (then unreachable))
+        (local.set $end (i32.const 131072))
+        (block $done (loop $scan
+            (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+            (if (i64.ne (i64.load (local.get $i)) (i64.const 0)) (then unreachable))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $scan)))
+        (if (i32.ne (memory.grow (i32.const 3)) (i32.const 2)) (then unreachable))
+        (local.set $end (i32.const 327680))
+        (local.set $i (i32.const 0))
+        (block $done (loop $fill
+            (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+            (i64.store (local.get $i) (i64.const -1))
+            (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (br $fill)))))"#;
+
+#[test]
+fn a_reused_instance_memory_is_as_fresh_zeroed_and_bounded() {
+    // Reads just past the initial 2 pages: a trap on a fresh memory, so on a reused one
+    // that an earlier instance grew to 5 pages as well.
+    let past_initial = r#"(module (memory (export "memory") 2)
+        (func (export "main") (drop (i64.load (i32.const 131072)))))"#;
+    let reused_before = ee_host::runtime::pool::reused();
+    for &engine in EngineKind::all() {
+        for round in 0..4 {
+            let (result, _, _) = run_once(engine, DIRTY_THEN_GROW, Limits::default());
+            assert_eq!(result, Ok(()), "{engine:?} round {round}: memory not as fresh");
+            let (result, _, _) = run_once(engine, past_initial, Limits::default());
+            assert!(matches!(result, Err(TxError::Trap(_))), "{engine:?} round {round}: {result:?}");
+        }
+    }
+    if cfg!(target_os = "linux") {
+        assert!(ee_host::runtime::pool::reused() > reused_before, "the pool was never used");
+    }
+}

@@ -20,6 +20,7 @@ pub mod gatekeeper;
 mod imports;
 pub mod inspect;
 mod memory;
+pub mod pool;
 pub mod profile;
 pub mod stack;
 pub mod tunables;

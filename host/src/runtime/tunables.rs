@@ -60,6 +60,10 @@ impl Tunables for LimitingTunables {
         vm_definition_location: NonNull<VMMemoryDefinition>,
     ) -> Result<VMMemory, MemoryError> {
         let ty = self.clamp(ty)?;
+        if super::pool::poolable(&ty, style) {
+            // SAFETY: forwarded unchanged from the caller's contract.
+            return unsafe { super::pool::take(&ty, style, vm_definition_location) };
+        }
         // SAFETY: forwarded unchanged from the caller's contract.
         unsafe { self.base.create_vm_memory(&ty, style, vm_definition_location) }
     }
