@@ -50,7 +50,8 @@ pub mod structure {
 }
 
 /// Native stack of one wasm call: far above what [`Limits::stack_units`] lets an EE use,
-/// so the deterministic budget, not the machine, decides when the stack runs out.
+/// twice over (an EE at its budget may call a library, which has a budget of its own), so
+/// the deterministic budget, not the machine, decides when the stack runs out.
 pub const WASM_STACK_BYTES: usize = 32 << 20;
 
 /// Every bound the host enforces. Defaults suit the demo, the simulator and the tests;

@@ -17,10 +17,16 @@
 //!
 //! An entry export runs with the counter at zero, so the deepest uncounted chain from any
 //! exported function (its *entry margin*) is kept out of the budget: counted calls trap
-//! once the counter passes `budget - margin`. The real stack therefore never exceeds what
-//! the counter plus the margin allow, whatever the call pattern, and the limit stays a
-//! property of the module's bytes alone (deterministic on every engine). A module whose
-//! margin alone exceeds the budget is refused at load.
+//! once the counter passes `budget - margin`. The module's own frames therefore never
+//! exceed what the counter plus the margin allow, whatever the call pattern, and the limit
+//! stays a property of the module's bytes alone (deterministic on every engine). A module
+//! whose margin alone exceeds the budget is refused at load.
+//!
+//! The bound is per module. A call into a library (an import served by another wasm
+//! instance) is charged like a host call, and the library has its own counter and budget,
+//! so an EE at its limit calling a library at its limit uses two budgets of native stack.
+//! Libraries import nothing, so it stops there; [`crate::limits::WASM_STACK_BYTES`] is
+//! sized for it.
 //!
 //! Everything here is iterative: a hostile module's call chain cannot exhaust the host's
 //! own stack.

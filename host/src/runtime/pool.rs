@@ -66,11 +66,11 @@ pub unsafe fn take(
         let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
         pool.iter().position(|(min, max, _)| (*min, *max) == key).map(|i| pool.swap_remove(i).2)
     };
-    let inner = match pooled {
-        Some(mut m) => {
-            // Back to its initial pages: reset left it at size 0 (all zero, inaccessible
-            // beyond the initial pages).
-            m.grow(ty.minimum)?;
+    // Back to its initial pages: reset left it at size 0 (all zero, inaccessible beyond
+    // the initial pages). Should that fail, a fresh memory is made instead.
+    let reused = pooled.and_then(|mut m| m.grow(ty.minimum).ok().map(|_| m));
+    let inner = match reused {
+        Some(m) => {
             REUSED.fetch_add(1, Ordering::Relaxed);
             m
         }
@@ -103,12 +103,14 @@ impl Pooled {
 
     /// Copies the memory's base and length into the instance's definition.
     fn publish(&self) {
-        // SAFETY: both definitions are valid (`take`'s contract; the inner one is owned).
+        // SAFETY: both definitions are valid (`take`'s contract; the inner one is owned);
+        // the instance's is written field by field through the raw pointer, without a
+        // reference to memory wasmer may not have initialised yet.
         unsafe {
             let own = self.inner().vmmemory().as_ref();
-            let vm = &mut *self.location.as_ptr();
-            vm.base = own.base;
-            vm.current_length = own.current_length;
+            let vm = self.location.as_ptr();
+            (*vm).base = own.base;
+            (*vm).current_length = own.current_length;
         }
     }
 }
@@ -148,6 +150,9 @@ impl LinearMemory for Pooled {
 impl Drop for Pooled {
     fn drop(&mut self) {
         let Some(mut inner) = self.inner.take() else { return };
+        if POOL.lock().unwrap_or_else(|e| e.into_inner()).len() >= MAX_POOLED {
+            return; // Full: no point clearing it.
+        }
         // SAFETY: the definition is the memory's own; nothing else uses it any more.
         let (base, len) = unsafe {
             let d = inner.vmmemory().as_ref();
