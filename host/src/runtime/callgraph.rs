@@ -32,12 +32,14 @@
 //! own stack.
 
 /// The charges `runtime::stack` applies to one module.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct StackPlan {
     /// Units charged around a direct call of each function (function index space, imports
     /// first); 0 means the call is not instrumented.
+    #[serde(skip)]
     pub call_weights: Vec<u32>,
     /// Units charged around `call_indirect`: the largest charge of a table function.
+    #[serde(rename = "max_indirect_weight")]
     pub indirect_weight: u32,
     /// Deepest stack an entry export can use before its first counted call.
     pub entry_margin: u32,
@@ -109,57 +111,73 @@ pub fn plan(
     StackPlan { call_weights, indirect_weight, entry_margin }
 }
 
+/// Tarjan's search state.
+struct Search {
+    index: Vec<u32>,
+    low: Vec<u32>,
+    on_stack: Vec<bool>,
+    stack: Vec<usize>,
+    /// The explicit call stack: (node, next edge to follow).
+    frames: Vec<(usize, usize)>,
+    next: u32,
+}
+
+impl Search {
+    const NONE: u32 = u32::MAX;
+
+    /// Numbers `v` and starts following its edges.
+    fn open(&mut self, v: usize) {
+        self.index[v] = self.next;
+        self.low[v] = self.next;
+        self.next += 1;
+        self.stack.push(v);
+        self.on_stack[v] = true;
+        self.frames.push((v, 0));
+    }
+}
+
 /// Strongly connected components (Tarjan, iterative): each node's component id, and each
 /// component's size. Ids are given as components complete, so a component's id is larger
 /// than that of every component it reaches.
 fn components(edges: &[Vec<u32>]) -> (Vec<u32>, Vec<u32>) {
-    const NONE: u32 = u32::MAX;
     let n = edges.len();
-    let mut index = vec![NONE; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut component = vec![NONE; n];
+    let mut s = Search {
+        index: vec![Search::NONE; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        frames: Vec::new(),
+        next: 0,
+    };
+    let mut component = vec![Search::NONE; n];
     let mut sizes: Vec<u32> = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
-    let mut frames: Vec<(usize, usize)> = Vec::new();
-    let mut next = 0u32;
     for root in 0..n {
-        if index[root] != NONE {
+        if s.index[root] != Search::NONE {
             continue;
         }
-        index[root] = next;
-        low[root] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        frames.push((root, 0));
-        while let Some(&(v, edge)) = frames.last() {
+        s.open(root);
+        while let Some(&(v, edge)) = s.frames.last() {
             if let Some(&w) = edges[v].get(edge) {
                 let w = w as usize;
-                if let Some(top) = frames.last_mut() {
+                if let Some(top) = s.frames.last_mut() {
                     top.1 += 1;
                 }
-                if index[w] == NONE {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    frames.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
+                if s.index[w] == Search::NONE {
+                    s.open(w);
+                } else if s.on_stack[w] {
+                    s.low[v] = s.low[v].min(s.index[w]);
                 }
                 continue;
             }
-            frames.pop();
-            if let Some(&(parent, _)) = frames.last() {
-                low[parent] = low[parent].min(low[v]);
+            s.frames.pop();
+            if let Some(&(parent, _)) = s.frames.last() {
+                s.low[parent] = s.low[parent].min(s.low[v]);
             }
-            if low[v] == index[v] {
+            if s.low[v] == s.index[v] {
                 let id = sizes.len() as u32;
                 let mut size = 0;
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
+                while let Some(w) = s.stack.pop() {
+                    s.on_stack[w] = false;
                     component[w] = id;
                     size += 1;
                     if w == v {

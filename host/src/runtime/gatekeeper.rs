@@ -171,14 +171,10 @@ pub struct ModuleFacts {
     /// Frame weight of every function in the function index space (imports first).
     #[serde(skip)]
     pub frame_weights: Vec<u32>,
-    /// What the stack limiter charges around each call (`runtime::callgraph`).
-    #[serde(skip)]
+    /// What the stack limiter charges around each call (`runtime::callgraph`); its
+    /// `max_indirect_weight` and `entry_margin` appear among the facts.
+    #[serde(flatten)]
     pub stack_plan: super::callgraph::StackPlan,
-    /// Units charged around `call_indirect`: the largest charge of a function in a table.
-    pub max_indirect_weight: u32,
-    /// Stack units an exported function can use before its first counted call (kept out
-    /// of the budget).
-    pub entry_margin: u32,
     /// Locals each function declares (parameters excluded), in the function index space
     /// (imports first, with none): a call is charged for its callee's.
     #[serde(skip)]
@@ -594,8 +590,6 @@ fn scan(
     weights.extend(facts.frame_weights.iter().copied());
     let plan =
         super::callgraph::plan(&weights, s.imported_funcs, &s.callees, &s.in_table, &s.entries, FRAME_BASE);
-    facts.max_indirect_weight = plan.indirect_weight;
-    facts.entry_margin = plan.entry_margin;
     bound(
         problems,
         "stack units of the deepest call chain without recursion",

@@ -8,8 +8,9 @@
 //! `runtime::callgraph` turns them into charges: only calls of functions that can recurse,
 //! of table functions (`call_indirect` is charged the largest of them) and of imports are
 //! instrumented, each charged its callee's frame plus the deepest chain of uninstrumented
-//! helpers below it; the deepest such chain from an export is kept out of the budget. Exceeding the budget sets the exported `ee_stack_exhausted` flag and
-//! traps, so the runtime reports `TxError::StackExhausted` identically on every engine.
+//! helpers below it; the deepest such chain from an export is kept out of the budget.
+//! Exceeding the budget sets the exported `ee_stack_exhausted` flag and traps, so the
+//! runtime reports `TxError::StackExhausted` identically on every engine.
 //! The engine's real stack is sized well above what the budget allows (see
 //! `runtime::tunables`).
 use std::fmt;
