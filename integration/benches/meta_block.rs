@@ -91,8 +91,8 @@ fn native() -> NativeRunner {
     r
 }
 
-/// A runtime for `engine`; `metered: false` prices every instruction at zero, so wasmer's
-/// metering middleware compiles no accounting code at all (the row that shows what the
+/// A runtime for `engine`; `metered: false` prices every instruction at zero, so the
+/// instrumenting rewrite writes no metering code at all (the row that shows what the
 /// metering itself costs; host calls are still charged).
 fn wasm(engine: EngineKind, metered: bool) -> Runtime {
     let config = ExecConfig::default();
@@ -139,8 +139,8 @@ fn main() {
     }
     g.finish();
 
-    // Summary: medians of 7 runs of the meta-EE transaction alone and of the whole block.
-    let runs = 7;
+    // Summary: medians of 31 runs of the meta-EE transaction alone and of the whole block.
+    let runs = 31;
     let mut rows = Vec::new();
     let (mut nb, mut nm) = (Vec::new(), Vec::new());
     for _ in 0..runs {

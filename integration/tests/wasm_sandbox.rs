@@ -472,3 +472,40 @@ fn a_reused_instance_memory_is_as_fresh_zeroed_and_bounded() {
         assert!(ee_host::runtime::pool::reused() > reused_before, "the pool was never used");
     }
 }
+
+#[test]
+fn a_trap_the_module_did_not_raise_costs_all_its_gas_an_explicit_one_what_ran() {
+    // The same loop of work, then an explicit trap (`unreachable`, a Rust panic) or one
+    // the module did not ask for (an out-of-bounds load, a division by zero). The gas
+    // counter lives in a local between flushes, so after an implicit trap the host cannot
+    // know what ran since the last one: such a trap costs the whole limit.
+    let ending = |end: &str| {
+        format!(
+            r#"(module (memory (export "memory") 1)
+                (func (export "main") (local $i i32)
+                    (loop
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br_if 0 (i32.lt_u (local.get $i) (i32.const 10000))))
+                    {end}))"#
+        )
+    };
+    let limits = Limits { tx_gas: 5_000_000, ..Limits::default() };
+    let mut explicit = Vec::new();
+    for &engine in EngineKind::all() {
+        let (result, gas, _) = run_once(engine, ending("unreachable"), limits.clone());
+        assert!(
+            matches!(result, Err(TxError::Trap(ref m)) if m.contains("unreachable")),
+            "{engine:?}: {result:?}"
+        );
+        assert!(gas > 10_000 && gas < 1_000_000, "{engine:?}: the loop ran and was charged ({gas})");
+        explicit.push(gas);
+        for implicit in
+            ["(drop (i32.load (i32.const 70000)))", "(drop (i32.div_u (local.get $i) (i32.const 0)))"]
+        {
+            let (result, gas, _) = run_once(engine, ending(implicit), limits.clone());
+            assert!(matches!(result, Err(TxError::Trap(_))), "{engine:?} {implicit}: {result:?}");
+            assert_eq!(gas, 5_000_000, "{engine:?} {implicit}: all the gas");
+        }
+    }
+    assert!(explicit.windows(2).all(|w| w[0] == w[1]), "engines agree: {explicit:?}");
+}

@@ -182,6 +182,12 @@ impl ModulePricer {
         }
     }
 
+    /// Whether every operator of every module is free (a cost table pricing all of them
+    /// at zero): there is then no instruction gas to meter.
+    pub fn is_free(&self) -> bool {
+        OpCategory::ALL.iter().all(|&c| self.costs.of(c) == 0) && self.local == 0 && self.br_table_target == 0
+    }
+
     /// Price of one operator of this module.
     pub fn cost(&self, op: &wasmparser::Operator<'_>) -> u64 {
         use wasmparser::Operator as O;

@@ -28,7 +28,7 @@ const MAGIC: &[u8; 8] = b"EEMODC\x00\x01";
 const HEADER: usize = 8 + 32 + 32 + 32;
 /// The source text of what the host compiles into a module besides its code: the
 /// gatekeeper's facts, the stack limit and its call-graph plan, operator pricing and
-/// metering, the profiler's counters, the middleware order and the tunables. Its hash is
+/// metering, the profiler's counters, the instrumenting rewrite and the tunables. Its hash is
 /// part of every entry's version, so a module instrumented by a build whose
 /// instrumentation differs in any way is never served, with nothing to remember to bump
 /// (a host that loaded a stale entry would charge gas differently from one that compiled
@@ -37,6 +37,7 @@ pub const INSTRUMENTATION_SOURCES: &[&str] = &[
     include_str!("mod.rs"),
     include_str!("gatekeeper.rs"),
     include_str!("callgraph.rs"),
+    include_str!("instrument.rs"),
     include_str!("stack.rs"),
     include_str!("profile.rs"),
     include_str!("tunables.rs"),

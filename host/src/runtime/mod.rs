@@ -4,21 +4,25 @@
 //! * [`gatekeeper`]: what a module may contain (see `ee check`).
 //! * [`inspect`]: section sizes and largest functions (see `ee inspect`).
 //! * [`profile`]: instruction gas per operator category (see `ee gas`).
-//! * [`stack`]: the deterministic call-stack budget middleware.
+//! * [`instrument`]: the rewrite compiled in place of the module: stack limit, gas
+//!   metering held in a local, profiler counters.
+//! * [`stack`]: the deterministic call-stack budget.
 //! * [`tunables`]: memory-page cap and native stack size.
 //! * [`disk_cache`]: compiled modules on disk across processes.
 //! * `imports`: the linker generated from the ABI table.
 //! * `memory`: bounds-checked [`GuestMemory`](crate::logic::GuestMemory) over a view.
 //!
-//! Instruction gas comes from `wasmer-middlewares`' `Metering` with the cost table's
-//! per-operator prices; host-call gas is charged by the host logic against the same
-//! counter (the metering global is synced around every host call), so an EE that never
-//! calls a host function is metered exactly like one that does.
+//! Instruction gas is written into the module by [`instrument`] with the cost table's
+//! per-operator prices, at the points and prices of `wasmer-middlewares`' `Metering`;
+//! host-call gas is charged by the host logic against the same counter (the gas local is
+//! written to the exported global before every call and read back after it), so an EE
+//! that never calls a host function is metered exactly like one that does.
 pub mod callgraph;
 pub mod disk_cache;
 pub mod gatekeeper;
 mod imports;
 pub mod inspect;
+pub mod instrument;
 mod memory;
 pub mod pool;
 pub mod profile;
@@ -39,7 +43,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use wasmer::sys::{EngineBuilder, NativeEngineExt};
 use wasmer::{Engine, FunctionEnv, Global, Instance, Memory, Module, Store, Value};
-use wasmer_middlewares::Metering;
 use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points, set_remaining_points};
 
 /// Which wasmer compiler compiles EEs.
@@ -294,25 +297,10 @@ impl Runtime {
         let started = Instant::now();
         let pricer =
             crate::gas::ModulePricer::new(&self.costs, facts.local_counts.clone(), facts.max_indirect_locals);
-        let metered = pricer.clone();
-        let metering = Arc::new(Metering::new(0, move |op| metered.cost(op)));
-        let stack = Arc::new(stack::StackLimit::new(
-            facts.stack_plan.call_weights.clone(),
-            facts.stack_plan.indirect_weight,
-            self.limits.stack_units.saturating_sub(facts.stack_plan.entry_margin),
-        ));
         let mut engine: Engine = match self.engine {
-            EngineKind::Singlepass => {
-                let mut c = wasmer::sys::Singlepass::default();
-                self.push_middlewares(&mut c, stack, &pricer, metering);
-                EngineBuilder::new(c).engine().into()
-            }
+            EngineKind::Singlepass => EngineBuilder::new(wasmer::sys::Singlepass::default()).engine().into(),
             #[cfg(feature = "cranelift")]
-            EngineKind::Cranelift => {
-                let mut c = wasmer::sys::Cranelift::default();
-                self.push_middlewares(&mut c, stack, &pricer, metering);
-                EngineBuilder::new(c).engine().into()
-            }
+            EngineKind::Cranelift => EngineBuilder::new(wasmer::sys::Cranelift::default()).engine().into(),
         };
         let pages = match kind {
             ModuleKind::Ee(role, _) => self.limits.memory_pages_for(role),
@@ -329,7 +317,16 @@ impl Runtime {
         let module = match from_disk {
             Some(m) => m,
             None => {
-                let m = Module::new(&engine, code)
+                let plan = instrument::Plan {
+                    pricer: &pricer,
+                    call_weights: &facts.stack_plan.call_weights,
+                    indirect_weight: facts.stack_plan.indirect_weight,
+                    stack_budget: self.limits.stack_units.saturating_sub(facts.stack_plan.entry_margin),
+                    profile: self.profile,
+                };
+                let instrumented = instrument::instrument(code, &plan)
+                    .map_err(|e| LoadError(vec![Problem::Invalid(e.to_string())]))?;
+                let m = Module::new(&engine, &instrumented)
                     .map_err(|e| LoadError(vec![Problem::Invalid(format!("compilation failed: {e}"))]))?;
                 if let Some((cache, key)) = disk {
                     match m.serialize() {
@@ -510,7 +507,13 @@ impl Runtime {
         if stack_flag == Value::I32(1) {
             return Err(TxError::StackExhausted);
         }
-        match err.clone().to_trap() {
+        let trap = err.clone().to_trap();
+        if trap != Some(wasmer_types::TrapCode::UnreachableCodeReached) {
+            // A trap the module did not raise itself left the gas counter where its last
+            // flush did (see `instrument`): it costs all the gas that was left.
+            logic.set_gas_left(0);
+        }
+        match trap {
             Some(wasmer_types::TrapCode::StackOverflow) => Err(TxError::StackExhausted),
             Some(code) => Err(TxError::Trap(code.to_string())),
             None => Err(TxError::Trap(err.message())),
@@ -519,22 +522,6 @@ impl Runtime {
 }
 
 impl Runtime {
-    /// Stack limiter, then (when profiling) the profiler, then metering: the metering and
-    /// the profiler see the same operators.
-    fn push_middlewares(
-        &self,
-        c: &mut dyn wasmer::sys::CompilerConfig,
-        stack: Arc<stack::StackLimit>,
-        pricer: &crate::gas::ModulePricer,
-        metering: Arc<dyn wasmer::sys::ModuleMiddleware>,
-    ) {
-        c.push_middleware(stack);
-        if self.profile {
-            c.push_middleware(Arc::new(profile::Profiler::new(pricer.clone())));
-        }
-        c.push_middleware(metering);
-    }
-
     /// Instantiates every library in `store` with `budget` gas and adds its exports to
     /// `imports` under its name.
     fn link_libraries(
