@@ -162,7 +162,15 @@ fn compare(seed: u64, singlepass: bool) {
     let MeteringPoints::Remaining(left) = full.points else { panic!("ran out of 2^40 gas: {src}") };
     let used = (1u64 << 40) - left;
     for budget in [used / 2, used.saturating_sub(1), used] {
-        assert_eq!(run(&new, budget), run(&old, budget), "budget {budget}: {src}");
+        let (new, old) = (run(&new, budget), run(&old, budget));
+        if old.points == MeteringPoints::Exhausted {
+            // Out of gas is caught at the next check, not at the next accounting point:
+            // straight-line code between them may have run (its effects are discarded
+            // with the failed transaction), the outcome and the gas are the same.
+            assert_eq!((new.ok, new.points), (old.ok, old.points), "budget {budget}: {src}");
+        } else {
+            assert_eq!(new, old, "budget {budget}: {src}");
+        }
     }
 }
 

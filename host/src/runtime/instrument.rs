@@ -12,19 +12,27 @@
 //!   (`wasmer_metering_remaining_points`, the name `wasmer_middlewares`' accessors read);
 //! * at each accounting point (the operators `wasmer_middlewares::metering::is_accounting`
 //!   names: block ends, branches, calls, `return`, loop headers, `if`/`else`) the basic
-//!   block's cost is checked against the local and subtracted from it; too little gas sets
-//!   `wasmer_metering_points_exhausted` and traps — the same points, costs and check as
-//!   wasmer's `Metering`, so gas is unchanged;
-//! * the local is written back to the global (*flushed*) wherever anything else may read
-//!   it: before every call (host functions charge the same counter, callees load it) and
-//!   reloaded after it, before `return`, before a branch to the function's outermost label,
+//!   block's cost is subtracted from the local — the same points and costs as wasmer's
+//!   `Metering`, so a transaction that succeeds is charged exactly what it was;
+//! * the local is *checked* (negative: set `wasmer_metering_points_exhausted` and trap)
+//!   wherever execution could go on without bound or anything else could read it: before
+//!   every call, `return`, `unreachable`, branch out of the function or back to a loop's
+//!   start, and the function's final `end`. Between two checks execution only moves
+//!   forward through one function body, so each instruction runs at most once: running
+//!   out of gas is caught a bounded amount of straight-line work after it happened, and
+//!   the transaction fails out of gas, all its gas used, as with a check at every block;
+//!   whatever that work wrote to memory is discarded with the failed transaction;
+//! * the local is written back to the global (*flushed*) after those checks where anything
+//!   else may read it: before every call (host functions charge the same counter, callees
+//!   load it) and reloaded after it, before `return`, before a branch out of the function,
 //!   before the function's final `end` and before `unreachable`.
 //!
 //! A trap the module did not raise itself (an out-of-bounds access, a division by zero, a
 //! bad indirect call) leaves the global where the last flush left it; the runtime charges
 //! such a trap the transaction's whole remaining gas (`Runtime::run_instance`), as the
 //! EVM charges an exceptional halt. Explicit traps (`unreachable`, which is what a Rust
-//! panic compiles to, out of gas, the stack limit) flush first and cost exactly what ran.
+//! panic compiles to, out of gas, the stack limit) check and flush first and cost exactly
+//! what ran.
 //!
 //! The stack limit ([`super::stack`]) is written in the same pass ahead of the metering,
 //! and its instructions are priced like the module's own, as they were when it was the
@@ -47,6 +55,10 @@ use wasmparser::{Operator, Parser, Payload};
 pub const REMAINING_EXPORT: &str = "wasmer_metering_remaining_points";
 /// Export name of the flag set when the gas ran out.
 pub const GAS_EXHAUSTED_EXPORT: &str = "wasmer_metering_points_exhausted";
+
+/// The most gas an instance is given: the counter is a signed `i64` that unchecked
+/// subtractions may take below zero.
+pub const MAX_GAS: u64 = 1 << 62;
 
 /// What to write into a module.
 pub struct Plan<'a> {
@@ -233,8 +245,9 @@ impl<'p> Pass<'p> {
             g: self.globals,
             gas: params,
             metered,
-            depth: 1,
+            frames: Vec::new(),
             cost: 0,
+            unchecked: false,
             categories: [0; OpCategory::ALL.len()],
             counter: self.plan.profile.then(|| {
                 self.globals.profile + OpCategory::ALL.len() as u32 + (index - self.imported_functions)
@@ -366,16 +379,24 @@ struct BodyWriter<'a> {
     gas: u32,
     /// Whether there is one (see [`ModulePricer::is_free`]).
     metered: bool,
-    /// Open control frames, the function's own included.
-    depth: u32,
+    /// Open control frames inside the function's own: whether each is a `loop`.
+    frames: Vec<bool>,
     /// Cost of the basic block so far.
     cost: u64,
+    /// Whether a cost was subtracted since the local was last checked.
+    unchecked: bool,
     /// The same, per category (profiling only).
     categories: [u64; OpCategory::ALL.len()],
     /// This function's profile counter (profiling only).
     counter: Option<u32>,
     pricer: &'a ModulePricer,
 }
+
+/// Costs above this are checked where they are charged, so that the unchecked
+/// subtractions between two checks cannot wrap the signed counter: they are at most one
+/// per accounting point of one function body (under 2^20 in a body the gatekeeper's
+/// 256 KiB bound admits), each at most 2^40, below a counter of at most [`MAX_GAS`].
+const UNCHECKED_COST: u64 = 1 << 40;
 
 impl BodyWriter<'_> {
     fn raw(&mut self, i: &Instruction<'_>) {
@@ -392,23 +413,34 @@ impl BodyWriter<'_> {
         self.raw(&Instruction::LocalSet(self.gas));
     }
 
-    /// Charges the basic block ending here, as `wasmer_middlewares`' `Metering` does.
-    fn charge(&mut self) {
-        let cost = std::mem::take(&mut self.cost) as i64;
-        self.raw(&Instruction::LocalGet(self.gas));
-        self.raw(&Instruction::I64Const(cost));
-        self.raw(&Instruction::I64LtU);
+    /// Traps as out of gas if the value on the stack is negative.
+    fn trap_if_negative(&mut self) {
+        self.raw(&Instruction::I64Const(0));
+        self.raw(&Instruction::I64LtS);
         self.raw(&Instruction::If(wasm_encoder::BlockType::Empty));
         self.raw(&Instruction::I32Const(1));
         self.raw(&Instruction::GlobalSet(self.g.exhausted));
         self.raw(&Instruction::Unreachable);
         self.raw(&Instruction::End);
+        self.unchecked = false;
+    }
+
+    /// Charges the basic block ending here; with `check` (or a large cost), traps if the
+    /// gas is then exhausted.
+    fn charge(&mut self, check: bool) {
+        let cost = std::mem::take(&mut self.cost);
         self.raw(&Instruction::LocalGet(self.gas));
-        self.raw(&Instruction::I64Const(cost));
+        self.raw(&Instruction::I64Const(cost.min(i64::MAX as u64) as i64));
         self.raw(&Instruction::I64Sub);
-        self.raw(&Instruction::LocalSet(self.gas));
+        if check || cost > UNCHECKED_COST {
+            self.raw(&Instruction::LocalTee(self.gas));
+            self.trap_if_negative();
+        } else {
+            self.raw(&Instruction::LocalSet(self.gas));
+            self.unchecked = true;
+        }
         if let Some(counter) = self.counter {
-            self.add(counter, cost);
+            self.add(counter, cost as i64);
             for i in 0..self.categories.len() {
                 let c = std::mem::take(&mut self.categories[i]);
                 if c > 0 {
@@ -425,45 +457,63 @@ impl BodyWriter<'_> {
         self.raw(&Instruction::GlobalSet(global));
     }
 
-    /// Whether a branch of relative depth `d` leaves the function.
-    fn exits(&self, d: u32) -> bool {
-        d.checked_add(1) == Some(self.depth)
+    /// Where a branch of relative depth `d` goes: (out of the function, back to a loop).
+    fn target(&self, d: u32) -> (bool, bool) {
+        let open = self.frames.len();
+        match (d as usize).cmp(&open) {
+            std::cmp::Ordering::Less => (false, self.frames[open - 1 - d as usize]),
+            std::cmp::Ordering::Equal => (true, false),
+            std::cmp::Ordering::Greater => (false, false),
+        }
     }
 
-    /// Prices `op`, charges at accounting points, writes `op` with the flushes it needs.
+    /// Prices `op`, charges at accounting points, writes `op` with the checks and flushes
+    /// it needs.
     fn feed(&mut self, op: Operator<'_>) -> Result<(), InstrumentError> {
         let cost = self.pricer.cost(&op);
         self.cost = self.cost.saturating_add(cost);
         if self.counter.is_some() {
             let c = categorize(&op).unwrap_or(OpCategory::Divide);
-            self.categories[c.index()] += cost;
-        }
-        if is_accounting(&op) && self.cost > 0 {
-            self.charge();
+            self.categories[c.index()] = self.categories[c.index()].saturating_add(cost);
         }
         if !self.metered {
             self.raw(&RoundtripReencoder.instruction(op)?);
             return Ok(());
         }
-        let (flush, reload) = match &op {
-            Operator::Call { .. } | Operator::CallIndirect { .. } => (true, true),
-            Operator::Return | Operator::Unreachable => (true, false),
+        // (check, flush, reload): the counter is checked before anything else reads it
+        // (calls, the caller after an exit) and before every way back to a loop's start,
+        // so between two checks each instruction runs at most once.
+        let (check, flush, reload) = match &op {
+            Operator::Call { .. } | Operator::CallIndirect { .. } => (true, true, true),
+            Operator::Return | Operator::Unreachable => (true, true, false),
             Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
-                (self.exits(*relative_depth), false)
+                let (exits, back) = self.target(*relative_depth);
+                (exits || back, exits, false)
             }
             Operator::BrTable { targets } => {
-                let mut exits = self.exits(targets.default());
+                let (mut exits, mut back) = self.target(targets.default());
                 for t in targets.targets() {
-                    exits |= self.exits(t?);
+                    let (e, b) = self.target(t?);
+                    exits |= e;
+                    back |= b;
                 }
-                (exits, false)
+                (exits || back, exits, false)
             }
-            Operator::End => (self.depth == 1, false),
-            _ => (false, false),
+            Operator::End => (self.frames.is_empty(), self.frames.is_empty(), false),
+            _ => (false, false, false),
         };
+        if is_accounting(&op) && self.cost > 0 {
+            self.charge(check);
+        } else if check && self.unchecked {
+            self.raw(&Instruction::LocalGet(self.gas));
+            self.trap_if_negative();
+        }
         match &op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => self.depth += 1,
-            Operator::End => self.depth = self.depth.saturating_sub(1),
+            Operator::Block { .. } | Operator::If { .. } => self.frames.push(false),
+            Operator::Loop { .. } => self.frames.push(true),
+            Operator::End => {
+                self.frames.pop();
+            }
             _ => {}
         }
         if flush {

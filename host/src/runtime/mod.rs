@@ -379,7 +379,13 @@ impl Runtime {
     ) -> Result<RunStats, TxError> {
         let mut stats =
             RunStats { compile_us: if cached { 0 } else { loaded.compile_us }, cached, ..Default::default() };
+        // The instrumented code counts gas in a signed local: an instance is given at most
+        // `instrument::MAX_GAS` (2^62, far more than any block holds) and the rest is
+        // handed back after it.
+        let held_back = logic.gas_left().saturating_sub(instrument::MAX_GAS);
+        logic.set_gas_left(logic.gas_left() - held_back);
         let result = self.run_instance(loaded, role, logic, &mut stats);
+        logic.set_gas_left(logic.gas_left() + held_back);
         logic.record_stats(stats);
         result.map(|()| stats)
     }
