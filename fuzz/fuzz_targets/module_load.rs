@@ -1,7 +1,7 @@
 //! Module loading: arbitrary bytes through the gatekeeper (`gatekeeper::check_kind`) as an
 //! EE, a meta-EE, a child or a library (the first byte picks which), then — when it
-//! accepts them — compiled by singlepass and by cranelift with the metering and stack
-//! middlewares (`Runtime::validate` / `with_libraries`). Nothing panics; every refusal is a
+//! accepts them — instrumented (`runtime::instrument`: metering, stack limit) and compiled
+//! by singlepass and by cranelift (`Runtime::validate` / `with_libraries`). Nothing panics; every refusal is a
 //! typed `LoadError` with at least one problem; a module the gatekeeper accepts compiles
 //! on both engines (they agree).
 #![no_main]

@@ -106,3 +106,26 @@ fn a_block_with_a_forged_absence_is_refused_by_the_stateless_validator() {
         other => panic!("a block with a forged witness was not refused as such: {other:?}"),
     }
 }
+
+/// `module_load` found a module whose `name` section is malformed (a truncated local-names
+/// subsection): the gatekeeper accepts it (custom sections are not its business) and the
+/// instrumenting rewrite parsed the name section and failed. Custom sections are now copied
+/// unparsed: the module compiles and runs on both engines.
+#[test]
+fn a_malformed_name_section_does_not_stop_instrumentation() {
+    let mut code = wat::parse_str(
+        r#"(module (import "env" "set_return_data" (func (param i32 i32)))
+            (memory (export "memory") 1)
+            (func (export "main") (call 0 (i32.const 0) (i32.const 2)))
+            (data (i32.const 0) "ok"))"#,
+    )
+    .unwrap();
+    // The fuzzer's name section: a local-names subsection cut short.
+    code.extend_from_slice(&[
+        0x00, 0x0d, 0x04, b'n', b'a', b'm', b'e', 0x01, 0x06, 0x01, 0xf6, 0x03, b'r', b'e', b't',
+    ]);
+    for engine in EngineKind::all() {
+        let rt = Runtime::new(*engine, Arc::new(CostTable::default()), Limits::default());
+        assert_eq!(rt.run_child(&code, &[], 1_000_000), Ok(b"ok".to_vec()), "{engine:?}");
+    }
+}

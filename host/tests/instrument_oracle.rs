@@ -197,3 +197,41 @@ fn generated_programs_exercise_every_construct() {
         assert!(all.contains(construct), "no program has {construct}");
     }
 }
+
+#[test]
+fn with_free_branches_a_loop_behind_a_forward_branch_still_runs_out_of_gas() {
+    // With `branch` priced 0, a loop's back edge may have nothing to charge; what the loop
+    // body subtracted was reached by a forward branch that skips the last check written
+    // above it. The back edge must still check (found in review).
+    let src = r#"(module (global (export "x") (mut i32) (i32.const 0)) (memory (export "memory") 1) (func $f)
+        (func (export "main")
+            (loop $L
+                (block $B
+                    (br_if $B (i32.const 1))
+                    (call $f))
+                (br $L))))"#;
+    let mut table = CostTable::default();
+    table.operators.branch = 0;
+    let pricer = ModulePricer::new(&table, Vec::new(), 0);
+    let plan = Plan {
+        pricer: &pricer,
+        call_weights: &[],
+        indirect_weight: 0,
+        stack_budget: u32::MAX,
+        profile: false,
+    };
+    let code = instrument(&wat::parse_str(src).unwrap(), &plan).unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for singlepass in [true, false] {
+            let e = engine(singlepass, None);
+            let module = Module::new(&e, &code).expect("compiles");
+            done.send(run(&(e, module), 100_000)).unwrap();
+        }
+    });
+    for _ in 0..2 {
+        let outcome =
+            finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the loop ran out of gas");
+        assert_eq!((outcome.ok, outcome.points), (false, MeteringPoints::Exhausted));
+    }
+}

@@ -193,6 +193,11 @@ fn bad_modules_are_refused_at_load_with_reasons() {
             Box::new(|p| matches!(p, Problem::ImportSignature { function: HostFn::print_output, .. })),
         ),
         (
+            format!(r#"(module (global (export "wasmer_metering_remaining_points") i64 (i64.const 7)) {main})"#),
+            Role::Ee,
+            Box::new(|p| matches!(p, Problem::ReservedExport(n) if n == "wasmer_metering_remaining_points")),
+        ),
+        (
             r#"(module (memory (export "memory") 1) (func (export "main") (drop (f64.add (f64.const 1) (f64.const 2)))))"#.into(),
             Role::Ee,
             Box::new(|p| matches!(p, Problem::Float(m) if m.contains("F64"))),

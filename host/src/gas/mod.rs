@@ -1,7 +1,8 @@
 //! Gas: the cost table (data, serialisable, hashed into the module-cache key) and the
 //! per-transaction meter.
 //!
-//! Instruction gas is charged by wasmer's metering middleware with a module's
+//! Instruction gas is charged by the metering the host writes into a module
+//! (`runtime::instrument`) with the module's
 //! `ModulePricer` per operator ([`OperatorCosts`] by category, plus the callee's locals on
 //! a call and the targets of a `br_table`); instantiation and linear-memory pages are
 //! charged by the runtime from [`ResourceCosts`] (the rule is in [`resources`]); host-call

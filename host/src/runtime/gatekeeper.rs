@@ -12,7 +12,7 @@
 //! may import nothing, need no exports, and their exports resolve the EE's imports from the
 //! module named after the library (signatures are checked when linking).
 //!
-//! It also measures every function's frame weight for the stack-limit middleware and the
+//! It also measures every function's frame weight for the stack limit and the
 //! figures `ee check`/`ee inspect` print. All problems are collected, not just the first.
 use crate::abi::{HostFn, Role, WasmType};
 use crate::gas::operators::categorize;
@@ -93,6 +93,10 @@ pub enum Problem {
     /// A required export is missing.
     #[error("missing export `{0}`")]
     MissingExport(&'static str),
+    /// An export named like the host's instrumentation (`wasmer_metering_*`, `ee_stack_*`,
+    /// `ee_gas_*`), which the host adds to every module it compiles.
+    #[error("export `{0}` uses a name the host reserves for its instrumentation")]
+    ReservedExport(String),
     /// `main` has the wrong type.
     #[error("export `main` must be a function [] -> [], found {0}")]
     MainSignature(String),
@@ -425,6 +429,9 @@ fn scan(
                 for e in reader.clone() {
                     let e = e?;
                     facts.exports.push(e.name.to_string());
+                    if ["wasmer_metering_", "ee_stack_", "ee_gas_"].iter().any(|p| e.name.starts_with(p)) {
+                        problems.push(Problem::ReservedExport(e.name.to_string()));
+                    }
                     match (e.name, e.kind) {
                         ("main", ExternalKind::Func) => s.main_index = Some(e.index),
                         ("main", _) => problems.push(Problem::MainSignature("a non-function export".into())),

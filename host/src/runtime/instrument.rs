@@ -20,8 +20,9 @@
 //!   start, and the function's final `end`. Between two checks execution only moves
 //!   forward through one function body, so each instruction runs at most once: running
 //!   out of gas is caught a bounded amount of straight-line work after it happened, and
-//!   the transaction fails out of gas, all its gas used, as with a check at every block;
-//!   whatever that work wrote to memory is discarded with the failed transaction;
+//!   the transaction fails out of gas, all its gas used, as with a check at every block
+//!   (or, if that stretch traps implicitly, as a trap, all its gas used too); whatever
+//!   that work wrote to memory is discarded with the failed transaction;
 //! * the local is written back to the global (*flushed*) after those checks where anything
 //!   else may read it: before every call (host functions charge the same counter, callees
 //!   load it) and reloaded after it, before `return`, before a branch out of the function,
@@ -247,7 +248,6 @@ impl<'p> Pass<'p> {
             metered,
             frames: Vec::new(),
             cost: 0,
-            unchecked: false,
             categories: [0; OpCategory::ALL.len()],
             counter: self.plan.profile.then(|| {
                 self.globals.profile + OpCategory::ALL.len() as u32 + (index - self.imported_functions)
@@ -317,6 +317,20 @@ fn rank(id: Option<SectionId>) -> u8 {
 impl Reencode for Pass<'_> {
     type Error = std::convert::Infallible;
 
+    /// Custom sections are copied as they are, never parsed (a malformed name section is
+    /// not the instrumentation's business; local names are off by one after the gas local).
+    fn parse_custom_section(
+        &mut self,
+        module: &mut Module,
+        section: wasmparser::CustomSectionReader<'_>,
+    ) -> Result<(), ReencodeError<Self::Error>> {
+        module.section(&wasm_encoder::CustomSection {
+            name: section.name().into(),
+            data: section.data().into(),
+        });
+        Ok(())
+    }
+
     fn parse_global_section(
         &mut self,
         globals: &mut GlobalSection,
@@ -383,8 +397,6 @@ struct BodyWriter<'a> {
     frames: Vec<bool>,
     /// Cost of the basic block so far.
     cost: u64,
-    /// Whether a cost was subtracted since the local was last checked.
-    unchecked: bool,
     /// The same, per category (profiling only).
     categories: [u64; OpCategory::ALL.len()],
     /// This function's profile counter (profiling only).
@@ -422,7 +434,6 @@ impl BodyWriter<'_> {
         self.raw(&Instruction::GlobalSet(self.g.exhausted));
         self.raw(&Instruction::Unreachable);
         self.raw(&Instruction::End);
-        self.unchecked = false;
     }
 
     /// Charges the basic block ending here; with `check` (or a large cost), traps if the
@@ -430,14 +441,15 @@ impl BodyWriter<'_> {
     fn charge(&mut self, check: bool) {
         let cost = std::mem::take(&mut self.cost);
         self.raw(&Instruction::LocalGet(self.gas));
-        self.raw(&Instruction::I64Const(cost.min(i64::MAX as u64) as i64));
+        // A larger cost is out of gas anyway; capped, it cannot wrap the counter (which
+        // unchecked subtractions may have taken below zero).
+        self.raw(&Instruction::I64Const(cost.min(MAX_GAS + 1) as i64));
         self.raw(&Instruction::I64Sub);
         if check || cost > UNCHECKED_COST {
             self.raw(&Instruction::LocalTee(self.gas));
             self.trap_if_negative();
         } else {
             self.raw(&Instruction::LocalSet(self.gas));
-            self.unchecked = true;
         }
         if let Some(counter) = self.counter {
             self.add(counter, cost as i64);
@@ -502,9 +514,12 @@ impl BodyWriter<'_> {
             Operator::End => (self.frames.is_empty(), self.frames.is_empty(), false),
             _ => (false, false, false),
         };
+        // A check point is always checked, even with nothing to charge: what was
+        // subtracted before it may have been reached by a forward branch past the last
+        // check in the text.
         if is_accounting(&op) && self.cost > 0 {
             self.charge(check);
-        } else if check && self.unchecked {
+        } else if check {
             self.raw(&Instruction::LocalGet(self.gas));
             self.trap_if_negative();
         }

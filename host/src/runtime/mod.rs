@@ -13,7 +13,7 @@
 //! * `memory`: bounds-checked [`GuestMemory`](crate::logic::GuestMemory) over a view.
 //!
 //! Instruction gas is written into the module by [`instrument`] with the cost table's
-//! per-operator prices, at the points and prices of `wasmer-middlewares`' `Metering`;
+//! per-operator prices, at the accounting points of `wasmer-middlewares`' `Metering`;
 //! host-call gas is charged by the host logic against the same counter (the gas local is
 //! written to the exported global before every call and read back after it), so an EE
 //! that never calls a host function is metered exactly like one that does.
@@ -385,7 +385,7 @@ impl Runtime {
         let held_back = logic.gas_left().saturating_sub(instrument::MAX_GAS);
         logic.set_gas_left(logic.gas_left() - held_back);
         let result = self.run_instance(loaded, role, logic, &mut stats);
-        logic.set_gas_left(logic.gas_left() + held_back);
+        logic.set_gas_left(logic.gas_left().saturating_add(held_back));
         logic.record_stats(stats);
         result.map(|()| stats)
     }
