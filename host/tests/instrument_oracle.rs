@@ -139,6 +139,11 @@ fn run((engine, module): &(Engine, Module), budget: u64) -> Outcome {
     Outcome { ok, points, x }
 }
 
+/// A plan that meters and limits nothing else (no call is stack-counted).
+fn metering_only(pricer: &ModulePricer) -> Plan<'_> {
+    Plan { pricer, call_weights: &[], indirect_weight: 0, stack_budget: u32::MAX, profile: false }
+}
+
 fn compare(seed: u64, singlepass: bool) {
     let src = program(seed);
     let code = wat::parse_str(&src).unwrap_or_else(|e| panic!("{e}\n{src}"));
@@ -147,13 +152,7 @@ fn compare(seed: u64, singlepass: bool) {
     let cost: Price = Box::new(move |op| priced.cost(op));
     let old = engine(singlepass, Some(Arc::new(Metering::new(0, cost))));
     let old = (old.clone(), Module::new(&old, &code).expect("compiles"));
-    let plan = Plan {
-        pricer: &pricer,
-        call_weights: &[],
-        indirect_weight: 0,
-        stack_budget: u32::MAX,
-        profile: false,
-    };
+    let plan = metering_only(&pricer);
     let rewritten = instrument(&code, &plan).expect("instruments");
     let new = engine(singlepass, None);
     let new = (new.clone(), Module::new(&new, &rewritten).expect("compiles"));
@@ -213,13 +212,7 @@ fn with_free_branches_a_loop_behind_a_forward_branch_still_runs_out_of_gas() {
     let mut table = CostTable::default();
     table.operators.branch = 0;
     let pricer = ModulePricer::new(&table, Vec::new(), 0);
-    let plan = Plan {
-        pricer: &pricer,
-        call_weights: &[],
-        indirect_weight: 0,
-        stack_budget: u32::MAX,
-        profile: false,
-    };
+    let plan = metering_only(&pricer);
     let code = instrument(&wat::parse_str(src).unwrap(), &plan).unwrap();
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
