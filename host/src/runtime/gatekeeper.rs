@@ -429,7 +429,7 @@ fn scan(
                 for e in reader.clone() {
                     let e = e?;
                     facts.exports.push(e.name.to_string());
-                    if ["wasmer_metering_", "ee_stack_", "ee_gas_"].iter().any(|p| e.name.starts_with(p)) {
+                    if super::instrument::is_instrumentation_export(e.name) {
                         problems.push(Problem::ReservedExport(e.name.to_string()));
                     }
                     match (e.name, e.kind) {

@@ -57,6 +57,15 @@ pub const REMAINING_EXPORT: &str = "wasmer_metering_remaining_points";
 /// Export name of the flag set when the gas ran out.
 pub const GAS_EXHAUSTED_EXPORT: &str = "wasmer_metering_points_exhausted";
 
+/// Prefixes of every export name the pass adds (the gas globals, the stack flag, the
+/// profiler's counters): a module's own exports may not use them.
+const RESERVED_EXPORT_PREFIXES: [&str; 3] = ["wasmer_metering_", "ee_stack_", "ee_gas_"];
+
+/// Whether `name` is, or could be, an export the pass adds.
+pub fn is_instrumentation_export(name: &str) -> bool {
+    RESERVED_EXPORT_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
 /// The most gas an instance is given: the counter is a signed `i64` that unchecked
 /// subtractions may take below zero.
 pub const MAX_GAS: u64 = 1 << 62;
@@ -582,6 +591,9 @@ mod tests {
                     names.iter().any(|n| n.starts_with(super::super::profile::FUNCTION_EXPORT_PREFIX)),
                     profile
                 );
+                // Neither module exports anything itself: every export is the pass's, and
+                // the gatekeeper's reservation covers it.
+                assert!(names.iter().all(|n| is_instrumentation_export(n)), "{names:?}");
             }
         }
     }

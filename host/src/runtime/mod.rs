@@ -295,8 +295,6 @@ impl Runtime {
     ) -> Result<LoadedModule, LoadError> {
         let facts = gatekeeper::check_kind(code, kind, &self.limits)?;
         let started = Instant::now();
-        let pricer =
-            crate::gas::ModulePricer::new(&self.costs, facts.local_counts.clone(), facts.max_indirect_locals);
         let mut engine: Engine = match self.engine {
             EngineKind::Singlepass => EngineBuilder::new(wasmer::sys::Singlepass::default()).engine().into(),
             #[cfg(feature = "cranelift")]
@@ -317,6 +315,11 @@ impl Runtime {
         let module = match from_disk {
             Some(m) => m,
             None => {
+                let pricer = crate::gas::ModulePricer::new(
+                    &self.costs,
+                    facts.local_counts.clone(),
+                    facts.max_indirect_locals,
+                );
                 let plan = instrument::Plan {
                     pricer: &pricer,
                     call_weights: &facts.stack_plan.call_weights,
@@ -421,11 +424,11 @@ impl Runtime {
         let exports = &instance.exports;
         let memory = exports.get_memory("memory").map_err(|e| TxError::Instantiate(e.to_string()))?.clone();
         let remaining = exports
-            .get_global("wasmer_metering_remaining_points")
+            .get_global(instrument::REMAINING_EXPORT)
             .map_err(|e| TxError::Instantiate(e.to_string()))?
             .clone();
         let exhausted = exports
-            .get_global("wasmer_metering_points_exhausted")
+            .get_global(instrument::GAS_EXHAUSTED_EXPORT)
             .map_err(|e| TxError::Instantiate(e.to_string()))?
             .clone();
         let main = exports
@@ -544,7 +547,7 @@ impl Runtime {
                 .map_err(|e| TxError::Instantiate(format!("library {name}: {e}")))?;
             set_remaining_points(store, &instance, budget);
             for (export, ext) in instance.exports.iter() {
-                if !export.starts_with("wasmer_metering_") && export != stack::EXHAUSTED_EXPORT {
+                if !instrument::is_instrumentation_export(export) {
                     imports.define(name, export, ext.clone());
                 }
             }
