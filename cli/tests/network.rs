@@ -474,8 +474,11 @@ fn a_partitioned_node_commits_nothing_alone_and_catches_up_when_it_heals() {
     let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    // c is cut off from everyone for slots 8 to 12.
-    let nodes = network(dir, &[&[], &[], &["--fault", "isolate:8:5"]]);
+    // a and b gossip none of their blocks of slot 5 (every message lost), so none of
+    // the three has every block before the slot's end; c is cut off from everyone for
+    // slots 8 to 12.
+    let withhold: &[&str] = &["--fault", "withhold:5"];
+    let nodes = network(dir, &[withhold, withhold, &["--fault", "isolate:8:5"]]);
     let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
     let (ca, cb, cc) = (a.client(), b.client(), c.client());
     let mut expected = vec![vec![0i64; 6]; 6];
@@ -490,6 +493,9 @@ fn a_partitioned_node_commits_nothing_alone_and_catches_up_when_it_heals() {
     assert!(loc.result.ok && loc.slot >= 13, "committed in slot {}, after the partition", loc.slot);
     expected[5][1] += 30;
     let (_, ra) = all_agree(&[&ca, &cb, &cc], 6);
+    // Each asked the others for the blocks of slot 5 that did not come: every node has
+    // all of them.
+    assert!(ra[5][..4].iter().all(Option::is_some), "{ra:?}");
     assert!((9..12).all(|s| ra[s][4].is_none() && ra[s][5].is_none() && ra[s][0].is_some()), "{ra:?}");
     let net = cc.get_network().unwrap();
     assert!(net.caught_up >= 3, "c took the slots it missed from its peers: {net:?}");

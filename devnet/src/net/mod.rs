@@ -98,16 +98,26 @@ pub enum Fault {
         /// How many slots.
         slots: u64,
     },
+    /// Gossip no block of slot `slot` (as if every message were lost) but commit them and
+    /// give them to peers that ask: the others must still commit them, from the answers.
+    Withhold {
+        /// The slot.
+        slot: u64,
+    },
 }
 
 impl Fault {
-    /// Parses `tamper-witness`, `no-meta`, `skip-foreign:SLOT` or `isolate:FROM:SLOTS`.
+    /// Parses `tamper-witness`, `no-meta`, `skip-foreign:SLOT`, `withhold:SLOT` or
+    /// `isolate:FROM:SLOTS`.
     pub fn parse(s: &str) -> Option<Fault> {
         match s {
             "tamper-witness" => Some(Fault::TamperWitness),
             "no-meta" => Some(Fault::NoMeta),
             _ if s.starts_with("skip-foreign:") => {
                 Some(Fault::SkipForeign { slot: s.strip_prefix("skip-foreign:")?.parse().ok()? })
+            }
+            _ if s.starts_with("withhold:") => {
+                Some(Fault::Withhold { slot: s.strip_prefix("withhold:")?.parse().ok()? })
             }
             _ => {
                 let mut parts = s.strip_prefix("isolate:")?.split(':');
@@ -128,7 +138,7 @@ impl Fault {
             Fault::NoMeta => {
                 block.transactions.pop();
             }
-            Fault::Isolate { .. } | Fault::SkipForeign { .. } => {}
+            Fault::Isolate { .. } | Fault::SkipForeign { .. } | Fault::Withhold { .. } => {}
         }
         block
     }
@@ -194,6 +204,7 @@ pub fn start(
         p2p::swarm(config.listen.clone(), &topics).map_err(NetError::P2p)?
     };
     let (listening_tx, listening) = std::sync::mpsc::channel();
+    let held = Arc::new(slots::Held::default());
     runtime.spawn(p2p::run(p2p::Task {
         swarm,
         topics,
@@ -205,6 +216,7 @@ pub fn start(
         stats: stats.clone(),
         listening: listening_tx,
         fault: config.fault,
+        held: held.clone(),
     }));
     let listen = listening
         .recv_timeout(Duration::from_secs(10))
@@ -224,6 +236,7 @@ pub fn start(
         diverged: None,
         missed_until: None,
         caught_up: None,
+        held,
     };
     let slots = std::thread::Builder::new()
         .name("ee-net-slots".into())
@@ -274,6 +287,23 @@ impl Drop for NetNode {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.slots.take() {
             let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fault;
+
+    #[test]
+    fn faults_parse_and_junk_does_not() {
+        assert_eq!(Fault::parse("tamper-witness"), Some(Fault::TamperWitness));
+        assert_eq!(Fault::parse("no-meta"), Some(Fault::NoMeta));
+        assert_eq!(Fault::parse("skip-foreign:8"), Some(Fault::SkipForeign { slot: 8 }));
+        assert_eq!(Fault::parse("withhold:5"), Some(Fault::Withhold { slot: 5 }));
+        assert_eq!(Fault::parse("isolate:8:5"), Some(Fault::Isolate { from: 8, slots: 5 }));
+        for junk in ["", "withhold", "withhold:", "withhold:x", "isolate:8", "isolate:8:5:1", "mute"] {
+            assert_eq!(Fault::parse(junk), None, "{junk}");
         }
     }
 }

@@ -149,11 +149,13 @@ pub(crate) struct Task {
     /// Where the address listened on goes.
     pub(crate) listening: std::sync::mpsc::Sender<Multiaddr>,
     pub(crate) fault: Option<Fault>,
+    /// The blocks the slot loop holds for its open slot (served to peers that ask).
+    pub(crate) held: Arc<super::slots::Held>,
 }
 
 /// The swarm task: runs until the command channel closes.
 pub(crate) async fn run(task: Task) {
-    let Task { mut swarm, topics, peers, node, mut commands, reports, events, stats, listening, fault } =
+    let Task { mut swarm, topics, peers, node, mut commands, reports, events, stats, listening, fault, held } =
         task;
     let mut redial = tokio::time::interval(Duration::from_secs(1));
     // Configured peers by address, with the peer id once a connection we dialled is up.
@@ -281,7 +283,7 @@ pub(crate) async fn run(task: Task) {
                             let response = if stats.stopped.load(Ordering::Relaxed) {
                                 SyncResponse::not_committed(request.slot)
                             } else {
-                                sync_response(&node, request.slot, fault)
+                                sync_response(&node, &held, request.slot, fault)
                             };
                             let _ = swarm.behaviour_mut().sync.send_response(channel, response);
                         }
@@ -400,9 +402,10 @@ fn on_message(
     }
 }
 
-/// A committed slot for a peer (a faulty node serves its own shards' blocks tampered, as
+/// A committed slot for a peer; for a slot not committed here, the blocks this node holds
+/// for it if it is the open one (a faulty node serves its own shards' blocks tampered, as
 /// it gossiped them).
-fn sync_response(node: &Node, slot: u64, fault: Option<Fault>) -> SyncResponse {
+fn sync_response(node: &Node, held: &super::slots::Held, slot: u64, fault: Option<Fault>) -> SyncResponse {
     // Blocks are decoded only to tamper with them: an honest node sends them as stored.
     let tamper = |shard: u32, bytes: Vec<u8>| match fault {
         Some(f) if node.owns(shard) => match ShardBlock::decode_all(&mut &bytes[..]) {
@@ -423,7 +426,14 @@ fn sync_response(node: &Node, slot: u64, fault: Option<Fault>) -> SyncResponse {
             roots: s.roots.map(|r| r.iter().map(hex::encode).collect()),
             ops: s.ops.into_iter().map(serde_bytes::ByteBuf::from).collect(),
         },
-        Ok(None) => SyncResponse::not_committed(slot),
+        Ok(None) => SyncResponse {
+            blocks: held
+                .get(slot)
+                .into_iter()
+                .map(|(shard, b)| (shard, serde_bytes::ByteBuf::from(tamper(shard, b))))
+                .collect(),
+            ..SyncResponse::not_committed(slot)
+        },
         Err(e) => {
             tracing::warn!(slot, error = %e, "cannot serve a committed slot");
             SyncResponse::not_committed(slot)

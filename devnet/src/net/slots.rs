@@ -28,15 +28,56 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Blocks further ahead of the open slot than this are dropped, not buffered.
 const LOOKAHEAD: u64 = 4;
 
+/// A peer's committed slot: its blocks, the roots after it, the beacon operations applied
+/// at its start.
+type Version = (Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>);
+
 /// What the peers said about a slot.
-enum Asked {
-    /// One committed it: its blocks, the roots after it, the beacon operations applied
-    /// at its start.
-    Committed(Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
-    /// Peers answered; none has committed it.
-    NotCommitted,
-    /// No peer answered in time.
-    NoAnswer,
+#[derive(Default)]
+struct Answers {
+    /// The versions of the peers that committed it, in the order they came.
+    committed: Vec<Version>,
+    /// The blocks peers that have not committed it hold for it (not yet validated here).
+    held: Vec<ShardBlock>,
+    /// Whether any peer answered.
+    answered: bool,
+}
+
+/// The blocks the slot loop holds for the slot it is collecting — its own, produced, and
+/// the foreign ones validated — which the swarm gives peers that ask for that slot before
+/// this node committed it. A node that missed a block's gossip gets it from any peer
+/// holding it, and nodes still missing blocks at a slot's end settle on the union of what
+/// they all hold ([`Slots::live_slot`]).
+#[derive(Default)]
+pub(crate) struct Held(std::sync::Mutex<Option<SlotHeld>>);
+
+/// A slot and its blocks held (SCALE, by shard).
+type SlotHeld = (u64, BTreeMap<u32, Vec<u8>>);
+
+impl Held {
+    /// Holds `block` (SCALE) for `slot`, dropping what was held for another slot.
+    fn insert(&self, slot: u64, block: &ShardBlock) {
+        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if held.as_ref().is_none_or(|(s, _)| *s != slot) {
+            *held = Some((slot, BTreeMap::new()));
+        }
+        if let Some((_, blocks)) = held.as_mut() {
+            blocks.insert(block.shard.0, block.encode());
+        }
+    }
+
+    /// Holds nothing (the slot was committed, or left to the others).
+    fn clear(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The blocks held for `slot` (SCALE, by shard); none if another slot is collected.
+    pub(crate) fn get(&self, slot: u64) -> Vec<(u32, Vec<u8>)> {
+        match &*self.0.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((s, blocks)) if *s == slot => blocks.iter().map(|(k, v)| (*k, v.clone())).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Slots of statuses kept to compare histories.
@@ -71,6 +112,8 @@ pub(crate) struct Slots {
     pub(crate) missed_until: Option<u64>,
     /// The last slot taken from a peer.
     pub(crate) caught_up: Option<u64>,
+    /// The blocks of the slot being collected, as the swarm serves them.
+    pub(crate) held: Arc<Held>,
 }
 
 impl Slots {
@@ -301,10 +344,25 @@ impl Slots {
     /// Produces, gossips, collects and commits the open slot.
     /// Whether this node committed the slot (false: it was cut off and left it to the
     /// others).
+    ///
+    /// Which blocks a slot holds is settled so that every node commits the same ones:
+    /// - a node with every foreign block commits as soon as it has them;
+    /// - one still missing some at the collect deadline asks its peers, who answer with
+    ///   the slot if they committed it, or else with the blocks they hold for it (a block
+    ///   whose gossip was lost comes from its producer that way);
+    /// - one still missing some at the final deadline freezes what it holds, commits
+    ///   nothing before the slot's end, then asks again: a peer's committed version, valid
+    ///   here, wins (this node's own blocks not in it go back to the mempool); if nobody
+    ///   committed it, the union of what the peers hold is committed, the same on every
+    ///   node that heard the others.
     fn live_slot(&mut self, slot: u64, start_ms: u64, slot_ms: u64) -> Result<bool, NetError> {
         let started = Instant::now();
         let own = self.node.produce_owned()?;
         for block in own.blocks() {
+            self.held.insert(slot, block);
+            if self.config.fault == Some(super::Fault::Withhold { slot }) {
+                continue;
+            }
             let data = match self.config.fault {
                 Some(fault) => fault.apply(block.clone()).encode(),
                 None => block.encode(),
@@ -329,68 +387,88 @@ impl Slots {
                 break;
             }
             if now >= collect && asked_at.is_none_or(|t| now >= t + Duration::from_millis(100)) {
-                // Missing blocks: a peer that committed the slot already has them.
+                // Missing blocks: a peer that committed the slot, or holds them, has them.
                 asked_at = Some(now);
                 // Briefly: gossip arriving meanwhile must still be taken.
                 let wait = last.saturating_duration_since(now).min(Duration::from_millis(200));
-                if let Some(blocks) = self.ask(slot, wait) {
-                    for block in blocks.into_iter().filter(|b| !self.node.owns(b.shard.0)) {
-                        let shard = block.shard.0;
-                        if foreign.contains_key(&shard) {
-                            continue;
-                        }
-                        match self.node.validate_foreign(block) {
-                            Ok(f) => {
-                                foreign.insert(shard, f);
-                            }
-                            Err(e) => {
-                                self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                                tracing::warn!(slot, shard, error = %e, "a peer's block rejected");
-                            }
-                        }
-                    }
-                }
+                let blocks = self.ask(slot, wait);
+                self.take_blocks(slot, blocks, &mut foreign);
                 continue;
             }
             let wait = if now < collect { collect - now } else { last - now };
             self.take_events(wait.min(Duration::from_millis(20)));
         }
+        // Paused or starved past the slot's end, whatever it holds.
+        let overran = now_ms() >= start_ms + slot_ms;
+        let complete = expected.iter().all(|s| foreign.contains_key(s));
+        if !complete && !overran && !self.minority() {
+            // Blocks still missing: what this node holds is frozen (gossip arriving now
+            // is not taken) and nothing is committed before the slot's end, when the
+            // peers are asked again.
+            if !self.sleep_until(start_ms + slot_ms) {
+                self.held.clear();
+                self.node.requeue(own)?;
+                return Ok(false);
+            }
+        }
         if self.minority() {
             // Cut off while collecting: the others commit the slot without this node's
             // blocks; take theirs once reconnected.
+            self.held.clear();
             self.node.requeue(own)?;
             tracing::warn!(slot, "cut off from most peers: the slot is left to the others");
             return Ok(false);
         }
         if now_ms() >= start_ms + slot_ms {
-            // The slot overran (this process was paused, or cut off): the peers have
-            // committed it by now, perhaps without this node's blocks or with blocks it
-            // lacks. Their version wins; this node's transactions go back to its mempool.
-            match self.ask_peers(slot, Duration::from_secs(2)) {
-                Asked::Committed(blocks, roots, ops) => {
-                    tracing::warn!(slot, "slot overran: taking the peers' version");
-                    self.commit_caught_up(slot, (blocks, roots, ops))?;
-                    // What the peers' version did not commit goes back to the mempool.
-                    self.node.requeue(own)?;
-                    return Ok(true);
+            // The slot is over and this node lacks blocks, or it overran (paused, cut off):
+            // the peers may have committed it, perhaps without this node's blocks or with
+            // blocks it lacks. A committed version wins; else the blocks they hold join.
+            let wait = if overran {
+                Duration::from_secs(2)
+            } else {
+                // Settling must not eat into the next slot: answers on a live network take
+                // milliseconds; a paused peer's never come.
+                Duration::from_millis((slot_ms / 5).clamp(50, 2_000))
+            };
+            let answers = self.ask_peers(slot, wait, false);
+            for version in answers.committed {
+                if let Some(mine) = self.node.recorded_beacon_ops(slot)?
+                    && !same_ops(&mine, &version.2)
+                {
+                    tracing::warn!(slot, "a peer's version of the slot has other beacon operations: refused");
+                    continue;
                 }
-                // Nobody has it (the whole network is behind): this version goes.
-                Asked::NotCommitted => {}
-                Asked::NoAnswer
-                    if self.config.peers.is_empty() && self.stats.max_peers.load(Ordering::Relaxed) == 0 => {}
-                Asked::NoAnswer => {
-                    // The peers did not answer (connections stale after a pause): commit
-                    // nothing stale; ask again from the top.
-                    self.node.requeue(own)?;
-                    tracing::warn!(slot, "slot overran and no peer answered: asking again");
-                    return Ok(false);
+                // Its roots are what its blocks give here once they validate: not taken
+                // on trust.
+                match self.commit_caught_up(slot, (version.0, None, version.2)) {
+                    Ok(()) => {
+                        tracing::info!(slot, "the peers committed the slot first: taking their version");
+                        self.held.clear();
+                        // What the peers' version did not commit goes back to the mempool.
+                        self.node.requeue(own)?;
+                        return Ok(true);
+                    }
+                    Err(NetError::CatchUp(why)) => tracing::warn!(slot, %why, "a peer's version refused"),
+                    Err(e) => return Err(e),
                 }
             }
+            let alone = self.config.peers.is_empty() && self.stats.max_peers.load(Ordering::Relaxed) == 0;
+            if overran && !answers.answered && !alone {
+                // The peers did not answer (connections stale after a pause): commit
+                // nothing stale; ask again from the top.
+                self.held.clear();
+                self.node.requeue(own)?;
+                tracing::warn!(slot, "slot overran and no peer answered: asking again");
+                return Ok(false);
+            }
+            // Nobody committed it (or no version held): the blocks the peers hold join.
+            self.take_blocks(slot, Some(answers.held), &mut foreign);
         }
         if self.config.fault == Some(super::Fault::SkipForeign { slot }) {
             foreign.clear();
         }
         let summary = self.node.commit_network_slot(Some(own), foreign.into_values().collect())?;
+        self.held.clear();
         self.committed(slot, &summary.roots);
         self.stats.slots.fetch_add(1, Ordering::Relaxed);
         self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
@@ -408,6 +486,32 @@ impl Slots {
         Ok(true)
     }
 
+    /// Validates blocks of `slot` a peer sent, for foreign shards still missing; the valid
+    /// ones join `foreign` (and what this node holds).
+    fn take_blocks(
+        &mut self,
+        slot: u64,
+        blocks: Option<Vec<ShardBlock>>,
+        foreign: &mut BTreeMap<u32, ForeignBlock>,
+    ) {
+        for block in blocks.into_iter().flatten().filter(|b| !self.node.owns(b.shard.0)) {
+            let shard = block.shard.0;
+            if foreign.contains_key(&shard) {
+                continue;
+            }
+            match self.node.validate_foreign(block) {
+                Ok(f) => {
+                    self.held.insert(slot, f.block());
+                    foreign.insert(shard, f);
+                }
+                Err(e) => {
+                    self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(slot, shard, error = %e, "a peer's block rejected");
+                }
+            }
+        }
+    }
+
     /// Validates the buffered blocks of `slot` not yet validated; reports each verdict to
     /// gossipsub (a valid block is forwarded, an invalid one is not).
     fn validate_buffered(&mut self, slot: u64, foreign: &mut BTreeMap<u32, ForeignBlock>) {
@@ -417,6 +521,7 @@ impl Slots {
             let Some(Event::Block { block, id, source }) = pending.remove(&shard) else { continue };
             let verdict = match self.node.validate_foreign(block) {
                 Ok(f) => {
+                    self.held.insert(slot, f.block());
                     foreign.insert(shard, f);
                     MessageAcceptance::Accept
                 }
@@ -430,24 +535,36 @@ impl Slots {
         }
     }
 
-    /// Asks every connected peer for committed `slot`; the first answer of a peer that
-    /// committed it (its blocks, decoded), within `wait`.
+    /// Asks every connected peer for `slot`, within `wait`: the blocks of the first peer
+    /// that committed it, else those the peers hold for it.
     fn ask(&self, slot: u64, wait: Duration) -> Option<Vec<ShardBlock>> {
-        match self.ask_peers(slot, wait) {
-            Asked::Committed(blocks, _, _) => Some(blocks),
-            Asked::NotCommitted | Asked::NoAnswer => None,
+        let mut answers = self.ask_peers(slot, wait, true);
+        match answers.committed.pop() {
+            Some((blocks, _, _)) => Some(blocks),
+            None => Some(answers.held).filter(|h| !h.is_empty()),
         }
     }
 
-    /// Asks every connected peer for committed `slot`, for at most `wait`.
-    fn ask_peers(&self, slot: u64, wait: Duration) -> Asked {
+    /// Asks every connected peer for `slot`, for at most `wait`, until every peer
+    /// answered (or, with `first_committed`, one answered with the committed slot).
+    fn ask_peers(&self, slot: u64, wait: Duration, first_committed: bool) -> Answers {
+        let mut answers = Answers::default();
         let (tx, rx) = std::sync::mpsc::channel();
         if self.commands.unbounded_send(Command::Request(slot, tx)).is_err() {
-            return Asked::NoAnswer;
+            return answers;
         }
         let until = Instant::now() + wait;
         let mut outstanding = usize::MAX;
-        let mut answered = false;
+        let decode = |blocks: &[(u32, serde_bytes::ByteBuf)]| -> Vec<Option<ShardBlock>> {
+            blocks
+                .iter()
+                .map(|(shard, b)| {
+                    ShardBlock::decode_all(&mut &b[..])
+                        .ok()
+                        .filter(|blk| blk.shard.0 == *shard && blk.slot == slot)
+                })
+                .collect()
+        };
         while outstanding > 0 {
             let left = until.saturating_duration_since(Instant::now());
             let Ok(answer) = rx.recv_timeout(left) else { break };
@@ -462,51 +579,53 @@ impl Slots {
                 }
                 Answer::Response(r) => {
                     outstanding = outstanding.saturating_sub(1);
-                    answered = true;
+                    answers.answered = true;
                     r
                 }
             };
-            if !r.committed || r.slot != slot {
+            if r.slot != slot {
                 continue;
             }
-            let blocks: Option<Vec<ShardBlock>> = r
-                .blocks
-                .iter()
-                .map(|(shard, b)| {
-                    ShardBlock::decode_all(&mut &b[..])
-                        .ok()
-                        .filter(|blk| blk.shard.0 == *shard && blk.slot == slot)
-                })
-                .collect();
+            if !r.committed {
+                // What it holds: each block on its own (a malformed one is left out).
+                answers.held.extend(decode(&r.blocks).into_iter().flatten());
+                continue;
+            }
+            let blocks: Option<Vec<ShardBlock>> = decode(&r.blocks).into_iter().collect();
             let roots: Option<Option<Vec<Root>>> = r
                 .roots
                 .map(|rs| rs.iter().map(|h| hex::decode(h).ok().and_then(|b| b.try_into().ok())).collect())
                 .map_or(Some(None), |rs: Option<Vec<Root>>| rs.map(Some));
             let ops = r.ops.into_iter().map(|b| b.into_vec()).collect();
             match (blocks, roots) {
-                (Some(b), Some(r)) => return Asked::Committed(b, r, ops),
+                (Some(b), Some(r)) => {
+                    answers.committed.push((b, r, ops));
+                    if first_committed {
+                        break;
+                    }
+                }
                 _ => tracing::warn!(slot, "a peer's answer is malformed"),
             }
         }
-        if answered { Asked::NotCommitted } else { Asked::NoAnswer }
+        answers
     }
 
     /// Takes past `slot` from a peer that committed it: every block validated here
     /// (this node's own shards' too), then committed; the roots after it must equal the
     /// peer's. False if no peer has it.
     fn catch_up(&mut self, slot: u64) -> Result<bool, NetError> {
-        match self.ask_peers(slot, Duration::from_secs(3)) {
-            Asked::Committed(blocks, roots, ops) => {
-                self.commit_caught_up(slot, (blocks, roots, ops))?;
+        let mut answers = self.ask_peers(slot, Duration::from_secs(3), true);
+        match answers.committed.pop() {
+            Some(version) => {
+                self.commit_caught_up(slot, version)?;
                 Ok(true)
             }
-            Asked::NotCommitted => Ok(false),
+            None if answers.answered => Ok(false),
             // Alone from the start (a one-node network): nobody to ask.
-            Asked::NoAnswer if self.stats.max_peers.load(Ordering::Relaxed) == 0 => Ok(false),
-            Asked::NoAnswer => Err(NetError::CatchUp(format!("slot {slot}: no peer answered"))),
+            None if self.stats.max_peers.load(Ordering::Relaxed) == 0 => Ok(false),
+            None => Err(NetError::CatchUp(format!("slot {slot}: no peer answered"))),
         }
     }
-
     /// Commits a peer's version of `slot`: its beacon operations (checked again here),
     /// then its blocks, each validated.
     fn commit_caught_up(

@@ -41,14 +41,18 @@ pub struct SyncRequest {
     pub slot: u64,
 }
 
-/// A committed slot, or that the peer has not committed it.
+/// A committed slot, or that the peer has not committed it (and the blocks it holds for
+/// it, if it is the slot the peer is collecting: how nodes that missed a block's gossip
+/// still commit it, and settle on one set of blocks at a slot's end).
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SyncResponse {
     /// The slot asked for.
     pub slot: u64,
-    /// Whether the peer committed it (the rest is empty if not).
+    /// Whether the peer committed it (if not, `roots` and `ops` are empty).
     pub committed: bool,
-    /// Its blocks (SCALE `ShardBlock`) by shard; a missing shard had no block.
+    /// Its blocks (SCALE `ShardBlock`) by shard; a missing shard had no block. Not
+    /// committed: the blocks the peer holds for the slot so far (its own and the valid
+    /// foreign ones), none if it is not collecting that slot.
     pub blocks: Vec<(u32, serde_bytes::ByteBuf)>,
     /// The crosslinked roots after it, hex, if the peer recorded them.
     pub roots: Option<Vec<String>>,

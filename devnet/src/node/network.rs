@@ -143,6 +143,11 @@ pub struct ForeignBlock {
 }
 
 impl ForeignBlock {
+    /// The block.
+    pub fn block(&self) -> &ShardBlock {
+        &self.result.block
+    }
+
     /// Its shard.
     pub fn shard(&self) -> u32 {
         self.result.block.shard.0

@@ -48,8 +48,9 @@ pub struct Args {
     #[arg(long = "peer", requires = "node")]
     pub peers: Vec<String>,
     /// For tests of the other nodes: gossip tampered blocks (`tamper-witness`, `no-meta`)
-    /// while committing honest ones, or cut this node off from every peer for a while
-    /// (`isolate:FROM_SLOT:SLOTS`).
+    /// while committing honest ones, commit a slot without the foreign blocks
+    /// (`skip-foreign:SLOT`), gossip none of a slot's blocks (`withhold:SLOT`), or cut this
+    /// node off from every peer for a while (`isolate:FROM_SLOT:SLOTS`).
     #[arg(long, hide = true, requires = "node")]
     pub fault: Option<String>,
     /// After diverging from the network (more peers committed another history), start
