@@ -38,8 +38,8 @@ pub(crate) enum Command {
     PublishTx(TxGossip),
     /// Tell gossipsub whether a received block was valid (only then is it forwarded).
     Report(MessageId, PeerId, MessageAcceptance),
-    /// Ask every connected peer for a committed slot; the answers go to the sender.
-    Request(u64, std::sync::mpsc::Sender<Answer>),
+    /// Ask every connected peer for a slot; the answers go to the sender.
+    Request(SyncRequest, std::sync::mpsc::Sender<Answer>),
     /// Cut this node off (drop every connection, dial none, refuse incoming ones) or
     /// join again — the `isolate` fault, a partition of this node.
     Isolate(bool),
@@ -234,11 +234,11 @@ pub(crate) async fn run(task: Task) {
                     Command::Report(id, source, acceptance) => {
                         swarm.behaviour_mut().gossipsub.report_message_validation_result(&id, &source, acceptance);
                     }
-                    Command::Request(slot, reply) => {
+                    Command::Request(request, reply) => {
                         let connected: Vec<PeerId> = swarm.connected_peers().copied().collect();
                         let _ = reply.send(Answer::Asked(connected.len()));
                         for peer in connected {
-                            let id = swarm.behaviour_mut().sync.send_request(&peer, SyncRequest { slot });
+                            let id = swarm.behaviour_mut().sync.send_request(&peer, request.clone());
                             requests.insert(id, reply.clone());
                         }
                     }
@@ -283,7 +283,7 @@ pub(crate) async fn run(task: Task) {
                             let response = if stats.stopped.load(Ordering::Relaxed) {
                                 SyncResponse::not_committed(request.slot)
                             } else {
-                                sync_response(&node, &held, request.slot, fault)
+                                sync_response(&node, &held, &request, fault)
                             };
                             let _ = swarm.behaviour_mut().sync.send_response(channel, response);
                         }
@@ -405,7 +405,13 @@ fn on_message(
 /// A committed slot for a peer; for a slot not committed here, the blocks this node holds
 /// for it if it is the open one (a faulty node serves its own shards' blocks tampered, as
 /// it gossiped them).
-fn sync_response(node: &Node, held: &super::slots::Held, slot: u64, fault: Option<Fault>) -> SyncResponse {
+fn sync_response(
+    node: &Node,
+    held: &super::slots::Held,
+    request: &SyncRequest,
+    fault: Option<Fault>,
+) -> SyncResponse {
+    let slot = request.slot;
     // Blocks are decoded only to tamper with them: an honest node sends them as stored.
     let tamper = |shard: u32, bytes: Vec<u8>| match fault {
         Some(f) if node.owns(shard) => match ShardBlock::decode_all(&mut &bytes[..]) {
@@ -430,6 +436,7 @@ fn sync_response(node: &Node, held: &super::slots::Held, slot: u64, fault: Optio
             blocks: held
                 .get(slot)
                 .into_iter()
+                .filter(|(shard, _)| request.missing.is_empty() || request.missing.contains(shard))
                 .map(|(shard, b)| (shard, serde_bytes::ByteBuf::from(tamper(shard, b))))
                 .collect(),
             ..SyncResponse::not_committed(slot)

@@ -5,12 +5,14 @@
 //!    committed, and the roots after it must equal the peer's;
 //! 2. otherwise produce the owned shards' blocks and gossip them;
 //! 3. validate foreign blocks as they arrive (gossipsub forwards only those that pass);
-//! 4. once every foreign shard's block is in, or at the collect deadline, ask the peers
-//!    for blocks still missing (a peer that already committed the slot answers with
-//!    them) until the final deadline;
-//! 5. commit: own blocks, valid foreign ones; a shard without a block keeps its root.
+//! 4. once every foreign shard's block is in, commit; from the collect deadline, ask the
+//!    peers for blocks still missing (a peer that already committed the slot answers with
+//!    them, one that did not with those it holds) until the freeze;
+//! 5. still missing blocks: settle on the peers' committed version, or the union of what
+//!    they hold ([`Slots::live_slot`]);
+//! 6. commit: own blocks, valid foreign ones; a shard without a block keeps its root.
 use super::p2p::{Answer, Command, Event};
-use super::wire::SlotStatus;
+use super::wire::{SlotStatus, SyncRequest};
 use super::{NetConfig, NetError, NetStats};
 use crate::node::{ForeignBlock, Node, OP_LEAD};
 use ee_sdk::codec::{DecodeAll, Encode};
@@ -46,8 +48,8 @@ struct Answers {
 /// The blocks the slot loop holds for the slot it is collecting — its own, produced, and
 /// the foreign ones validated — which the swarm gives peers that ask for that slot before
 /// this node committed it. A node that missed a block's gossip gets it from any peer
-/// holding it, and nodes still missing blocks at a slot's end settle on the union of what
-/// they all hold ([`Slots::live_slot`]).
+/// holding it, and nodes still missing blocks at the settling time agree on the union of
+/// what they all hold ([`Slots::live_slot`]).
 #[derive(Default)]
 pub(crate) struct Held(std::sync::Mutex<Option<SlotHeld>>);
 
@@ -79,6 +81,14 @@ impl Held {
         }
     }
 }
+
+/// Percent of a slot after which a node still missing blocks takes no more from gossip
+/// (what it holds is frozen).
+const FREEZE_PERCENT: u64 = 80;
+
+/// Percent of a slot at which nodes still missing blocks ask their peers once more and
+/// settle on one set (every node froze a tenth of a slot before).
+const SETTLE_PERCENT: u64 = 90;
 
 /// Slots of statuses kept to compare histories.
 const STATUS_SLOTS: u64 = 16;
@@ -350,11 +360,11 @@ impl Slots {
     /// - one still missing some at the collect deadline asks its peers, who answer with
     ///   the slot if they committed it, or else with the blocks they hold for it (a block
     ///   whose gossip was lost comes from its producer that way);
-    /// - one still missing some at the final deadline freezes what it holds, commits
-    ///   nothing before the slot's end, then asks again: a peer's committed version, valid
-    ///   here, wins (this node's own blocks not in it go back to the mempool); if nobody
-    ///   committed it, the union of what the peers hold is committed, the same on every
-    ///   node that heard the others.
+    /// - one still missing some at [`FREEZE_PERCENT`] of the slot freezes what it holds,
+    ///   commits nothing before [`SETTLE_PERCENT`], then asks again: a peer's committed
+    ///   version, valid here, wins (this node's own blocks not in it go back to the
+    ///   mempool); if nobody committed it, the union of what the peers hold is committed,
+    ///   the same on every node that heard the others before the slot's end.
     fn live_slot(&mut self, slot: u64, start_ms: u64, slot_ms: u64) -> Result<bool, NetError> {
         let started = Instant::now();
         let own = self.node.produce_owned()?;
@@ -374,7 +384,7 @@ impl Slots {
         // counted from when this node began the slot).
         let at = |ms: u64| started + Duration::from_millis(ms.saturating_sub(now_ms()));
         let collect = at(start_ms + slot_ms * self.config.collect_percent / 100);
-        let last = at(start_ms + slot_ms * 9 / 10);
+        let last = at(start_ms + slot_ms * FREEZE_PERCENT / 100);
         let mut foreign: BTreeMap<u32, ForeignBlock> = BTreeMap::new();
         let mut asked_at: Option<Instant> = None;
         loop {
@@ -391,7 +401,9 @@ impl Slots {
                 asked_at = Some(now);
                 // Briefly: gossip arriving meanwhile must still be taken.
                 let wait = last.saturating_duration_since(now).min(Duration::from_millis(200));
-                let blocks = self.ask(slot, wait);
+                let missing: Vec<u32> =
+                    expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect();
+                let blocks = self.ask(slot, &missing, wait);
                 self.take_blocks(slot, blocks, &mut foreign);
                 continue;
             }
@@ -400,12 +412,13 @@ impl Slots {
         }
         // Paused or starved past the slot's end, whatever it holds.
         let overran = now_ms() >= start_ms + slot_ms;
-        let complete = expected.iter().all(|s| foreign.contains_key(s));
-        if !complete && !overran && !self.minority() {
+        let settle_ms = start_ms + slot_ms * SETTLE_PERCENT / 100;
+        let missing: Vec<u32> = expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect();
+        if !missing.is_empty() && !overran && !self.minority() {
             // Blocks still missing: what this node holds is frozen (gossip arriving now
-            // is not taken) and nothing is committed before the slot's end, when the
-            // peers are asked again.
-            if !self.sleep_until(start_ms + slot_ms) {
+            // is not taken) and nothing is committed before the settling time, when the
+            // peers are asked again (every node has frozen by then).
+            if !self.sleep_until(settle_ms) {
                 self.held.clear();
                 self.node.requeue(own)?;
                 return Ok(false);
@@ -419,18 +432,19 @@ impl Slots {
             tracing::warn!(slot, "cut off from most peers: the slot is left to the others");
             return Ok(false);
         }
-        if now_ms() >= start_ms + slot_ms {
-            // The slot is over and this node lacks blocks, or it overran (paused, cut off):
-            // the peers may have committed it, perhaps without this node's blocks or with
-            // blocks it lacks. A committed version wins; else the blocks they hold join.
+        if overran || (!missing.is_empty() && now_ms() >= settle_ms) {
+            // This node lacks blocks at the settling time, or it overran (paused, cut
+            // off): the peers may have committed the slot, perhaps without this node's
+            // blocks or with blocks it lacks. A committed version wins; else the blocks
+            // they hold join.
             let wait = if overran {
                 Duration::from_secs(2)
             } else {
-                // Settling must not eat into the next slot: answers on a live network take
+                // Settling ends with the slot: answers on a live network take
                 // milliseconds; a paused peer's never come.
-                Duration::from_millis((slot_ms / 5).clamp(50, 2_000))
+                Duration::from_millis((start_ms + slot_ms).saturating_sub(now_ms()).max(50))
             };
-            let answers = self.ask_peers(slot, wait, false);
+            let answers = self.ask_peers(slot, &missing, wait, false);
             for version in answers.committed {
                 if let Some(mine) = self.node.recorded_beacon_ops(slot)?
                     && !same_ops(&mine, &version.2)
@@ -536,21 +550,23 @@ impl Slots {
     }
 
     /// Asks every connected peer for `slot`, within `wait`: the blocks of the first peer
-    /// that committed it, else those the peers hold for it.
-    fn ask(&self, slot: u64, wait: Duration) -> Option<Vec<ShardBlock>> {
-        let mut answers = self.ask_peers(slot, wait, true);
+    /// that committed it, else those the peers hold for it of the shards `missing`.
+    fn ask(&self, slot: u64, missing: &[u32], wait: Duration) -> Option<Vec<ShardBlock>> {
+        let mut answers = self.ask_peers(slot, missing, wait, true);
         match answers.committed.pop() {
             Some((blocks, _, _)) => Some(blocks),
             None => Some(answers.held).filter(|h| !h.is_empty()),
         }
     }
 
-    /// Asks every connected peer for `slot`, for at most `wait`, until every peer
-    /// answered (or, with `first_committed`, one answered with the committed slot).
-    fn ask_peers(&self, slot: u64, wait: Duration, first_committed: bool) -> Answers {
+    /// Asks every connected peer for `slot` (held blocks of the shards `missing` only, if
+    /// not empty), for at most `wait`, until every peer answered (or, with
+    /// `first_committed`, one answered with the committed slot).
+    fn ask_peers(&self, slot: u64, missing: &[u32], wait: Duration, first_committed: bool) -> Answers {
         let mut answers = Answers::default();
         let (tx, rx) = std::sync::mpsc::channel();
-        if self.commands.unbounded_send(Command::Request(slot, tx)).is_err() {
+        let request = SyncRequest { slot, missing: missing.to_vec() };
+        if self.commands.unbounded_send(Command::Request(request, tx)).is_err() {
             return answers;
         }
         let until = Instant::now() + wait;
@@ -614,7 +630,7 @@ impl Slots {
     /// (this node's own shards' too), then committed; the roots after it must equal the
     /// peer's. False if no peer has it.
     fn catch_up(&mut self, slot: u64) -> Result<bool, NetError> {
-        let mut answers = self.ask_peers(slot, Duration::from_secs(3), true);
+        let mut answers = self.ask_peers(slot, &[], Duration::from_secs(3), true);
         match answers.committed.pop() {
             Some(version) => {
                 self.commit_caught_up(slot, version)?;

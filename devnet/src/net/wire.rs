@@ -34,11 +34,16 @@ pub struct SlotStatus {
     pub node: Vec<u8>,
 }
 
-/// "Send me committed slot `slot`."
+/// "Send me committed slot `slot`" — or, if you have not committed it, the blocks you
+/// hold for it of the shards `missing`.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SyncRequest {
     /// The slot.
     pub slot: u64,
+    /// The shards whose held blocks to send if the slot is not committed (empty: every
+    /// shard). A committed slot is sent whole.
+    #[serde(default)]
+    pub missing: Vec<u32>,
 }
 
 /// A committed slot, or that the peer has not committed it (and the blocks it holds for
