@@ -509,6 +509,24 @@ fn a_partitioned_node_commits_nothing_alone_and_catches_up_when_it_heals() {
     }
 }
 
+#[test]
+fn a_peer_claiming_an_empty_committed_slot_is_not_followed() {
+    let _one = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // c gossips none of its blocks of slot 5 and answers every ask for slot 5 with an
+    // empty committed version, which validates anywhere: a and b, missing c's blocks,
+    // must not take it in place of their own.
+    let nodes = network(dir.path(), &[&[], &[], &["--fault", "lie:5"]]);
+    let (ca, cb) = (nodes[0].client(), nodes[1].client());
+    wait_slot(&ca, 8);
+    wait_slot(&cb, 8);
+    let ra = roots(&ca, 8, 6);
+    agree(&ra, &roots(&cb, 8, 6), "the honest nodes");
+    assert!(ra[5][..4].iter().all(Option::is_some), "a's and b's blocks of slot 5 committed: {:?}", ra[5]);
+    assert!(ra[5][4..].iter().all(Option::is_none), "c's withheld blocks absent: {:?}", ra[5]);
+    wait_log(&nodes[0].log, "lacks this node's blocks: refused");
+}
+
 /// Waits until `log` has a line containing `text`.
 fn wait_log(log: &Path, text: &str) {
     let until = Instant::now() + Duration::from_secs(30);

@@ -104,11 +104,18 @@ pub enum Fault {
         /// The slot.
         slot: u64,
     },
+    /// Gossip no block of slot `slot` and answer every ask for it with an empty committed
+    /// version (which validates anywhere): the others must not take it in place of their
+    /// own blocks.
+    Lie {
+        /// The slot.
+        slot: u64,
+    },
 }
 
 impl Fault {
-    /// Parses `tamper-witness`, `no-meta`, `skip-foreign:SLOT`, `withhold:SLOT` or
-    /// `isolate:FROM:SLOTS`.
+    /// Parses `tamper-witness`, `no-meta`, `skip-foreign:SLOT`, `withhold:SLOT`, `lie:SLOT`
+    /// or `isolate:FROM:SLOTS`.
     pub fn parse(s: &str) -> Option<Fault> {
         match s {
             "tamper-witness" => Some(Fault::TamperWitness),
@@ -119,6 +126,7 @@ impl Fault {
             _ if s.starts_with("withhold:") => {
                 Some(Fault::Withhold { slot: s.strip_prefix("withhold:")?.parse().ok()? })
             }
+            _ if s.starts_with("lie:") => Some(Fault::Lie { slot: s.strip_prefix("lie:")?.parse().ok()? }),
             _ => {
                 let mut parts = s.strip_prefix("isolate:")?.split(':');
                 let from = parts.next()?.parse().ok()?;
@@ -138,7 +146,10 @@ impl Fault {
             Fault::NoMeta => {
                 block.transactions.pop();
             }
-            Fault::Isolate { .. } | Fault::SkipForeign { .. } | Fault::Withhold { .. } => {}
+            Fault::Isolate { .. }
+            | Fault::SkipForeign { .. }
+            | Fault::Withhold { .. }
+            | Fault::Lie { .. } => {}
         }
         block
     }
@@ -301,6 +312,7 @@ mod tests {
         assert_eq!(Fault::parse("no-meta"), Some(Fault::NoMeta));
         assert_eq!(Fault::parse("skip-foreign:8"), Some(Fault::SkipForeign { slot: 8 }));
         assert_eq!(Fault::parse("withhold:5"), Some(Fault::Withhold { slot: 5 }));
+        assert_eq!(Fault::parse("lie:5"), Some(Fault::Lie { slot: 5 }));
         assert_eq!(Fault::parse("isolate:8:5"), Some(Fault::Isolate { from: 8, slots: 5 }));
         for junk in ["", "withhold", "withhold:", "withhold:x", "isolate:8", "isolate:8:5:1", "mute"] {
             assert_eq!(Fault::parse(junk), None, "{junk}");

@@ -412,6 +412,24 @@ fn sync_response(
     fault: Option<Fault>,
 ) -> SyncResponse {
     let slot = request.slot;
+    if fault == Some(Fault::Lie { slot }) {
+        // Claims to have committed the slot with no block at all (which validates).
+        return SyncResponse { committed: true, roots: None, ..SyncResponse::not_committed(slot) };
+    }
+    // What this node holds is read first: committing clears it, and the committed slot is
+    // then found below.
+    let shards = node.shards() as usize;
+    let held = if request.missing.len() > shards {
+        Vec::new()
+    } else {
+        let mut wanted = vec![request.missing.is_empty(); shards];
+        for s in &request.missing {
+            if let Some(w) = wanted.get_mut(*s as usize) {
+                *w = true;
+            }
+        }
+        held.get(slot, |s| wanted.get(s as usize).copied().unwrap_or(false))
+    };
     // Blocks are decoded only to tamper with them: an honest node sends them as stored.
     let tamper = |shard: u32, bytes: Vec<u8>| match fault {
         Some(f) if node.owns(shard) => match ShardBlock::decode_all(&mut &bytes[..]) {
@@ -434,9 +452,7 @@ fn sync_response(
         },
         Ok(None) => SyncResponse {
             blocks: held
-                .get(slot)
                 .into_iter()
-                .filter(|(shard, _)| request.missing.is_empty() || request.missing.contains(shard))
                 .map(|(shard, b)| (shard, serde_bytes::ByteBuf::from(tamper(shard, b))))
                 .collect(),
             ..SyncResponse::not_committed(slot)

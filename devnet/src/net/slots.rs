@@ -73,10 +73,13 @@ impl Held {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// The blocks held for `slot` (SCALE, by shard); none if another slot is collected.
-    pub(crate) fn get(&self, slot: u64) -> Vec<(u32, Vec<u8>)> {
+    /// The blocks held for `slot` (SCALE, by shard) of the shards `wanted` says; none if
+    /// another slot is collected.
+    pub(crate) fn get(&self, slot: u64, wanted: impl Fn(u32) -> bool) -> Vec<(u32, Vec<u8>)> {
         match &*self.0.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some((s, blocks)) if *s == slot => blocks.iter().map(|(k, v)| (*k, v.clone())).collect(),
+            Some((s, blocks)) if *s == slot => {
+                blocks.iter().filter(|(k, _)| wanted(**k)).map(|(k, v)| (*k, v.clone())).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -89,6 +92,9 @@ const FREEZE_PERCENT: u64 = 80;
 /// Percent of a slot at which nodes still missing blocks ask their peers once more and
 /// settle on one set (every node froze a tenth of a slot before).
 const SETTLE_PERCENT: u64 = 90;
+
+/// Percent of a slot until which settling takes answers (the commit then ends the slot).
+const SETTLE_END_PERCENT: u64 = 95;
 
 /// Slots of statuses kept to compare histories.
 const STATUS_SLOTS: u64 = 16;
@@ -353,7 +359,7 @@ impl Slots {
 
     /// Produces, gossips, collects and commits the open slot.
     /// Whether this node committed the slot (false: it was cut off and left it to the
-    /// others).
+    /// others, it was stopped, or it overran and no peer answered).
     ///
     /// Which blocks a slot holds is settled so that every node commits the same ones:
     /// - a node with every foreign block commits as soon as it has them;
@@ -362,15 +368,16 @@ impl Slots {
     ///   whose gossip was lost comes from its producer that way);
     /// - one still missing some at [`FREEZE_PERCENT`] of the slot freezes what it holds,
     ///   commits nothing before [`SETTLE_PERCENT`], then asks again: a peer's committed
-    ///   version, valid here, wins (this node's own blocks not in it go back to the
-    ///   mempool); if nobody committed it, the union of what the peers hold is committed,
+    ///   version wins if it validates here, has this node's beacon operations and holds
+    ///   this node's own blocks (an overran node's need not be there); if nobody committed it, the union of what the peers hold is committed,
     ///   the same on every node that heard the others before the slot's end.
     fn live_slot(&mut self, slot: u64, start_ms: u64, slot_ms: u64) -> Result<bool, NetError> {
         let started = Instant::now();
         let own = self.node.produce_owned()?;
         for block in own.blocks() {
             self.held.insert(slot, block);
-            if self.config.fault == Some(super::Fault::Withhold { slot }) {
+            if matches!(self.config.fault, Some(super::Fault::Withhold { slot: s } | super::Fault::Lie { slot: s }) if s == slot)
+            {
                 continue;
             }
             let data = match self.config.fault {
@@ -398,13 +405,13 @@ impl Slots {
             }
             if now >= collect && asked_at.is_none_or(|t| now >= t + Duration::from_millis(100)) {
                 // Missing blocks: a peer that committed the slot, or holds them, has them.
-                asked_at = Some(now);
-                // Briefly: gossip arriving meanwhile must still be taken.
+                // Briefly, and 100 ms of gossip taken before the next ask.
                 let wait = last.saturating_duration_since(now).min(Duration::from_millis(200));
                 let missing: Vec<u32> =
                     expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect();
                 let blocks = self.ask(slot, &missing, wait);
                 self.take_blocks(slot, blocks, &mut foreign);
+                asked_at = Some(Instant::now());
                 continue;
             }
             let wait = if now < collect { collect - now } else { last - now };
@@ -440,16 +447,24 @@ impl Slots {
             let wait = if overran {
                 Duration::from_secs(2)
             } else {
-                // Settling ends with the slot: answers on a live network take
+                // Settling ends before the slot does: answers on a live network take
                 // milliseconds; a paused peer's never come.
-                Duration::from_millis((start_ms + slot_ms).saturating_sub(now_ms()).max(50))
+                let end = start_ms + slot_ms * SETTLE_END_PERCENT / 100;
+                Duration::from_millis(end.saturating_sub(now_ms()).max(50))
             };
             let answers = self.ask_peers(slot, &missing, wait, false);
+            // The operations this node applied at the slot's start (none recorded: none).
+            let ops = self.node.recorded_beacon_ops(slot)?.unwrap_or_default();
             for version in answers.committed {
-                if let Some(mine) = self.node.recorded_beacon_ops(slot)?
-                    && !same_ops(&mine, &version.2)
-                {
+                if !same_ops(&ops, &version.2) {
                     tracing::warn!(slot, "a peer's version of the slot has other beacon operations: refused");
+                    continue;
+                }
+                // Live, this node served its own blocks to every peer that asked: a version
+                // without them comes from a peer that did not ask, or lies (an empty
+                // version always validates). Overran (paused), it may not have answered.
+                if !overran && !own.blocks().all(|b| version.0.contains(b)) {
+                    tracing::warn!(slot, "a peer's version of the slot lacks this node's blocks: refused");
                     continue;
                 }
                 // Its roots are what its blocks give here once they validate: not taken
@@ -603,8 +618,20 @@ impl Slots {
                 continue;
             }
             if !r.committed {
-                // What it holds: each block on its own (a malformed one is left out).
-                answers.held.extend(decode(&r.blocks).into_iter().flatten());
+                // What it holds: at most one block per shard asked for (a peer cannot make
+                // this node validate more), each on its own (a malformed one is left out).
+                let mut seen = std::collections::BTreeSet::new();
+                let asked: Vec<(u32, serde_bytes::ByteBuf)> = r
+                    .blocks
+                    .into_iter()
+                    .filter(|(s, _)| (missing.is_empty() || missing.contains(s)) && seen.insert(*s))
+                    .take(self.node.shards() as usize)
+                    .collect();
+                answers.held.extend(decode(&asked).into_iter().flatten());
+                continue;
+            }
+            if r.blocks.len() > self.node.shards() as usize {
+                tracing::warn!(slot, "a peer's answer has more blocks than shards");
                 continue;
             }
             let blocks: Option<Vec<ShardBlock>> = decode(&r.blocks).into_iter().collect();
@@ -660,6 +687,12 @@ impl Slots {
             crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
             e => e.into(),
         })?;
+        // A peer's answer naming one shard twice is refused before any validation.
+        let mut shards: Vec<u32> = blocks.iter().map(|b| b.shard.0).collect();
+        shards.sort_unstable();
+        if shards.windows(2).any(|w| w[0] == w[1]) {
+            return Err(NetError::CatchUp(format!("slot {slot}: a shard named twice")));
+        }
         let mut foreign = Vec::with_capacity(blocks.len());
         for block in blocks {
             let shard = block.shard.0;
@@ -669,7 +702,6 @@ impl Slots {
                     .map_err(|e| NetError::CatchUp(format!("slot {slot} shard {shard}: {e}")))?,
             );
         }
-        // A peer's answer naming one shard twice is refused like an invalid block.
         let summary = self.node.commit_network_slot(None, foreign).map_err(|e| match e {
             crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
             e => e.into(),

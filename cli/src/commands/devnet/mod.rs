@@ -49,7 +49,8 @@ pub struct Args {
     pub peers: Vec<String>,
     /// For tests of the other nodes: gossip tampered blocks (`tamper-witness`, `no-meta`)
     /// while committing honest ones, commit a slot without the foreign blocks
-    /// (`skip-foreign:SLOT`), gossip none of a slot's blocks (`withhold:SLOT`), or cut this
+    /// (`skip-foreign:SLOT`), gossip none of a slot's blocks (`withhold:SLOT`; `lie:SLOT`
+    /// also answers asks for it with an empty committed version), or cut this
     /// node off from every peer for a while (`isolate:FROM_SLOT:SLOTS`).
     #[arg(long, hide = true, requires = "node")]
     pub fault: Option<String>,

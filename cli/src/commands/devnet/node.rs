@@ -89,7 +89,7 @@ fn once(
     net_config.max_slots = args.slots;
     if let Some(f) = &args.fault {
         let fault = ee_devnet::net::Fault::parse(f).with_context(|| {
-            format!("--fault {f}: tamper-witness, no-meta, skip-foreign:SLOT, withhold:SLOT or isolate:FROM_SLOT:SLOTS")
+            format!("--fault {f}: tamper-witness, no-meta, skip-foreign:SLOT, withhold:SLOT, lie:SLOT or isolate:FROM_SLOT:SLOTS")
         })?;
         net_config.fault = Some(fault);
     }
