@@ -1,7 +1,8 @@
 //! A network of `ee devnet --node` processes on loopback (`docs/NETWORK.md`): cross-shard
 //! transfers between shards of different nodes, a node killed with `kill -9` under load
-//! and restarted, a node paused (cut off) and resumed, and nodes gossiping tampered
-//! blocks — every node's committed blocks and roots compared slot by slot.
+//! and restarted, a node paused (cut off) and resumed, nodes gossiping tampered blocks,
+//! withholding a slot's blocks or claiming an empty committed slot — every node's committed
+//! blocks and roots compared slot by slot.
 use ee_client::tx::transfer_data;
 use ee_client::{ErrorCode, HttpTransport, TxRequest};
 use std::io::BufRead;
