@@ -469,7 +469,7 @@ impl Slots {
                 }
                 // Its roots are what its blocks give here once they validate: not taken
                 // on trust.
-                match self.commit_caught_up(slot, (version.0, None, version.2)) {
+                match self.commit_caught_up(slot, (version.0, None, version.2), overran) {
                     Ok(()) => {
                         tracing::info!(slot, "the peers committed the slot first: taking their version");
                         self.held.clear();
@@ -660,7 +660,7 @@ impl Slots {
         let mut answers = self.ask_peers(slot, &[], Duration::from_secs(3), true);
         match answers.committed.pop() {
             Some(version) => {
-                self.commit_caught_up(slot, version)?;
+                self.commit_caught_up(slot, version, true)?;
                 Ok(true)
             }
             None if answers.answered => Ok(false),
@@ -670,11 +670,13 @@ impl Slots {
         }
     }
     /// Commits a peer's version of `slot`: its beacon operations (checked again here),
-    /// then its blocks, each validated.
+    /// then its blocks, each validated. `past`: the slot's time is over (catching up, or
+    /// overran), not the open slot being settled — only then is it counted as caught up.
     fn commit_caught_up(
         &mut self,
         slot: u64,
         (blocks, roots, ops): (Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
+        past: bool,
     ) -> Result<(), NetError> {
         // Operations this node applied to the slot already (it ran the slot, which then
         // overran) must be the peer's: two lists in one slot are two histories.
@@ -712,12 +714,16 @@ impl Slots {
         {
             return Err(NetError::Diverged { slot });
         }
-        self.caught_up = Some(slot);
-        self.stats.caught_up.fetch_add(1, Ordering::Relaxed);
+        if past {
+            // Taken after its time: counted as caught up. A version taken while settling
+            // the open slot is a live slot.
+            self.caught_up = Some(slot);
+            self.stats.caught_up.fetch_add(1, Ordering::Relaxed);
+        }
         self.stats.slots.fetch_add(1, Ordering::Relaxed);
         self.stats.absent.fetch_add(summary.absent.len() as u64, Ordering::Relaxed);
         self.stats.txs.fetch_add(summary.txs, Ordering::Relaxed);
-        tracing::info!(slot, blocks = summary.foreign.len(), "slot caught up from a peer");
+        tracing::info!(slot, blocks = summary.foreign.len(), past, "slot caught up from a peer");
         self.buffered.retain(|s, _| *s > slot);
         Ok(())
     }
