@@ -136,6 +136,11 @@ impl Fault {
         }
     }
 
+    /// Whether this node gossips none of its blocks of `slot` (`withhold`, `lie`).
+    pub fn withholds(self, slot: u64) -> bool {
+        matches!(self, Fault::Withhold { slot: s } | Fault::Lie { slot: s } if s == slot)
+    }
+
     /// The tampered block.
     pub fn apply(self, mut block: ee_sdk::ShardBlock) -> ee_sdk::ShardBlock {
         match self {
@@ -313,6 +318,8 @@ mod tests {
         assert_eq!(Fault::parse("skip-foreign:8"), Some(Fault::SkipForeign { slot: 8 }));
         assert_eq!(Fault::parse("withhold:5"), Some(Fault::Withhold { slot: 5 }));
         assert_eq!(Fault::parse("lie:5"), Some(Fault::Lie { slot: 5 }));
+        assert!(Fault::Withhold { slot: 5 }.withholds(5) && Fault::Lie { slot: 5 }.withholds(5));
+        assert!(!Fault::Withhold { slot: 5 }.withholds(6) && !Fault::NoMeta.withholds(5));
         assert_eq!(Fault::parse("isolate:8:5"), Some(Fault::Isolate { from: 8, slots: 5 }));
         for junk in ["", "withhold", "withhold:", "withhold:x", "isolate:8", "isolate:8:5:1", "mute"] {
             assert_eq!(Fault::parse(junk), None, "{junk}");

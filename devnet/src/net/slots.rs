@@ -369,15 +369,15 @@ impl Slots {
     /// - one still missing some at [`FREEZE_PERCENT`] of the slot freezes what it holds,
     ///   commits nothing before [`SETTLE_PERCENT`], then asks again: a peer's committed
     ///   version wins if it validates here, has this node's beacon operations and holds
-    ///   this node's own blocks (an overran node's need not be there); if nobody committed it, the union of what the peers hold is committed,
-    ///   the same on every node that heard the others before the slot's end.
+    ///   this node's own blocks (an overran node's need not be there); if nobody
+    ///   committed it, the union of what the peers hold is committed, the same on every
+    ///   node that heard the others before [`SETTLE_END_PERCENT`].
     fn live_slot(&mut self, slot: u64, start_ms: u64, slot_ms: u64) -> Result<bool, NetError> {
         let started = Instant::now();
         let own = self.node.produce_owned()?;
         for block in own.blocks() {
             self.held.insert(slot, block);
-            if matches!(self.config.fault, Some(super::Fault::Withhold { slot: s } | super::Fault::Lie { slot: s }) if s == slot)
-            {
+            if self.config.fault.is_some_and(|f| f.withholds(slot)) {
                 continue;
             }
             let data = match self.config.fault {
@@ -407,9 +407,7 @@ impl Slots {
                 // Missing blocks: a peer that committed the slot, or holds them, has them.
                 // Briefly, and 100 ms of gossip taken before the next ask.
                 let wait = last.saturating_duration_since(now).min(Duration::from_millis(200));
-                let missing: Vec<u32> =
-                    expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect();
-                let blocks = self.ask(slot, &missing, wait);
+                let blocks = self.ask(slot, &missing(&expected, &foreign), wait);
                 self.take_blocks(slot, blocks, &mut foreign);
                 asked_at = Some(Instant::now());
                 continue;
@@ -420,7 +418,7 @@ impl Slots {
         // Paused or starved past the slot's end, whatever it holds.
         let overran = now_ms() >= start_ms + slot_ms;
         let settle_ms = start_ms + slot_ms * SETTLE_PERCENT / 100;
-        let missing: Vec<u32> = expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect();
+        let missing = missing(&expected, &foreign);
         if !missing.is_empty() && !overran && !self.minority() {
             // Blocks still missing: what this node holds is frozen (gossip arriving now
             // is not taken) and nothing is committed before the settling time, when the
@@ -669,6 +667,7 @@ impl Slots {
             None => Err(NetError::CatchUp(format!("slot {slot}: no peer answered"))),
         }
     }
+
     /// Commits a peer's version of `slot`: its beacon operations (checked again here),
     /// then its blocks, each validated. `past`: the slot's time is over (catching up, or
     /// overran), not the open slot being settled — only then is it counted as caught up.
@@ -678,6 +677,12 @@ impl Slots {
         (blocks, roots, ops): (Vec<ShardBlock>, Option<Vec<Root>>, Vec<Vec<u8>>),
         past: bool,
     ) -> Result<(), NetError> {
+        // A peer's answer naming one shard twice is refused before anything is applied.
+        let mut shards: Vec<u32> = blocks.iter().map(|b| b.shard.0).collect();
+        shards.sort_unstable();
+        if shards.windows(2).any(|w| w[0] == w[1]) {
+            return Err(NetError::CatchUp(format!("slot {slot}: a shard named twice")));
+        }
         // Operations this node applied to the slot already (it ran the slot, which then
         // overran) must be the peer's: two lists in one slot are two histories.
         if let Some(mine) = self.node.recorded_beacon_ops(slot)?
@@ -689,12 +694,6 @@ impl Slots {
             crate::DevnetError::Rejected(why) => NetError::CatchUp(format!("slot {slot}: {why}")),
             e => e.into(),
         })?;
-        // A peer's answer naming one shard twice is refused before any validation.
-        let mut shards: Vec<u32> = blocks.iter().map(|b| b.shard.0).collect();
-        shards.sort_unstable();
-        if shards.windows(2).any(|w| w[0] == w[1]) {
-            return Err(NetError::CatchUp(format!("slot {slot}: a shard named twice")));
-        }
         let mut foreign = Vec::with_capacity(blocks.len());
         for block in blocks {
             let shard = block.shard.0;
@@ -727,6 +726,11 @@ impl Slots {
         self.buffered.retain(|s, _| *s > slot);
         Ok(())
     }
+}
+
+/// The shards of `expected` without a block in `foreign`.
+fn missing(expected: &[u32], foreign: &BTreeMap<u32, ForeignBlock>) -> Vec<u32> {
+    expected.iter().copied().filter(|s| !foreign.contains_key(s)).collect()
 }
 
 /// Whether two lists of SCALE beacon operations hold the same operations (in any order).
